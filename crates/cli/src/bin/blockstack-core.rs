@@ -1,0 +1,2 @@
+//! The `blockstack-core` daemon.
+fn main() {}

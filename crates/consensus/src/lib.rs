@@ -1,0 +1,1 @@
+//! BNS v0.18 consensus rules.

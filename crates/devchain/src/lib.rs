@@ -1,0 +1,1 @@
+//! An embedded development Bitcoin chain speaking a subset of bitcoind JSON-RPC.

@@ -1,0 +1,1 @@
+//! The Blockstack Core node: chain client, name database, indexer, Atlas and APIs.

@@ -1,0 +1,1 @@
+//! Keys, the encrypted wallet file and the pure BNS transaction builder.

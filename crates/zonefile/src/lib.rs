@@ -1,0 +1,1 @@
+//! Blockstack zonefile parser and serializer.
