@@ -1,1 +1,3 @@
 //! The Blockstack Core node: chain client, name database, indexer, Atlas and APIs.
+
+pub mod xmlrpc;
