@@ -1,0 +1,3 @@
+//! Build-and-sign throughput benchmark.
+
+fn main() {}
