@@ -539,3 +539,6 @@ fn check_spender(party: &'static str, spender: &Spender) -> Result<(), BuildErro
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

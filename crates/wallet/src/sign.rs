@@ -504,3 +504,182 @@ pub fn verify_input<C: Verification>(
         Err(VerifyError::Malformed(index))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{MultisigKey, SingleKey};
+    use bitcoin::absolute::LockTime;
+    use bitcoin::consensus::encode::serialize_hex;
+    use bitcoin::hashes::sha256;
+    use bitcoin::transaction::Version;
+    use bitcoin::{NetworkKind, OutPoint, Sequence, TxIn, Txid, Witness};
+    use std::str::FromStr;
+
+    const FORKID: SighashMode = SighashMode::ForkIdBip143 { fork_id: 0 };
+
+    fn label_key(label: &str, compressed: bool) -> SingleKey {
+        let bytes = sha256::Hash::hash(label.as_bytes()).to_byte_array();
+        SingleKey::from_secret_bytes(&bytes, compressed, NetworkKind::Test).expect("valid key")
+    }
+
+    fn spend_tx(prevout: OutPoint, outputs: Vec<TxOut>) -> Transaction {
+        Transaction {
+            version: Version::ONE,
+            lock_time: LockTime::ZERO,
+            input: vec![TxIn {
+                previous_output: prevout,
+                script_sig: ScriptBuf::new(),
+                sequence: Sequence::MAX,
+                witness: Witness::new(),
+            }],
+            output: outputs,
+        }
+    }
+
+    /// The accepted spend of bitcoind-regtest.md §3.
+    fn regtest_vector() -> (Transaction, TxOut, KeyInfo) {
+        let secp = Secp256k1::new();
+        let key = label_key("bns-1", true);
+        let recipient = label_key("bns-2", true);
+        let coinbase = Txid::from_str("a5b5ea7fc53222b0e644cd9209e81100760aa81f5c4b33b9f248686df7924f0a")
+            .expect("txid");
+        let mut data = b"id?".to_vec();
+        data.extend(0u8..=0x23);
+        let tx = spend_tx(
+            OutPoint { txid: coinbase, vout: 0 },
+            vec![
+                TxOut { value: Amount::from_sat(4_999_990_000), script_pubkey: recipient.script_pubkey(&secp) },
+                TxOut {
+                    value: Amount::ZERO,
+                    script_pubkey: crate::layout::op_return_script(&data).expect("payload fits"),
+                },
+            ],
+        );
+        let prevout = TxOut { value: Amount::from_sat(5_000_000_000), script_pubkey: key.script_pubkey(&secp) };
+        (tx, prevout, KeyInfo::Single(key))
+    }
+
+    #[test]
+    fn regtest_vector_digests_match_the_spec() {
+        let (tx, prevout, _) = regtest_vector();
+        let forkid = signature_hash(&tx, 0, &prevout.script_pubkey, prevout.value, FORKID, 0x41)
+            .expect("digest");
+        assert_eq!(hex::encode(forkid), "ec178e7fe3e00a9925a8766e1b5ae6d241fd08f49d5110c3e49a6577edadf55b");
+        let legacy = signature_hash(&tx, 0, &prevout.script_pubkey, prevout.value, SighashMode::Legacy, 1)
+            .expect("digest");
+        let legacy = hex::encode(legacy);
+        assert!(legacy.starts_with("29af7c89") && legacy.ends_with("f82d"), "{legacy}");
+    }
+
+    #[test]
+    fn regtest_vector_is_signed_byte_for_byte_under_forkid() {
+        let (tx, prevout, key) = regtest_vector();
+        let signer = Signer::new(FORKID);
+        let keyring = Keyring::new(signer.secp(), &[&key]);
+        let signed = signer.sign_transaction(&tx, &[prevout.clone()], &keyring).expect("signs");
+        assert!(signed.is_complete());
+        let tx = signed.into_transaction();
+        assert_eq!(tx.compute_txid().to_string(), "71155991b2fa1221d2bee5b9a3318fe91c7cae2637805f84303651d5b8c755b4");
+        assert_eq!(
+            serialize_hex(&tx),
+            "01000000010a4f92f76d6848f2b9334b5c1fa80a760011e80992cd44e6b02232c57feab5a5000000006b483045022100abcd0bd6f2d478c9d4ef2a1c162d2599ad2b74bfc24d1f33ebbb4e1c493a0aae022038d85f04818383eeebbd82949bcef9b162fe228591ee0f962bc462e13a683e01412102b7f15de38a7fbd026024c9081b419448a9ed16e10f657076b8a0e5c42fea492bffffffff02f0ca052a010000001976a914014c189ab4265ccc283ee1c8f674c519538c56c688ac0000000000000000296a2769643f000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222300000000"
+        );
+        verify_input(signer.secp(), &tx, 0, &prevout, FORKID).expect("verifies");
+    }
+
+    #[test]
+    fn forkid_signatures_commit_to_the_spent_amount() {
+        let (tx, prevout, key) = regtest_vector();
+        let signer = Signer::new(FORKID);
+        let keyring = Keyring::new(signer.secp(), &[&key]);
+        let signed = signer.sign_transaction(&tx, &[prevout.clone()], &keyring).expect("signs");
+        let other_amount = TxOut { value: prevout.value + Amount::from_sat(1), ..prevout.clone() };
+        assert_eq!(
+            verify_input(signer.secp(), signed.transaction(), 0, &other_amount, FORKID),
+            Err(VerifyError::BadSignature(0))
+        );
+        // A FORKID signature is not a legacy one, and vice versa.
+        assert!(matches!(
+            verify_input(signer.secp(), signed.transaction(), 0, &prevout, SighashMode::Legacy),
+            Err(VerifyError::HashType { hash_type: 0x41, .. })
+        ));
+        let legacy = Signer::new(SighashMode::Legacy);
+        let signed = legacy.sign_transaction(&tx, &[prevout.clone()], &keyring).expect("signs");
+        assert!(matches!(
+            verify_input(legacy.secp(), signed.transaction(), 0, &prevout, FORKID),
+            Err(VerifyError::HashType { hash_type: 0x01, .. })
+        ));
+    }
+
+    fn check_signs_and_verifies(key: KeyInfo, mode: SighashMode) {
+        let signer = Signer::new(mode);
+        let prevout = TxOut { value: Amount::from_sat(100_000), script_pubkey: key.script_pubkey() };
+        let tx = spend_tx(
+            OutPoint { txid: Txid::from_byte_array([7; 32]), vout: 3 },
+            vec![TxOut { value: Amount::from_sat(90_000), script_pubkey: key.script_pubkey() }],
+        );
+        let keyring = Keyring::new(signer.secp(), &[&key]);
+        let signed = signer.sign_transaction(&tx, &[prevout.clone()], &keyring).expect("signs");
+        assert!(signed.is_complete());
+        let signed_tx = signed.transaction();
+        verify_input(signer.secp(), signed_tx, 0, &prevout, mode).expect("verifies");
+        // The estimate is an upper bound of the real scriptSig.
+        let len = signed_tx.input[0].script_sig.len();
+        assert!(len <= key.input_kind().script_sig_len(), "{len} > estimate");
+        // Changing an output invalidates the signature.
+        let mut tampered = signed_tx.clone();
+        tampered.output[0].value = Amount::from_sat(89_999);
+        assert_eq!(verify_input(signer.secp(), &tampered, 0, &prevout, mode), Err(VerifyError::BadSignature(0)));
+    }
+
+    #[test]
+    fn p2pkh_compressed_and_uncompressed_sign_in_both_modes() {
+        for mode in [SighashMode::Legacy, FORKID] {
+            check_signs_and_verifies(KeyInfo::Single(label_key("c", true)), mode);
+            check_signs_and_verifies(KeyInfo::Single(label_key("u", false)), mode);
+        }
+    }
+
+    #[test]
+    fn two_of_three_multisig_signs_in_both_modes() {
+        for mode in [SighashMode::Legacy, FORKID] {
+            let bundle = MultisigKey::generate(2, 3, NetworkKind::Test).expect("bundle");
+            check_signs_and_verifies(KeyInfo::Multisig(bundle), mode);
+        }
+    }
+
+    #[test]
+    fn multisig_with_only_the_last_two_keys_signs_in_key_order() {
+        let members: Vec<SingleKey> = (0..3).map(|i| label_key(&format!("m{i}"), true)).collect();
+        let full = MultisigKey::from_private_keys(2, members.clone()).expect("bundle");
+        let partial = MultisigKey::from_redeem_script(
+            full.redeem_script().to_owned(),
+            vec![members[2].clone(), members[1].clone()],
+        )
+        .expect("two keys suffice");
+        check_signs_and_verifies(KeyInfo::Multisig(partial), FORKID);
+    }
+
+    #[test]
+    fn inputs_without_keys_are_reported_unsigned() {
+        let (tx, prevout, _) = regtest_vector();
+        let stranger = KeyInfo::Single(label_key("stranger", true));
+        let signer = Signer::new(SighashMode::Legacy);
+        let keyring = Keyring::new(signer.secp(), &[&stranger]);
+        let signed = signer.sign_transaction(&tx, &[prevout], &keyring).expect("runs");
+        assert_eq!(signed.unsigned_inputs(), &[0]);
+        assert!(signed.transaction().input[0].script_sig.is_empty());
+        assert_eq!(
+            signer.sign_transaction(&tx, &[], &keyring),
+            Err(SignError::PrevoutCount { inputs: 1, prevouts: 0 })
+        );
+    }
+
+    #[test]
+    fn anyone_can_pay_flag_is_appended_and_committed() {
+        assert_eq!(hash_type_value(FORKID, EcdsaSighashType::AllPlusAnyoneCanPay), 0xc1);
+        assert_eq!(hash_type_value(SighashMode::ForkIdBip143 { fork_id: 2 }, EcdsaSighashType::All), 0x241);
+        assert_eq!(hash_type_value(SighashMode::Legacy, EcdsaSighashType::AllPlusAnyoneCanPay), 0x81);
+    }
+}
