@@ -541,4 +541,4 @@ fn check_spender(party: &'static str, spender: &Spender) -> Result<(), BuildErro
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

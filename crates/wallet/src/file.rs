@@ -682,3 +682,269 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WalletFileError> {
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Barrier};
+    use std::time::Duration;
+
+    const PASSWORD: &str = "0123456789abcdef";
+    const KDF: KdfParams = KdfParams::INSECURE_FOR_TESTS;
+
+    fn wallet() -> Wallet {
+        Wallet {
+            network: NetworkKind::Test,
+            keys: WalletKeys::generate(NetworkKind::Test),
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, WalletFile, Wallet) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = WalletFile::new(dir.path().join("wallet.json"));
+        let w = wallet();
+        file.create(&w, PASSWORD, KDF).expect("create");
+        (dir, file, w)
+    }
+
+    fn mode_of(path: &Path) -> u32 {
+        fs::metadata(path).expect("stat").permissions().mode() & 0o777
+    }
+
+    fn edit_json(file: &WalletFile, edit: impl FnOnce(&mut serde_json::Value)) {
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&fs::read(file.path()).expect("read")).expect("json");
+        edit(&mut value);
+        fs::write(file.path(), serde_json::to_vec(&value).expect("json")).expect("write");
+    }
+
+    #[test]
+    fn round_trip_restores_every_key() {
+        let (_dir, file, w) = setup();
+        let loaded = file.load(PASSWORD).expect("load");
+        assert_eq!(loaded, w);
+        assert_eq!(file.public_info().expect("public"), w.public_info());
+        // Public metadata is in the clear, secrets are not.
+        let text = fs::read_to_string(file.path()).expect("read");
+        assert!(text.contains(&w.public_info().owner_addresses[0]));
+        assert!(!text.contains(&w.keys.data.to_hex()));
+    }
+
+    #[test]
+    fn file_is_mode_0600_after_create_and_overwrite() {
+        let (_dir, file, w) = setup();
+        assert_eq!(mode_of(file.path()), 0o600);
+        fs::set_permissions(file.path(), fs::Permissions::from_mode(0o600)).expect("chmod");
+        file.save(&w, "another password", KDF).expect("save");
+        assert_eq!(mode_of(file.path()), 0o600);
+        assert_eq!(mode_of(&file.lock_path()), 0o600);
+    }
+
+    #[test]
+    fn wrong_password_is_reported_and_changes_nothing() {
+        let (_dir, file, _w) = setup();
+        let before = fs::read(file.path()).expect("read");
+        assert!(matches!(
+            file.load("not the password"),
+            Err(WalletFileError::WrongPassword)
+        ));
+        assert!(matches!(
+            file.change_password("not the password", "new password", KDF),
+            Err(WalletFileError::WrongPassword)
+        ));
+        assert_eq!(fs::read(file.path()).expect("read"), before);
+        file.load(PASSWORD).expect("still opens");
+    }
+
+    #[test]
+    fn change_password_re_encrypts() {
+        let (_dir, file, w) = setup();
+        file.change_password(PASSWORD, "a new password", KDF)
+            .expect("change");
+        assert!(matches!(
+            file.load(PASSWORD),
+            Err(WalletFileError::WrongPassword)
+        ));
+        assert_eq!(file.load("a new password").expect("load"), w);
+    }
+
+    #[test]
+    fn truncated_files_are_corrupt() {
+        let (_dir, file, _w) = setup();
+        let bytes = fs::read(file.path()).expect("read");
+        for cut in [0, 1, bytes.len() / 2, bytes.len() - 3] {
+            fs::write(file.path(), &bytes[..cut]).expect("write");
+            assert!(
+                matches!(file.load(PASSWORD), Err(WalletFileError::Corrupt(_))),
+                "cut at {cut}"
+            );
+        }
+        // Valid JSON whose ciphertext lost its tail: the password is right,
+        // so this is corruption, not a wrong password.
+        fs::write(file.path(), &bytes).expect("restore");
+        edit_json(&file, |v| {
+            let ct = v["ciphertext"].as_str().expect("str").to_owned();
+            let raw = BASE64.decode(ct).expect("b64");
+            v["ciphertext"] = BASE64.encode(&raw[..raw.len() - 5]).into();
+        });
+        assert!(matches!(
+            file.load(PASSWORD),
+            Err(WalletFileError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn altered_clear_metadata_is_detected() {
+        let (_dir, file, _w) = setup();
+        let other = wallet().public_info().owner_addresses;
+        edit_json(&file, |v| v["owner_addresses"] = serde_json::json!(other));
+        assert!(matches!(
+            file.load(PASSWORD),
+            Err(WalletFileError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn group_or_world_accessible_wallets_are_refused() {
+        let (_dir, file, _w) = setup();
+        for mode in [0o640, 0o604, 0o660] {
+            fs::set_permissions(file.path(), fs::Permissions::from_mode(mode)).expect("chmod");
+            let err = file.load(PASSWORD).expect_err("refused");
+            assert!(
+                matches!(err, WalletFileError::InsecurePermissions { mode: m, .. } if m == mode)
+            );
+            assert!(err.to_string().contains("chmod 600"));
+        }
+    }
+
+    #[test]
+    fn unknown_versions_formats_and_legacy_files_are_refused() {
+        let (_dir, file, _w) = setup();
+        edit_json(&file, |v| v["version"] = 2.into());
+        assert!(matches!(
+            file.load(PASSWORD),
+            Err(WalletFileError::UnknownVersion(2))
+        ));
+        fs::write(file.path(), br#"{"hello": "world"}"#).expect("write");
+        assert!(matches!(
+            file.load(PASSWORD),
+            Err(WalletFileError::UnknownFormat(_))
+        ));
+        // The original's current shape (cli-wallet.md §b.2).
+        fs::write(
+            file.path(),
+            br#"{"data_pubkey": "04", "data_pubkeys": ["04"], "owner_addresses": [], "payment_addresses": [], "version": "0.18.0", "enc": "c2NyeXB0"}"#,
+        )
+        .expect("write");
+        assert!(matches!(
+            file.load(PASSWORD),
+            Err(WalletFileError::LegacyFormat)
+        ));
+    }
+
+    #[test]
+    fn hostile_kdf_parameters_are_refused_before_deriving() {
+        let (_dir, file, _w) = setup();
+        edit_json(&file, |v| v["kdf"]["log_n"] = 40.into());
+        assert!(matches!(
+            file.load(PASSWORD),
+            Err(WalletFileError::KdfParams { log_n: 40, .. })
+        ));
+    }
+
+    #[test]
+    fn short_passwords_and_existing_wallets_are_refused() {
+        let (_dir, file, w) = setup();
+        assert!(matches!(
+            file.create(&w, PASSWORD, KDF),
+            Err(WalletFileError::AlreadyExists(_))
+        ));
+        assert!(matches!(
+            file.save(&w, "short", KDF),
+            Err(WalletFileError::PasswordTooShort { len: 5 })
+        ));
+    }
+
+    #[test]
+    fn default_parameters_are_accepted_and_parameters_are_read_from_the_file() {
+        // Deriving with the defaults takes seconds in a debug build, so only
+        // their validity is checked here; r = 8 is exercised below.
+        KdfParams::DEFAULT.to_scrypt().expect("defaults valid");
+        let w = wallet();
+        let kdf = KdfParams {
+            log_n: 6,
+            r: 8,
+            p: 1,
+        };
+        let text = encrypt(&w, PASSWORD, kdf).expect("encrypt");
+        let value: serde_json::Value = serde_json::from_slice(&text).expect("json");
+        assert_eq!(value["kdf"]["log_n"], 6);
+        assert_eq!(value["kdf"]["r"], 8);
+        assert_eq!(decrypt(&text, PASSWORD).expect("decrypt"), w);
+    }
+
+    #[test]
+    fn concurrent_writers_leave_one_complete_wallet() {
+        let (dir, file, _w) = setup();
+        let threads = 8;
+        let barrier = Arc::new(Barrier::new(threads));
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let file = file.clone();
+                let barrier = Arc::clone(&barrier);
+                std::thread::spawn(move || {
+                    let w = wallet();
+                    let password = format!("password-{i}");
+                    barrier.wait();
+                    for _ in 0..5 {
+                        file.save(&w, &password, KDF).expect("save");
+                    }
+                    (password, w)
+                })
+            })
+            .collect();
+        let written: Vec<(String, Wallet)> = handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect();
+        let opened: Vec<&Wallet> = written
+            .iter()
+            .filter_map(|(pw, w)| file.load(pw).ok().map(|loaded| (loaded, w)))
+            .map(|(loaded, w)| {
+                assert_eq!(&loaded, w, "the file holds one writer's keys intact");
+                w
+            })
+            .collect();
+        assert_eq!(
+            opened.len(),
+            1,
+            "exactly the last writer's password opens it"
+        );
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    }
+
+    #[test]
+    fn a_held_lock_blocks_writers() {
+        let (_dir, file, _w) = setup();
+        let before = fs::read(file.path()).expect("read");
+        let guard = file.lock().expect("lock");
+        let writer = {
+            let file = file.clone();
+            std::thread::spawn(move || file.save(&wallet(), "blocked writer", KDF))
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(
+            fs::read(file.path()).expect("read"),
+            before,
+            "writer waited"
+        );
+        drop(guard);
+        writer.join().expect("thread").expect("save after unlock");
+        file.load("blocked writer").expect("new wallet written");
+    }
+}

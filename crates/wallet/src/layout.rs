@@ -710,3 +710,224 @@ pub fn check_invariants(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each invariant, made to fire on a transaction the builder would never
+    //! produce (assembled with `UnsignedTx::from_parts_unchecked`).
+
+    use super::*;
+    use crate::builder::tests::{all_ops, label_key, params, request, utxo};
+    use crate::builder::TransactionBuilder;
+    use bitcoin::OutPoint;
+
+    /// A valid NAME_TRANSFER (owner A, payer B, two owner UTXOs).
+    fn transfer() -> UnsignedTx {
+        let op = all_ops()[8].clone();
+        let req = request(
+            op,
+            vec![utxo(1, 5500), utxo(2, 6000)],
+            vec![utxo(9, 1_000_000)],
+        );
+        TransactionBuilder::new(params())
+            .build(&req)
+            .expect("valid transfer")
+    }
+
+    fn violation(mutate: impl FnOnce(&mut UnsignedTx)) -> InvariantViolation {
+        let mut tx = transfer();
+        mutate(&mut tx);
+        let rebuilt = UnsignedTx::from_parts_unchecked(
+            tx.tx,
+            tx.inputs,
+            tx.operation,
+            tx.payload,
+            tx.sender_script,
+            tx.payer_script,
+            tx.fee_rate,
+        );
+        check_invariants(&rebuilt, &params()).expect_err("must fire")
+    }
+
+    fn change_index(tx: &UnsignedTx) -> usize {
+        tx.tx.output.len() - 1
+    }
+
+    #[test]
+    fn the_unmodified_transaction_passes() {
+        check_invariants(&transfer(), &params()).expect("valid");
+    }
+
+    #[test]
+    fn version_and_locktime_fire() {
+        let v = violation(|t| t.tx.version = bitcoin::transaction::Version::TWO);
+        assert!(matches!(
+            v,
+            InvariantViolation::VersionOrLockTime { version: 2, .. }
+        ));
+        let v = violation(|t| t.tx.lock_time = bitcoin::absolute::LockTime::from_consensus(5));
+        assert!(matches!(
+            v,
+            InvariantViolation::VersionOrLockTime { lock_time: 5, .. }
+        ));
+    }
+
+    #[test]
+    fn input_invariants_fire() {
+        let v = violation(|t| {
+            t.tx.input.clear();
+            t.inputs.clear();
+        });
+        assert_eq!(v, InvariantViolation::NoInputs);
+        let v = violation(|t| {
+            t.inputs.pop();
+        });
+        assert_eq!(
+            v,
+            InvariantViolation::InputInfoCount {
+                inputs: 3,
+                infos: 2
+            }
+        );
+        // A payer input moved to position 0: the indexer would see B as the sender.
+        let v = violation(|t| {
+            t.tx.input.rotate_right(1);
+            t.inputs.rotate_right(1);
+        });
+        assert!(matches!(v, InvariantViolation::InputZeroNotSender { .. }));
+        let v =
+            violation(|t| t.inputs[1].prevout.script_pubkey = label_key("mallory").script_pubkey());
+        assert!(matches!(
+            v,
+            InvariantViolation::ForeignInput { index: 1, .. }
+        ));
+        let v = violation(|t| t.tx.input[1].previous_output = t.tx.input[0].previous_output);
+        assert!(matches!(v, InvariantViolation::DuplicateInput(_)));
+    }
+
+    #[test]
+    fn op_return_invariants_fire() {
+        let v = violation(|t| t.tx.output.swap(0, 1));
+        assert_eq!(v, InvariantViolation::OpReturnNotFirst);
+        let v = violation(|t| t.tx.output[0].value = Amount::from_sat(1));
+        assert_eq!(v, InvariantViolation::OpReturnNotFirst);
+        let v = violation(|t| t.payload.push(0));
+        assert_eq!(v, InvariantViolation::OpReturnNotFirst);
+        let v = violation(|t| {
+            let extra = t.tx.output[0].clone();
+            t.tx.output.insert(1, extra);
+        });
+        assert_eq!(v, InvariantViolation::ExtraOpReturn(1));
+        let v = violation(|t| t.payload = vec![b'i'; 81]);
+        assert_eq!(v, InvariantViolation::PayloadTooLong(81));
+    }
+
+    #[test]
+    fn output_count_fires() {
+        let v = violation(|t| {
+            let extra = t.tx.output[1].clone();
+            t.tx.output.push(extra);
+        });
+        assert!(matches!(
+            v,
+            InvariantViolation::OutputCount {
+                op: "NAME_TRANSFER",
+                count: 5,
+                ..
+            }
+        ));
+        let v = violation(|t| {
+            t.tx.output.truncate(2);
+        });
+        assert!(matches!(
+            v,
+            InvariantViolation::OutputCount { count: 2, .. }
+        ));
+    }
+
+    #[test]
+    fn output_content_invariants_fire() {
+        let v = violation(|t| t.tx.output[1].script_pubkey = label_key("mallory").script_pubkey());
+        assert!(matches!(
+            v,
+            InvariantViolation::WrongOutput { index: 1, .. }
+        ));
+        let v = violation(|t| t.tx.output[1].value = Amount::from_sat(5501));
+        assert!(matches!(
+            v,
+            InvariantViolation::WrongOutput { index: 1, .. }
+        ));
+        // Owner change must return the owner's inputs exactly.
+        let v = violation(|t| t.tx.output[2].value = Amount::from_sat(11_000));
+        assert!(matches!(
+            v,
+            InvariantViolation::WrongOutput { index: 2, .. }
+        ));
+        let v = violation(|t| {
+            let i = change_index(t);
+            t.tx.output[i].script_pubkey = t.sender_script.clone();
+        });
+        assert!(matches!(
+            v,
+            InvariantViolation::ChangeScript { index: 3, .. }
+        ));
+        let v = violation(|t| {
+            let i = change_index(t);
+            t.tx.output[i].value = Amount::from_sat(545);
+        });
+        assert!(matches!(v, InvariantViolation::DustOutput { index: 3, .. }));
+    }
+
+    #[test]
+    fn value_and_fee_invariants_fire() {
+        let v = violation(|t| {
+            let i = change_index(t);
+            t.tx.output[i].value = Amount::from_sat(2_000_000);
+        });
+        assert!(matches!(v, InvariantViolation::ValueNotConserved { .. }));
+        // One satoshi more change: the fee drops below rate × size.
+        let v = violation(|t| {
+            let i = change_index(t);
+            t.tx.output[i].value += Amount::from_sat(1);
+        });
+        assert!(matches!(v, InvariantViolation::FeeOutOfBounds { .. }));
+        // Change present but smaller: overpaying is not allowed either.
+        let v = violation(|t| {
+            let i = change_index(t);
+            t.tx.output[i].value -= Amount::from_sat(1);
+        });
+        assert!(matches!(v, InvariantViolation::FeeOutOfBounds { .. }));
+        // Without change, the fee may exceed the minimum by at most a change
+        // output's cost plus dust.
+        let v = violation(|t| {
+            t.tx.output.pop();
+        });
+        assert!(matches!(v, InvariantViolation::FeeOutOfBounds { .. }));
+    }
+
+    #[test]
+    fn a_preorder_without_its_change_output_is_refused() {
+        let op = all_ops()[4].clone();
+        let req = request(op, vec![utxo(1, 10_000_000)], vec![]);
+        let mut tx = TransactionBuilder::new(params())
+            .build(&req)
+            .expect("valid");
+        tx.tx.output.remove(1);
+        assert!(matches!(
+            check_invariants(&tx, &params()),
+            Err(InvariantViolation::OutputCount {
+                op: "NAME_PREORDER",
+                count: 2,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn unknown_outpoints_do_not_matter_but_order_does() {
+        // Renumbering an outpoint keeps the layout valid.
+        let mut tx = transfer();
+        tx.tx.input[0].previous_output = OutPoint::null();
+        check_invariants(&tx, &params()).expect("still valid");
+    }
+}

@@ -542,21 +542,31 @@ mod tests {
         let secp = Secp256k1::new();
         let key = label_key("bns-1", true);
         let recipient = label_key("bns-2", true);
-        let coinbase = Txid::from_str("a5b5ea7fc53222b0e644cd9209e81100760aa81f5c4b33b9f248686df7924f0a")
-            .expect("txid");
+        let coinbase =
+            Txid::from_str("a5b5ea7fc53222b0e644cd9209e81100760aa81f5c4b33b9f248686df7924f0a")
+                .expect("txid");
         let mut data = b"id?".to_vec();
         data.extend(0u8..=0x23);
         let tx = spend_tx(
-            OutPoint { txid: coinbase, vout: 0 },
+            OutPoint {
+                txid: coinbase,
+                vout: 0,
+            },
             vec![
-                TxOut { value: Amount::from_sat(4_999_990_000), script_pubkey: recipient.script_pubkey(&secp) },
+                TxOut {
+                    value: Amount::from_sat(4_999_990_000),
+                    script_pubkey: recipient.script_pubkey(&secp),
+                },
                 TxOut {
                     value: Amount::ZERO,
                     script_pubkey: crate::layout::op_return_script(&data).expect("payload fits"),
                 },
             ],
         );
-        let prevout = TxOut { value: Amount::from_sat(5_000_000_000), script_pubkey: key.script_pubkey(&secp) };
+        let prevout = TxOut {
+            value: Amount::from_sat(5_000_000_000),
+            script_pubkey: key.script_pubkey(&secp),
+        };
         (tx, prevout, KeyInfo::Single(key))
     }
 
@@ -565,11 +575,24 @@ mod tests {
         let (tx, prevout, _) = regtest_vector();
         let forkid = signature_hash(&tx, 0, &prevout.script_pubkey, prevout.value, FORKID, 0x41)
             .expect("digest");
-        assert_eq!(hex::encode(forkid), "ec178e7fe3e00a9925a8766e1b5ae6d241fd08f49d5110c3e49a6577edadf55b");
-        let legacy = signature_hash(&tx, 0, &prevout.script_pubkey, prevout.value, SighashMode::Legacy, 1)
-            .expect("digest");
+        assert_eq!(
+            hex::encode(forkid),
+            "ec178e7fe3e00a9925a8766e1b5ae6d241fd08f49d5110c3e49a6577edadf55b"
+        );
+        let legacy = signature_hash(
+            &tx,
+            0,
+            &prevout.script_pubkey,
+            prevout.value,
+            SighashMode::Legacy,
+            1,
+        )
+        .expect("digest");
         let legacy = hex::encode(legacy);
-        assert!(legacy.starts_with("29af7c89") && legacy.ends_with("f82d"), "{legacy}");
+        assert!(
+            legacy.starts_with("29af7c89") && legacy.ends_with("f82d"),
+            "{legacy}"
+        );
     }
 
     #[test]
@@ -577,10 +600,15 @@ mod tests {
         let (tx, prevout, key) = regtest_vector();
         let signer = Signer::new(FORKID);
         let keyring = Keyring::new(signer.secp(), &[&key]);
-        let signed = signer.sign_transaction(&tx, &[prevout.clone()], &keyring).expect("signs");
+        let signed = signer
+            .sign_transaction(&tx, std::slice::from_ref(&prevout), &keyring)
+            .expect("signs");
         assert!(signed.is_complete());
         let tx = signed.into_transaction();
-        assert_eq!(tx.compute_txid().to_string(), "71155991b2fa1221d2bee5b9a3318fe91c7cae2637805f84303651d5b8c755b4");
+        assert_eq!(
+            tx.compute_txid().to_string(),
+            "71155991b2fa1221d2bee5b9a3318fe91c7cae2637805f84303651d5b8c755b4"
+        );
         assert_eq!(
             serialize_hex(&tx),
             "01000000010a4f92f76d6848f2b9334b5c1fa80a760011e80992cd44e6b02232c57feab5a5000000006b483045022100abcd0bd6f2d478c9d4ef2a1c162d2599ad2b74bfc24d1f33ebbb4e1c493a0aae022038d85f04818383eeebbd82949bcef9b162fe228591ee0f962bc462e13a683e01412102b7f15de38a7fbd026024c9081b419448a9ed16e10f657076b8a0e5c42fea492bffffffff02f0ca052a010000001976a914014c189ab4265ccc283ee1c8f674c519538c56c688ac0000000000000000296a2769643f000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222300000000"
@@ -593,34 +621,70 @@ mod tests {
         let (tx, prevout, key) = regtest_vector();
         let signer = Signer::new(FORKID);
         let keyring = Keyring::new(signer.secp(), &[&key]);
-        let signed = signer.sign_transaction(&tx, &[prevout.clone()], &keyring).expect("signs");
-        let other_amount = TxOut { value: prevout.value + Amount::from_sat(1), ..prevout.clone() };
+        let signed = signer
+            .sign_transaction(&tx, std::slice::from_ref(&prevout), &keyring)
+            .expect("signs");
+        let other_amount = TxOut {
+            value: prevout.value + Amount::from_sat(1),
+            ..prevout.clone()
+        };
         assert_eq!(
-            verify_input(signer.secp(), signed.transaction(), 0, &other_amount, FORKID),
+            verify_input(
+                signer.secp(),
+                signed.transaction(),
+                0,
+                &other_amount,
+                FORKID
+            ),
             Err(VerifyError::BadSignature(0))
         );
         // A FORKID signature is not a legacy one, and vice versa.
         assert!(matches!(
-            verify_input(signer.secp(), signed.transaction(), 0, &prevout, SighashMode::Legacy),
-            Err(VerifyError::HashType { hash_type: 0x41, .. })
+            verify_input(
+                signer.secp(),
+                signed.transaction(),
+                0,
+                &prevout,
+                SighashMode::Legacy
+            ),
+            Err(VerifyError::HashType {
+                hash_type: 0x41,
+                ..
+            })
         ));
         let legacy = Signer::new(SighashMode::Legacy);
-        let signed = legacy.sign_transaction(&tx, &[prevout.clone()], &keyring).expect("signs");
+        let signed = legacy
+            .sign_transaction(&tx, std::slice::from_ref(&prevout), &keyring)
+            .expect("signs");
         assert!(matches!(
             verify_input(legacy.secp(), signed.transaction(), 0, &prevout, FORKID),
-            Err(VerifyError::HashType { hash_type: 0x01, .. })
+            Err(VerifyError::HashType {
+                hash_type: 0x01,
+                ..
+            })
         ));
     }
 
     fn check_signs_and_verifies(key: KeyInfo, mode: SighashMode) {
         let signer = Signer::new(mode);
-        let prevout = TxOut { value: Amount::from_sat(100_000), script_pubkey: key.script_pubkey() };
+        let prevout = TxOut {
+            value: Amount::from_sat(100_000),
+            script_pubkey: key.script_pubkey(),
+        };
         let tx = spend_tx(
-            OutPoint { txid: Txid::from_byte_array([7; 32]), vout: 3 },
-            vec![TxOut { value: Amount::from_sat(90_000), script_pubkey: key.script_pubkey() }],
+            OutPoint {
+                txid: Txid::from_byte_array([7; 32]),
+                vout: 3,
+            },
+            vec![TxOut {
+                value: Amount::from_sat(90_000),
+                script_pubkey: key.script_pubkey(),
+            }],
         );
         let keyring = Keyring::new(signer.secp(), &[&key]);
-        let signed = signer.sign_transaction(&tx, &[prevout.clone()], &keyring).expect("signs");
+        let signed = signer
+            .sign_transaction(&tx, std::slice::from_ref(&prevout), &keyring)
+            .expect("signs");
         assert!(signed.is_complete());
         let signed_tx = signed.transaction();
         verify_input(signer.secp(), signed_tx, 0, &prevout, mode).expect("verifies");
@@ -630,7 +694,10 @@ mod tests {
         // Changing an output invalidates the signature.
         let mut tampered = signed_tx.clone();
         tampered.output[0].value = Amount::from_sat(89_999);
-        assert_eq!(verify_input(signer.secp(), &tampered, 0, &prevout, mode), Err(VerifyError::BadSignature(0)));
+        assert_eq!(
+            verify_input(signer.secp(), &tampered, 0, &prevout, mode),
+            Err(VerifyError::BadSignature(0))
+        );
     }
 
     #[test]
@@ -667,19 +734,36 @@ mod tests {
         let stranger = KeyInfo::Single(label_key("stranger", true));
         let signer = Signer::new(SighashMode::Legacy);
         let keyring = Keyring::new(signer.secp(), &[&stranger]);
-        let signed = signer.sign_transaction(&tx, &[prevout], &keyring).expect("runs");
+        let signed = signer
+            .sign_transaction(&tx, &[prevout], &keyring)
+            .expect("runs");
         assert_eq!(signed.unsigned_inputs(), &[0]);
         assert!(signed.transaction().input[0].script_sig.is_empty());
         assert_eq!(
             signer.sign_transaction(&tx, &[], &keyring),
-            Err(SignError::PrevoutCount { inputs: 1, prevouts: 0 })
+            Err(SignError::PrevoutCount {
+                inputs: 1,
+                prevouts: 0
+            })
         );
     }
 
     #[test]
     fn anyone_can_pay_flag_is_appended_and_committed() {
-        assert_eq!(hash_type_value(FORKID, EcdsaSighashType::AllPlusAnyoneCanPay), 0xc1);
-        assert_eq!(hash_type_value(SighashMode::ForkIdBip143 { fork_id: 2 }, EcdsaSighashType::All), 0x241);
-        assert_eq!(hash_type_value(SighashMode::Legacy, EcdsaSighashType::AllPlusAnyoneCanPay), 0x81);
+        assert_eq!(
+            hash_type_value(FORKID, EcdsaSighashType::AllPlusAnyoneCanPay),
+            0xc1
+        );
+        assert_eq!(
+            hash_type_value(
+                SighashMode::ForkIdBip143 { fork_id: 2 },
+                EcdsaSighashType::All
+            ),
+            0x241
+        );
+        assert_eq!(
+            hash_type_value(SighashMode::Legacy, EcdsaSighashType::AllPlusAnyoneCanPay),
+            0x81
+        );
     }
 }

@@ -13,11 +13,19 @@ use crate::size::fee_for_size;
 
 pub(crate) fn label_key(label: &str) -> KeyInfo {
     let bytes = sha256::Hash::hash(label.as_bytes()).to_byte_array();
-    KeyInfo::Single(SingleKey::from_secret_bytes(&bytes, true, NetworkKind::Test).expect("valid key"))
+    KeyInfo::Single(
+        SingleKey::from_secret_bytes(&bytes, true, NetworkKind::Test).expect("valid key"),
+    )
 }
 
 pub(crate) fn utxo(n: u8, sat: u64) -> Utxo {
-    Utxo { outpoint: OutPoint { txid: Txid::from_byte_array([n; 32]), vout: u32::from(n) }, value: Amount::from_sat(sat) }
+    Utxo {
+        outpoint: OutPoint {
+            txid: Txid::from_byte_array([n; 32]),
+            vout: u32::from(n),
+        },
+        value: Amount::from_sat(sat),
+    }
 }
 
 pub(crate) fn burn() -> ScriptBuf {
@@ -26,7 +34,9 @@ pub(crate) fn burn() -> ScriptBuf {
 
 pub(crate) fn payload_for(op: &Operation) -> Vec<u8> {
     let body_len = match op {
-        Operation::NamePreorder { .. } | Operation::NamespacePreorder { .. } | Operation::NameUpdate => 36,
+        Operation::NamePreorder { .. }
+        | Operation::NamespacePreorder { .. }
+        | Operation::NameUpdate => 36,
         Operation::NameTransfer { .. } => 33,
         Operation::Announce => 20,
         Operation::NamespaceReveal { .. } => 21,
@@ -38,7 +48,10 @@ pub(crate) fn payload_for(op: &Operation) -> Vec<u8> {
 }
 
 pub(crate) fn funds(key: &KeyInfo, utxos: Vec<Utxo>) -> Funds {
-    Funds { spender: key.spender(), utxos }
+    Funds {
+        spender: key.spender(),
+        utxos,
+    }
 }
 
 pub(crate) fn rate(sat_vb: u32) -> FeeRate {
@@ -50,25 +63,54 @@ pub(crate) fn params() -> ChainParams {
 }
 
 /// A request for `op` with sender A (and payer B for two-party ops).
-pub(crate) fn request(op: Operation, sender_utxos: Vec<Utxo>, payer_utxos: Vec<Utxo>) -> BuildRequest {
+pub(crate) fn request(
+    op: Operation,
+    sender_utxos: Vec<Utxo>,
+    payer_utxos: Vec<Utxo>,
+) -> BuildRequest {
     let a = label_key("bns-alice");
     let b = label_key("bns-bob");
     let payer = (op.funding() == Funding::OwnerAndPayer).then(|| funds(&b, payer_utxos));
-    BuildRequest { payload: payload_for(&op), operation: op, sender: funds(&a, sender_utxos), payer, fee_rate: rate(10) }
+    BuildRequest {
+        payload: payload_for(&op),
+        operation: op,
+        sender: funds(&a, sender_utxos),
+        payer,
+        fee_rate: rate(10),
+    }
 }
 
 pub(crate) fn all_ops() -> Vec<Operation> {
     let carol = label_key("bns-carol").script_pubkey();
     vec![
-        Operation::NamespacePreorder { burn_script: burn(), fee: Amount::from_sat(40_000_000) },
-        Operation::NamespaceReveal { revealer_script: carol.clone() },
+        Operation::NamespacePreorder {
+            burn_script: burn(),
+            fee: Amount::from_sat(40_000_000),
+        },
+        Operation::NamespaceReveal {
+            revealer_script: carol.clone(),
+        },
         Operation::NamespaceReady,
-        Operation::NameImport { recipient_script: carol.clone(), zonefile_hash: [0x33; 20] },
-        Operation::NamePreorder { burn_script: burn(), fee: Amount::from_sat(640_000) },
-        Operation::NameRegistration { owner_script: carol.clone() },
-        Operation::NameRenewal { owner_script: carol.clone(), burn_script: burn(), fee: Amount::from_sat(640_000) },
+        Operation::NameImport {
+            recipient_script: carol.clone(),
+            zonefile_hash: [0x33; 20],
+        },
+        Operation::NamePreorder {
+            burn_script: burn(),
+            fee: Amount::from_sat(640_000),
+        },
+        Operation::NameRegistration {
+            owner_script: carol.clone(),
+        },
+        Operation::NameRenewal {
+            owner_script: carol.clone(),
+            burn_script: burn(),
+            fee: Amount::from_sat(640_000),
+        },
         Operation::NameUpdate,
-        Operation::NameTransfer { recipient_script: carol },
+        Operation::NameTransfer {
+            recipient_script: carol,
+        },
         Operation::NameRevoke,
         Operation::Announce,
     ]
@@ -79,7 +121,10 @@ fn build(req: &BuildRequest) -> Result<UnsignedTx, BuildError> {
 }
 
 fn out(script: &ScriptBuf, sat: u64) -> TxOut {
-    TxOut { value: Amount::from_sat(sat), script_pubkey: script.clone() }
+    TxOut {
+        value: Amount::from_sat(sat),
+        script_pubkey: script.clone(),
+    }
 }
 
 /// Scripts and values of outputs 1.. (output 0 checked separately).
@@ -96,21 +141,39 @@ fn assert_op_return_first(tx: &UnsignedTx) {
 }
 
 fn change_of(tx: &UnsignedTx, fixed_out: u64, inputs: u64) -> u64 {
-    let fee = fee_for_size(rate(10), tx.estimated_size()).expect("fee").to_sat();
+    let fee = fee_for_size(rate(10), tx.estimated_size())
+        .expect("fee")
+        .to_sat();
     inputs - fixed_out - fee
 }
 
 #[test]
 fn every_op_puts_the_sender_first_and_the_op_return_at_index_zero() {
     for op in all_ops() {
-        let req = request(op.clone(), vec![utxo(1, 50_000_000), utxo(2, 60_000_000)], vec![utxo(9, 1_000_000)]);
+        let req = request(
+            op.clone(),
+            vec![utxo(1, 50_000_000), utxo(2, 60_000_000)],
+            vec![utxo(9, 1_000_000)],
+        );
         let tx = build(&req).unwrap_or_else(|e| panic!("{}: {e}", op.name()));
-        assert_eq!(tx.inputs()[0].prevout.script_pubkey, req.sender.spender.script_pubkey, "{}", op.name());
+        assert_eq!(
+            tx.inputs()[0].prevout.script_pubkey,
+            req.sender.spender.script_pubkey,
+            "{}",
+            op.name()
+        );
         assert_eq!(tx.inputs()[0].role, InputRole::Sender);
         assert_op_return_first(&tx);
-        assert!(op.output_count_rule().allows(tx.transaction().output.len()), "{}", op.name());
+        assert!(
+            op.output_count_rule().allows(tx.transaction().output.len()),
+            "{}",
+            op.name()
+        );
         assert_eq!(tx.transaction().version, bitcoin::transaction::Version::ONE);
-        assert_eq!(tx.transaction().lock_time, bitcoin::absolute::LockTime::ZERO);
+        assert_eq!(
+            tx.transaction().lock_time,
+            bitcoin::absolute::LockTime::ZERO
+        );
         check_invariants(&tx, &params()).expect("invariants hold");
     }
 }
@@ -118,7 +181,10 @@ fn every_op_puts_the_sender_first_and_the_op_return_at_index_zero() {
 #[test]
 fn name_preorder_is_op_return_change_then_burn_fee() {
     let a = label_key("bns-alice").script_pubkey();
-    let op = Operation::NamePreorder { burn_script: burn(), fee: Amount::from_sat(640_000) };
+    let op = Operation::NamePreorder {
+        burn_script: burn(),
+        fee: Amount::from_sat(640_000),
+    };
     let tx = build(&request(op, vec![utxo(1, 10_000_000)], vec![])).expect("builds");
     assert_eq!(tx.transaction().input.len(), 1);
     assert_eq!(tx.transaction().output.len(), 3);
@@ -135,10 +201,19 @@ fn namespace_preorder_and_reveal_layouts() {
     let carol = label_key("bns-carol").script_pubkey();
     let ops = all_ops();
     let tx = build(&request(ops[0].clone(), vec![utxo(1, 50_000_000)], vec![])).expect("preorder");
-    assert_eq!(tail(&tx), vec![out(&a, change_of(&tx, 40_000_000, 50_000_000)), out(&burn(), 40_000_000)]);
+    assert_eq!(
+        tail(&tx),
+        vec![
+            out(&a, change_of(&tx, 40_000_000, 50_000_000)),
+            out(&burn(), 40_000_000)
+        ]
+    );
     let tx = build(&request(ops[1].clone(), vec![utxo(1, 1_000_000)], vec![])).expect("reveal");
     assert_eq!(tx.transaction().output.len(), 3);
-    assert_eq!(tail(&tx), vec![out(&carol, 5500), out(&a, change_of(&tx, 5500, 1_000_000))]);
+    assert_eq!(
+        tail(&tx),
+        vec![out(&carol, 5500), out(&a, change_of(&tx, 5500, 1_000_000))]
+    );
     let tx = build(&request(ops[2].clone(), vec![utxo(1, 1_000_000)], vec![])).expect("ready");
     assert_eq!(tail(&tx), vec![out(&a, change_of(&tx, 0, 1_000_000))]);
 }
@@ -150,8 +225,18 @@ fn name_import_carries_owner_then_zonefile_hash() {
     let op = all_ops()[3].clone();
     let tx = build(&request(op, vec![utxo(1, 1_000_000)], vec![])).expect("import");
     let zonefile = zonefile_hash_script(&[0x33; 20]);
-    assert_eq!(zonefile.to_hex_string(), format!("76a914{}88ac", "33".repeat(20)));
-    assert_eq!(tail(&tx), vec![out(&carol, 5500), out(&zonefile, 5500), out(&a, change_of(&tx, 11_000, 1_000_000))]);
+    assert_eq!(
+        zonefile.to_hex_string(),
+        format!("76a914{}88ac", "33".repeat(20))
+    );
+    assert_eq!(
+        tail(&tx),
+        vec![
+            out(&carol, 5500),
+            out(&zonefile, 5500),
+            out(&a, change_of(&tx, 11_000, 1_000_000))
+        ]
+    );
 }
 
 #[test]
@@ -159,7 +244,10 @@ fn name_import_refuses_a_p2sh_importer() {
     let bundle = KeyInfo::Multisig(MultisigKey::generate(2, 3, NetworkKind::Test).expect("bundle"));
     let mut req = request(all_ops()[3].clone(), vec![utxo(1, 1_000_000)], vec![]);
     req.sender = funds(&bundle, vec![utxo(1, 1_000_000)]);
-    assert!(matches!(build(&req), Err(BuildError::ImporterNotP2pkh { .. })));
+    assert!(matches!(
+        build(&req),
+        Err(BuildError::ImporterNotP2pkh { .. })
+    ));
 }
 
 #[test]
@@ -168,7 +256,10 @@ fn name_registration_pays_the_owner_then_change() {
     let carol = label_key("bns-carol").script_pubkey();
     let op = all_ops()[5].clone();
     let tx = build(&request(op, vec![utxo(1, 1_000_000)], vec![])).expect("register");
-    assert_eq!(tail(&tx), vec![out(&carol, 5500), out(&a, change_of(&tx, 5500, 1_000_000))]);
+    assert_eq!(
+        tail(&tx),
+        vec![out(&carol, 5500), out(&a, change_of(&tx, 5500, 1_000_000))]
+    );
 }
 
 #[test]
@@ -182,18 +273,44 @@ fn two_party_ops_spend_every_owner_utxo_first_and_return_it() {
     let cases: Vec<(Operation, Vec<TxOut>)> = vec![
         (Operation::NameUpdate, vec![out(&a, 12_500)]),
         (Operation::NameRevoke, vec![out(&a, 12_500)]),
-        (Operation::NameTransfer { recipient_script: carol.clone() }, vec![out(&carol, 5500), out(&a, 12_500)]),
         (
-            Operation::NameRenewal { owner_script: carol.clone(), burn_script: burn(), fee: Amount::from_sat(640_000) },
+            Operation::NameTransfer {
+                recipient_script: carol.clone(),
+            },
+            vec![out(&carol, 5500), out(&a, 12_500)],
+        ),
+        (
+            Operation::NameRenewal {
+                owner_script: carol.clone(),
+                burn_script: burn(),
+                fee: Amount::from_sat(640_000),
+            },
             vec![out(&carol, 5500), out(&a, 12_500), out(&burn(), 640_000)],
         ),
     ];
     for (op, mut expected) in cases {
-        let tx = build(&request(op.clone(), owner_utxos.clone(), payer_utxos.clone())).expect("builds");
+        let tx = build(&request(
+            op.clone(),
+            owner_utxos.clone(),
+            payer_utxos.clone(),
+        ))
+        .expect("builds");
         let roles: Vec<InputRole> = tx.inputs().iter().map(|i| i.role).collect();
-        assert_eq!(roles, [InputRole::Sender, InputRole::Sender, InputRole::Payer], "{}", op.name());
-        assert_eq!(tx.transaction().input[0].previous_output, utxo(1, 0).outpoint);
-        assert_eq!(tx.transaction().input[2].previous_output, utxo(8, 0).outpoint, "largest payer UTXO");
+        assert_eq!(
+            roles,
+            [InputRole::Sender, InputRole::Sender, InputRole::Payer],
+            "{}",
+            op.name()
+        );
+        assert_eq!(
+            tx.transaction().input[0].previous_output,
+            utxo(1, 0).outpoint
+        );
+        assert_eq!(
+            tx.transaction().input[2].previous_output,
+            utxo(8, 0).outpoint,
+            "largest payer UTXO"
+        );
         let fixed: u64 = expected.iter().map(|o| o.value.to_sat()).sum();
         expected.push(out(&b, change_of(&tx, fixed, 12_500 + 100_000_000)));
         assert_eq!(tail(&tx), expected, "{}", op.name());
@@ -211,7 +328,12 @@ fn renewal_fee_sits_at_output_three() {
 #[test]
 fn owner_change_below_dust_is_topped_up_by_the_payer() {
     let a = label_key("bns-alice").script_pubkey();
-    let tx = build(&request(Operation::NameUpdate, vec![utxo(1, 100)], vec![utxo(9, 100_000)])).expect("update");
+    let tx = build(&request(
+        Operation::NameUpdate,
+        vec![utxo(1, 100)],
+        vec![utxo(9, 100_000)],
+    ))
+    .expect("update");
     assert_eq!(tx.transaction().output[1], out(&a, 546));
     check_invariants(&tx, &params()).expect("invariants");
 }
@@ -241,7 +363,12 @@ fn required_change_pulls_another_input_instead_of_vanishing() {
     let fee_one_input = 10 * 276;
     // First UTXO covers price + fee but leaves less than dust for change.
     let first = 640_000 + fee_one_input + 100;
-    let tx = build(&request(op.clone(), vec![utxo(1, first), utxo(2, 20_000)], vec![])).expect("builds");
+    let tx = build(&request(
+        op.clone(),
+        vec![utxo(1, first), utxo(2, 20_000)],
+        vec![],
+    ))
+    .expect("builds");
     assert_eq!(tx.transaction().input.len(), 2);
     assert_eq!(tx.transaction().output.len(), 3);
     assert!(tx.transaction().output[1].value >= Amount::from_sat(546));
@@ -260,9 +387,19 @@ fn required_change_pulls_another_input_instead_of_vanishing() {
 #[test]
 fn coin_selection_takes_the_fewest_largest_utxos() {
     let op = all_ops()[4].clone();
-    let utxos = vec![utxo(1, 300_000), utxo(2, 400_000), utxo(3, 10_000), utxo(4, 350_000)];
+    let utxos = vec![
+        utxo(1, 300_000),
+        utxo(2, 400_000),
+        utxo(3, 10_000),
+        utxo(4, 350_000),
+    ];
     let tx = build(&request(op, utxos, vec![])).expect("builds");
-    let spent: Vec<OutPoint> = tx.transaction().input.iter().map(|i| i.previous_output).collect();
+    let spent: Vec<OutPoint> = tx
+        .transaction()
+        .input
+        .iter()
+        .map(|i| i.previous_output)
+        .collect();
     assert_eq!(spent, [utxo(2, 0).outpoint, utxo(4, 0).outpoint]);
 }
 
@@ -290,28 +427,48 @@ fn multisig_payer_inputs_are_sized_from_m_and_n() {
     req.sender = funds(&bundle, vec![utxo(1, 10_000_000)]);
     let tx = build(&req).expect("builds");
     assert_eq!(tx.estimated_size(), 10 + 297 + (8 + 1 + 41) + 32 + 34);
-    assert_eq!(tx.fee(), Some(Amount::from_sat(10 * tx.estimated_size() as u64)));
+    assert_eq!(
+        tx.fee(),
+        Some(Amount::from_sat(10 * tx.estimated_size() as u64))
+    );
 }
 
 #[test]
 fn payload_errors_are_typed() {
     let op = all_ops()[9].clone();
     let mut req = request(op, vec![utxo(1, 5500)], vec![utxo(2, 100_000)]);
-    req.payload = b"id~".iter().copied().chain(std::iter::repeat_n(b'a', 78)).collect();
+    req.payload = b"id~"
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b'a', 78))
+        .collect();
     assert_eq!(build(&req), Err(BuildError::PayloadTooLong { len: 81 }));
     req.payload.truncate(80);
     let tx = build(&req).expect("80 bytes fit");
-    assert_eq!(&tx.transaction().output[0].script_pubkey.as_bytes()[..3], &[0x6a, 0x4c, 80]);
+    assert_eq!(
+        &tx.transaction().output[0].script_pubkey.as_bytes()[..3],
+        &[0x6a, 0x4c, 80]
+    );
     req.payload[0] = b'x';
     assert_eq!(build(&req), Err(BuildError::PayloadMagic));
     req.payload = b"id+abc".to_vec();
-    assert!(matches!(build(&req), Err(BuildError::PayloadOpcode { expected: '~', found: '+', .. })));
+    assert!(matches!(
+        build(&req),
+        Err(BuildError::PayloadOpcode {
+            expected: '~',
+            found: '+',
+            ..
+        })
+    ));
 }
 
 #[test]
 fn funding_errors_are_typed() {
     let ops = all_ops();
-    assert_eq!(build(&request(ops[4].clone(), vec![], vec![])), Err(BuildError::NoUtxos { party: "sender" }));
+    assert_eq!(
+        build(&request(ops[4].clone(), vec![], vec![])),
+        Err(BuildError::NoUtxos { party: "sender" })
+    );
     assert_eq!(
         build(&request(Operation::NameUpdate, vec![], vec![utxo(2, 1)])),
         Err(BuildError::NoUtxos { party: "owner" })
@@ -322,35 +479,77 @@ fn funding_errors_are_typed() {
     );
     let mut req = request(Operation::NameUpdate, vec![utxo(1, 5500)], vec![utxo(2, 1)]);
     req.payer = None;
-    assert_eq!(build(&req), Err(BuildError::MissingPayer { op: "NAME_UPDATE" }));
+    assert_eq!(
+        build(&req),
+        Err(BuildError::MissingPayer { op: "NAME_UPDATE" })
+    );
     let mut req = request(ops[5].clone(), vec![utxo(1, 100_000)], vec![]);
     req.payer = Some(funds(&label_key("x"), vec![utxo(2, 1)]));
-    assert_eq!(build(&req), Err(BuildError::UnexpectedPayer { op: "NAME_REGISTRATION" }));
-    let req = request(Operation::NameUpdate, vec![utxo(1, 5500)], vec![utxo(1, 5500)]);
+    assert_eq!(
+        build(&req),
+        Err(BuildError::UnexpectedPayer {
+            op: "NAME_REGISTRATION"
+        })
+    );
+    let req = request(
+        Operation::NameUpdate,
+        vec![utxo(1, 5500)],
+        vec![utxo(1, 5500)],
+    );
     assert!(matches!(build(&req), Err(BuildError::DuplicateUtxo(_))));
 }
 
 #[test]
 fn unreadable_scripts_and_dust_fees_are_refused() {
     let p2wpkh = ScriptBuf::new_p2wpkh(&bitcoin::WPubkeyHash::from_byte_array([1; 20]));
-    let req = request(Operation::NameTransfer { recipient_script: p2wpkh }, vec![utxo(1, 5500)], vec![utxo(2, 100_000)]);
-    assert!(matches!(build(&req), Err(BuildError::NonStandardScript { role: "recipient", .. })));
-    let op = Operation::NamePreorder { burn_script: burn(), fee: Amount::from_sat(10) };
-    assert!(matches!(build(&request(op, vec![utxo(1, 100_000)], vec![])), Err(BuildError::DustOutput { role: "fee", .. })));
+    let req = request(
+        Operation::NameTransfer {
+            recipient_script: p2wpkh,
+        },
+        vec![utxo(1, 5500)],
+        vec![utxo(2, 100_000)],
+    );
+    assert!(matches!(
+        build(&req),
+        Err(BuildError::NonStandardScript {
+            role: "recipient",
+            ..
+        })
+    ));
+    let op = Operation::NamePreorder {
+        burn_script: burn(),
+        fee: Amount::from_sat(10),
+    };
+    assert!(matches!(
+        build(&request(op, vec![utxo(1, 100_000)], vec![])),
+        Err(BuildError::DustOutput { role: "fee", .. })
+    ));
     // The SV test node's 1-sat dust limit allows it.
-    let op = Operation::NamePreorder { burn_script: burn(), fee: Amount::from_sat(10) };
+    let op = Operation::NamePreorder {
+        burn_script: burn(),
+        fee: Amount::from_sat(10),
+    };
     let builder = TransactionBuilder::new(ChainParams::sv_regtest_test_node());
-    builder.build(&request(op, vec![utxo(1, 100_000)], vec![])).expect("1-sat dust limit");
+    builder
+        .build(&request(op, vec![utxo(1, 100_000)], vec![]))
+        .expect("1-sat dust limit");
     let mut req = request(all_ops()[4].clone(), vec![utxo(1, 10_000_000)], vec![]);
-    req.sender.spender.input_kind = InputKind::P2shMultisig { m: 2, redeem_script_len: 105 };
+    req.sender.spender.input_kind = InputKind::P2shMultisig {
+        m: 2,
+        redeem_script_len: 105,
+    };
     assert!(matches!(build(&req), Err(BuildError::KindMismatch { .. })));
 }
 
 #[test]
 fn built_and_signed_transactions_verify_and_fit_the_estimate() {
     let secp = Secp256k1::new();
-    for mode in [crate::params::SighashMode::Legacy, crate::params::SighashMode::ForkIdBip143 { fork_id: 0 }] {
-        let owner = KeyInfo::Multisig(MultisigKey::generate(2, 3, NetworkKind::Test).expect("bundle"));
+    for mode in [
+        crate::params::SighashMode::Legacy,
+        crate::params::SighashMode::ForkIdBip143 { fork_id: 0 },
+    ] {
+        let owner =
+            KeyInfo::Multisig(MultisigKey::generate(2, 3, NetworkKind::Test).expect("bundle"));
         let payer = label_key("bns-bob");
         let op = all_ops()[6].clone();
         let req = BuildRequest {
@@ -365,15 +564,27 @@ fn built_and_signed_transactions_verify_and_fit_the_estimate() {
         let signed = signer.sign(&tx, &[&owner, &payer]).expect("signs");
         assert!(signed.is_complete());
         for (i, info) in tx.inputs().iter().enumerate() {
-            crate::sign::verify_input(&secp, signed.transaction(), i, &info.prevout, mode).expect("verifies");
+            crate::sign::verify_input(&secp, signed.transaction(), i, &info.prevout, mode)
+                .expect("verifies");
         }
         let real = bitcoin::consensus::serialize(signed.transaction()).len();
-        assert!(real <= tx.estimated_size() && tx.estimated_size() - real < 8, "{real} vs {}", tx.estimated_size());
+        assert!(
+            real <= tx.estimated_size() && tx.estimated_size() - real < 8,
+            "{real} vs {}",
+            tx.estimated_size()
+        );
     }
 }
 
 fn arb_utxos() -> impl Strategy<Value = Vec<u64>> {
-    prop::collection::vec(prop_oneof![1u64..10_000, 10_000u64..5_000_000, 5_000_000u64..200_000_000], 0..8)
+    prop::collection::vec(
+        prop_oneof![
+            1u64..10_000,
+            10_000u64..5_000_000,
+            5_000_000u64..200_000_000
+        ],
+        0..8,
+    )
 }
 
 proptest! {
