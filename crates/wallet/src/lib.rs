@@ -61,5 +61,5 @@ pub use layout::{
     check_invariants, InputInfo, InputRole, InvariantViolation, Operation, UnsignedTx,
 };
 pub use params::{ChainParams, SighashMode};
-pub use sign::{SignError, SignedTx, Signer};
+pub use sign::{Keyring, SignError, SignedTx, Signer};
 pub use size::InputKind;
