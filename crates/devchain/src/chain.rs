@@ -6,6 +6,7 @@
 //! `undo[h]` holds the coins block `h` spent, so disconnecting the tip
 //! restores the previous UTXO set exactly.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use bitcoin::blockdata::constants::genesis_block;
@@ -127,7 +128,9 @@ impl Chain {
     /// The tip block.
     pub fn tip(&self) -> &Block {
         // `blocks` always holds at least genesis.
-        self.blocks.last().unwrap_or_else(|| unreachable!("chain without genesis"))
+        self.blocks
+            .last()
+            .unwrap_or_else(|| unreachable!("chain without genesis"))
     }
 
     /// Hash of the tip.
@@ -157,7 +160,9 @@ impl Chain {
 
     /// Median of the times of the 11 blocks ending at `height` (BIP113).
     pub fn median_time_past(&self, height: u32) -> u32 {
-        let end = usize::try_from(height).unwrap_or(usize::MAX).min(self.blocks.len().saturating_sub(1));
+        let end = usize::try_from(height)
+            .unwrap_or(usize::MAX)
+            .min(self.blocks.len().saturating_sub(1));
         let start = end.saturating_sub(10);
         let mut times: Vec<u32> = self
             .blocks
@@ -235,17 +240,20 @@ impl Chain {
             let mut inputs = Amount::ZERO;
             for txin in &tx.input {
                 let outpoint = txin.previous_output;
-                let value = if spent.contains_key(&outpoint) {
-                    None
-                } else if let Some(out) = created.remove(&outpoint) {
-                    Some(out.value)
-                } else {
-                    self.utxos.get(&outpoint).map(|coin| {
-                        spent.insert(outpoint, coin.clone());
-                        coin.output.value
-                    })
+                let value = match created.remove(&outpoint) {
+                    Some(out) => Some(out.value),
+                    None => match spent.entry(outpoint) {
+                        Entry::Occupied(_) => None,
+                        Entry::Vacant(slot) => self
+                            .utxos
+                            .get(&outpoint)
+                            .map(|coin| slot.insert(coin.clone()).output.value),
+                    },
                 };
-                let value = value.ok_or(ConnectError::MissingInput { block: hash, outpoint })?;
+                let value = value.ok_or(ConnectError::MissingInput {
+                    block: hash,
+                    outpoint,
+                })?;
                 inputs = inputs
                     .checked_add(value)
                     .ok_or(ConnectError::Overspend { block: hash, txid })?;
@@ -259,7 +267,9 @@ impl Chain {
             let fee = inputs
                 .checked_sub(outputs)
                 .ok_or(ConnectError::Overspend { block: hash, txid })?;
-            fees = fees.checked_add(fee).ok_or(ConnectError::Overspend { block: hash, txid })?;
+            fees = fees
+                .checked_add(fee)
+                .ok_or(ConnectError::Overspend { block: hash, txid })?;
             for (vout, out) in tx.output.iter().enumerate() {
                 created.insert(outpoint(txid, vout), out.clone());
             }
@@ -276,7 +286,8 @@ impl Chain {
         }
         for tx in &block.txdata {
             let txid = tx.compute_txid();
-            let clash = (0..tx.output.len()).any(|vout| self.utxos.contains_key(&outpoint(txid, vout)));
+            let clash =
+                (0..tx.output.len()).any(|vout| self.utxos.contains_key(&outpoint(txid, vout)));
             if clash {
                 return Err(ConnectError::DuplicateTxid { block: hash, txid });
             }
@@ -300,12 +311,20 @@ impl Chain {
                 }
                 self.add_coin(
                     outpoint(txid, vout),
-                    Coin { output: out.clone(), height, is_coinbase },
+                    Coin {
+                        output: out.clone(),
+                        height,
+                        is_coinbase,
+                    },
                 );
             }
             self.txs.insert(txid, (height, index));
         }
-        let work = self.chainwork.last().copied().map_or(block.header.work(), |w| w + block.header.work());
+        let work = self
+            .chainwork
+            .last()
+            .copied()
+            .map_or(block.header.work(), |w| w + block.header.work());
         self.chainwork.push(work);
         self.undo.push(undo);
         self.heights.insert(hash, height);
@@ -336,12 +355,21 @@ impl Chain {
         }
         let hash = block.block_hash();
         self.heights.remove(&hash);
-        self.stale.insert(hash, StaleBlock { block: block.clone(), height });
+        self.stale.insert(
+            hash,
+            StaleBlock {
+                block: block.clone(),
+                height,
+            },
+        );
         Some(block)
     }
 
     fn add_coin(&mut self, op: OutPoint, coin: Coin) {
-        self.by_script.entry(coin.output.script_pubkey.clone()).or_default().insert(op);
+        self.by_script
+            .entry(coin.output.script_pubkey.clone())
+            .or_default()
+            .insert(op);
         self.utxos.insert(op, coin);
     }
 
@@ -365,5 +393,8 @@ impl Default for Chain {
 
 /// `OutPoint` from a txid and an output index that came from a `Vec` index.
 pub fn outpoint(txid: Txid, vout: usize) -> OutPoint {
-    OutPoint { txid, vout: u32::try_from(vout).unwrap_or(u32::MAX) }
+    OutPoint {
+        txid,
+        vout: u32::try_from(vout).unwrap_or(u32::MAX),
+    }
 }

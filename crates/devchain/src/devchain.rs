@@ -12,8 +12,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bitcoin::script::PushBytesBuf;
 use bitcoin::transaction::Version;
 use bitcoin::{
-    absolute, Address, Amount, Block, BlockHash, OutPoint, Script, ScriptBuf, Sequence, Transaction,
-    TxIn, TxOut, Txid, Witness,
+    absolute, Address, Amount, Block, BlockHash, OutPoint, Script, ScriptBuf, Sequence,
+    Transaction, TxIn, TxOut, Txid, Witness,
 };
 
 use crate::chain::{Chain, Coin, ConnectError};
@@ -38,7 +38,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { min_relay_fee_per_kvb: 0, estimate_fee_per_kvb: 2_000 }
+        Config {
+            min_relay_fee_per_kvb: 0,
+            estimate_fee_per_kvb: 2_000,
+        }
     }
 }
 
@@ -204,7 +207,9 @@ impl DevChain {
     }
 
     fn from_state(state: State) -> DevChain {
-        DevChain { inner: Arc::new(Mutex::new(state)) }
+        DevChain {
+            inner: Arc::new(Mutex::new(state)),
+        }
     }
 
     /// Locks the state. A panic while holding the lock cannot leave the
@@ -233,7 +238,10 @@ impl DevChain {
     /// The tip of the active chain.
     pub fn tip(&self) -> Tip {
         let state = self.lock();
-        Tip { height: state.chain.tip_height(), hash: state.chain.tip_hash() }
+        Tip {
+            height: state.chain.tip_height(),
+            hash: state.chain.tip_hash(),
+        }
     }
 
     /// Height of the tip.
@@ -269,7 +277,11 @@ impl DevChain {
     }
 
     /// Mines `n` blocks paying a regtest address (`m…`, `n…`, `2…` or `bcrt1…`).
-    pub fn generate_to_address(&self, n: u32, address: &str) -> Result<Vec<BlockHash>, DevChainError> {
+    pub fn generate_to_address(
+        &self,
+        n: u32,
+        address: &str,
+    ) -> Result<Vec<BlockHash>, DevChainError> {
         let script = parse_address(address)?;
         self.mine_blocks(n, &script)
     }
@@ -294,7 +306,11 @@ impl DevChain {
 
     /// [`DevChain::submit_tx`], also refusing a fee rate above
     /// `max_fee_per_kvb` sat per 1000 vbytes (`maxfeerate`).
-    pub fn submit_tx_capped(&self, tx: &Transaction, max_fee_per_kvb: u64) -> Result<Txid, RejectReason> {
+    pub fn submit_tx_capped(
+        &self,
+        tx: &Transaction,
+        max_fee_per_kvb: u64,
+    ) -> Result<Txid, RejectReason> {
         self.lock().submit(tx, Some(max_fee_per_kvb))
     }
 
@@ -347,15 +363,23 @@ impl DevChain {
 
 /// Parses a regtest address into its output script.
 pub fn parse_address(address: &str) -> Result<ScriptBuf, DevChainError> {
-    let invalid = |reason: String| DevChainError::InvalidAddress { address: address.to_owned(), reason };
-    let parsed: Address<bitcoin::address::NetworkUnchecked> =
-        address.parse().map_err(|e: bitcoin::address::ParseError| invalid(e.to_string()))?;
-    let checked = parsed.require_network(NETWORK).map_err(|e| invalid(e.to_string()))?;
+    let invalid = |reason: String| DevChainError::InvalidAddress {
+        address: address.to_owned(),
+        reason,
+    };
+    let parsed: Address<bitcoin::address::NetworkUnchecked> = address
+        .parse()
+        .map_err(|e: bitcoin::address::ParseError| invalid(e.to_string()))?;
+    let checked = parsed
+        .require_network(NETWORK)
+        .map_err(|e| invalid(e.to_string()))?;
     Ok(checked.script_pubkey())
 }
 
 fn now() -> u32 {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     u32::try_from(secs).unwrap_or(u32::MAX)
 }
 
@@ -382,7 +406,12 @@ impl State {
         if let Some(store) = &mut self.store {
             store.append(&block)?;
         }
-        let mined: Vec<Txid> = block.txdata.iter().skip(1).map(Transaction::compute_txid).collect();
+        let mined: Vec<Txid> = block
+            .txdata
+            .iter()
+            .skip(1)
+            .map(Transaction::compute_txid)
+            .collect();
         if let Err(e) = self.chain.connect(block) {
             if let Some(store) = &mut self.store {
                 store.truncate(self.chain.tip_height())?;
@@ -395,16 +424,28 @@ impl State {
         Ok(hash)
     }
 
-    pub(crate) fn submit(&mut self, tx: &Transaction, max_fee_per_kvb: Option<u64>) -> Result<Txid, RejectReason> {
+    pub(crate) fn submit(
+        &mut self,
+        tx: &Transaction,
+        max_fee_per_kvb: Option<u64>,
+    ) -> Result<Txid, RejectReason> {
         let txid = tx.compute_txid();
         if self.mempool.contains(&txid) {
             return Ok(txid);
         }
-        let accepted = validate::accept(tx, &self.chain, &self.mempool, self.config.min_relay_fee_per_kvb)?;
+        let accepted = validate::accept(
+            tx,
+            &self.chain,
+            &self.mempool,
+            self.config.min_relay_fee_per_kvb,
+        )?;
         if let Some(max) = max_fee_per_kvb {
             let max_fee = Amount::from_sat(max.saturating_mul(accepted.vsize) / 1000);
             if max > 0 && accepted.fee > max_fee {
-                return Err(RejectReason::FeeTooHigh { fee: accepted.fee, max: max_fee });
+                return Err(RejectReason::FeeTooHigh {
+                    fee: accepted.fee,
+                    max: max_fee,
+                });
             }
         }
         let time = self.time();
@@ -455,10 +496,18 @@ impl State {
     pub(crate) fn block_info(&self, hash: &BlockHash) -> Option<BlockInfo> {
         if let Some(height) = self.chain.height_of(hash) {
             let block = self.chain.block(height)?.clone();
-            return Some(BlockInfo { block, height, in_active_chain: true });
+            return Some(BlockInfo {
+                block,
+                height,
+                in_active_chain: true,
+            });
         }
         let stale = self.chain.stale_block(hash)?;
-        Some(BlockInfo { block: stale.block.clone(), height: stale.height, in_active_chain: false })
+        Some(BlockInfo {
+            block: stale.block.clone(),
+            height: stale.height,
+            in_active_chain: false,
+        })
     }
 
     fn utxo_from_coin(&self, outpoint: OutPoint, coin: &Coin) -> Utxo {
@@ -479,7 +528,11 @@ impl State {
         let wanted = |s: &Script| script.is_none_or(|w| w == s);
         let coins: Vec<(OutPoint, Coin)> = match script {
             Some(script) => self.chain.coins_for_script(script),
-            None => self.chain.all_coins().map(|(op, c)| (*op, c.clone())).collect(),
+            None => self
+                .chain
+                .all_coins()
+                .map(|(op, c)| (*op, c.clone()))
+                .collect(),
         };
         let mut confirmed: Vec<Utxo> = coins
             .iter()
@@ -535,7 +588,11 @@ impl State {
 
     pub(crate) fn transaction(&self, txid: &Txid) -> Option<TxInfo> {
         if let Some(entry) = self.mempool.get(txid) {
-            return Some(TxInfo { tx: entry.tx.clone(), block: None, confirmations: 0 });
+            return Some(TxInfo {
+                tx: entry.tx.clone(),
+                block: None,
+                confirmations: 0,
+            });
         }
         let (tx, height) = self.chain.transaction(txid)?;
         let hash = self.chain.block(height)?.block_hash();
@@ -547,7 +604,10 @@ impl State {
     }
 
     fn fund(&mut self, script: &Script, amount: Amount) -> Result<OutPoint, DevChainError> {
-        let target = TxOut { value: amount, script_pubkey: script.to_owned() };
+        let target = TxOut {
+            value: amount,
+            script_pubkey: script.to_owned(),
+        };
         if amount < dust_threshold(&target) || amount > MAX_MONEY || amount == Amount::ZERO {
             return Err(DevChainError::FundAmount { amount });
         }
@@ -555,7 +615,8 @@ impl State {
         let fee_rate = self.config.min_relay_fee_per_kvb.max(1_000);
         // A faucet input is 41 bytes plus the 2-byte scriptSig; the rest of the
         // transaction is at most 10 + 2 outputs of 43 bytes.
-        let fee_for = |inputs: usize| Amount::from_sat((10 + 43 * inputs as u64 + 86) * fee_rate / 1000 + 1);
+        let fee_for =
+            |inputs: usize| Amount::from_sat((10 + 43 * inputs as u64 + 86) * fee_rate / 1000 + 1);
         let (inputs, total) = loop {
             let mut chosen = Vec::new();
             let mut total = Amount::ZERO;
@@ -578,9 +639,14 @@ impl State {
         let mut redeem_push = PushBytesBuf::new();
         // A one-byte redeem script always fits a push.
         let _ = redeem_push.extend_from_slice(faucet_redeem_script().as_bytes());
-        let script_sig = bitcoin::script::Builder::new().push_slice(redeem_push).into_script();
+        let script_sig = bitcoin::script::Builder::new()
+            .push_slice(redeem_push)
+            .into_script();
         let mut output = vec![target];
-        let change = TxOut { value: total - amount - fee, script_pubkey: faucet.clone() };
+        let change = TxOut {
+            value: total - amount - fee,
+            script_pubkey: faucet.clone(),
+        };
         if change.value >= dust_threshold(&change) {
             output.push(change);
         }

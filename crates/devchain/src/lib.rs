@@ -30,10 +30,15 @@ mod standard;
 mod store;
 mod validate;
 
+#[cfg(test)]
+mod test_support;
+
 pub use chain::{Coin, ConnectError};
 pub use devchain::{parse_address, BlockInfo, Config, DevChain, DevChainError, Tip, TxInfo, Utxo};
 pub use miner::faucet_script;
-pub use reject::{RejectReason, RPC_TRANSACTION_ERROR, RPC_VERIFY_ALREADY_IN_CHAIN, RPC_VERIFY_REJECTED};
+pub use reject::{
+    RejectReason, RPC_TRANSACTION_ERROR, RPC_VERIFY_ALREADY_IN_CHAIN, RPC_VERIFY_REJECTED,
+};
 pub use script::ScriptError;
 pub use standard::{classify, dust_threshold, OutputType};
 pub use store::{StoreError, TailRepair, BLOCK_FILE, FORMAT_VERSION};

@@ -96,6 +96,9 @@ impl Mempool {
         let order = std::mem::take(&mut self.order);
         let mut entries = std::mem::take(&mut self.entries);
         self.spends.clear();
-        order.values().filter_map(|txid| entries.remove(txid).map(|(_, e)| e)).collect()
+        order
+            .values()
+            .filter_map(|txid| entries.remove(txid).map(|(_, e)| e))
+            .collect()
     }
 }

@@ -13,8 +13,8 @@ use bitcoin::pow::CompactTarget;
 use bitcoin::script::{Builder, PushBytesBuf};
 use bitcoin::transaction::Version as TxVersion;
 use bitcoin::{
-    absolute, Amount, Block, OutPoint, Script, ScriptBuf, Sequence, Transaction, TxIn, TxMerkleNode,
-    TxOut, Witness,
+    absolute, Amount, Block, OutPoint, Script, ScriptBuf, Sequence, Transaction, TxIn,
+    TxMerkleNode, TxOut, Witness,
 };
 
 use crate::chain::Chain;
@@ -28,7 +28,9 @@ const COINBASE_WEIGHT_RESERVE: u64 = 4_000;
 
 /// Picks the longest mempool prefix that fits in a block. Stopping at the
 /// first transaction that does not fit keeps every child behind its parent.
-pub fn select<'a>(candidates: impl Iterator<Item = (&'a Transaction, Amount)>) -> (Vec<Transaction>, Amount) {
+pub fn select<'a>(
+    candidates: impl Iterator<Item = (&'a Transaction, Amount)>,
+) -> (Vec<Transaction>, Amount) {
     let mut weight = COINBASE_WEIGHT_RESERVE + 80 * 4;
     let mut fees = Amount::ZERO;
     let mut txs = Vec::new();
@@ -58,7 +60,9 @@ pub fn build_block(
     extra_nonce: u64,
 ) -> Block {
     let height = chain.tip_height() + 1;
-    let has_witness = txs.iter().any(|tx| tx.input.iter().any(|i| !i.witness.is_empty()));
+    let has_witness = txs
+        .iter()
+        .any(|tx| tx.input.iter().any(|i| !i.witness.is_empty()));
     let mut extra = PushBytesBuf::new();
     // Eight bytes always fit a push.
     let _ = extra.extend_from_slice(&extra_nonce.to_le_bytes());
@@ -76,7 +80,9 @@ pub fn build_block(
             witness: Witness::new(),
         }],
         output: vec![TxOut {
-            value: block_subsidy(height).checked_add(fees).unwrap_or(Amount::MAX_MONEY),
+            value: block_subsidy(height)
+                .checked_add(fees)
+                .unwrap_or(Amount::MAX_MONEY),
             script_pubkey: payout.to_owned(),
         }],
     };
@@ -103,7 +109,10 @@ pub fn build_block(
             let _ = data.extend_from_slice(commitment.as_byte_array());
             coinbase.output.push(TxOut {
                 value: Amount::ZERO,
-                script_pubkey: Builder::new().push_opcode(OP_RETURN).push_slice(data).into_script(),
+                script_pubkey: Builder::new()
+                    .push_opcode(OP_RETURN)
+                    .push_slice(data)
+                    .into_script(),
             });
             coinbase.input[0].witness = Witness::from_slice(&[reserved]);
             block.txdata[0] = coinbase;

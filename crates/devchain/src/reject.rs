@@ -181,7 +181,9 @@ impl RejectReason {
     pub fn rpc_code(&self) -> i32 {
         match self {
             RejectReason::AlreadyInChain(_) => RPC_VERIFY_ALREADY_IN_CHAIN,
-            RejectReason::MissingInputs(_) | RejectReason::FeeTooHigh { .. } => RPC_TRANSACTION_ERROR,
+            RejectReason::MissingInputs(_) | RejectReason::FeeTooHigh { .. } => {
+                RPC_TRANSACTION_ERROR
+            }
             _ => RPC_VERIFY_REJECTED,
         }
     }
@@ -217,7 +219,9 @@ impl RejectReason {
             RejectReason::FeeTooHigh { .. } => {
                 "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)"
             }
-            RejectReason::Script { error, mandatory, .. } => {
+            RejectReason::Script {
+                error, mandatory, ..
+            } => {
                 let prefix = if *mandatory {
                     "mandatory-script-verify-flag-failed"
                 } else {

@@ -167,7 +167,10 @@ pub fn verify_input(
     prevout: &TxOut,
     flags: Flags,
 ) -> Result<(), ScriptError> {
-    let input = tx.input.get(index).ok_or(ScriptError::InvalidStackOperation)?;
+    let input = tx
+        .input
+        .get(index)
+        .ok_or(ScriptError::InvalidStackOperation)?;
     let checker = Checker {
         tx,
         index,
@@ -268,12 +271,16 @@ fn verify_witness_program(
             if witness.len() != 2 {
                 return Err(ScriptError::WitnessProgramMismatch);
             }
-            let hash = WPubkeyHash::from_slice(program).map_err(|_| ScriptError::WitnessProgramWrongLength)?;
+            let hash = WPubkeyHash::from_slice(program)
+                .map_err(|_| ScriptError::WitnessProgramWrongLength)?;
             (ScriptBuf::p2wpkh_script_code(hash), witness.to_vec())
         }
         _ => return Err(ScriptError::WitnessProgramWrongLength),
     };
-    if stack.iter().any(|item| item.len() > MAX_SCRIPT_ELEMENT_SIZE) {
+    if stack
+        .iter()
+        .any(|item| item.len() > MAX_SCRIPT_ELEMENT_SIZE)
+    {
         return Err(ScriptError::PushSize);
     }
     eval(&script, &mut stack, SigVersion::WitnessV0, checker)?;
@@ -530,9 +537,21 @@ fn eval(
         }
         let code = op.to_u8();
         if op == OP_PUSHNUM_NEG1 || (OP_PUSHNUM_1.to_u8()..=OP_PUSHNUM_16.to_u8()).contains(&code) {
-            stack.push(encode_num(i64::from(code) - i64::from(OP_PUSHNUM_1.to_u8()) + 1));
+            stack.push(encode_num(
+                i64::from(code) - i64::from(OP_PUSHNUM_1.to_u8()) + 1,
+            ));
         } else {
-            exec_op(op, stack, &mut alt, &mut conditions, executing, &mut op_count, script, version, checker)?;
+            exec_op(
+                op,
+                stack,
+                &mut alt,
+                &mut conditions,
+                executing,
+                &mut op_count,
+                script,
+                version,
+                checker,
+            )?;
         }
         if stack.len() + alt.len() > MAX_STACK_SIZE {
             return Err(ScriptError::StackSize);
@@ -557,7 +576,8 @@ fn exec_op(
     checker: &Checker<'_>,
 ) -> Result<(), ScriptError> {
     match op {
-        OP_NOP | OP_NOP1 | OP_NOP4 | OP_NOP5 | OP_NOP6 | OP_NOP7 | OP_NOP8 | OP_NOP9 | OP_NOP10 => {}
+        OP_NOP | OP_NOP1 | OP_NOP4 | OP_NOP5 | OP_NOP6 | OP_NOP7 | OP_NOP8 | OP_NOP9 | OP_NOP10 => {
+        }
         OP_IF | OP_NOTIF => {
             let mut value = false;
             if executing {
@@ -569,7 +589,9 @@ fn exec_op(
             conditions.push(value);
         }
         OP_ELSE => {
-            let last = conditions.last_mut().ok_or(ScriptError::UnbalancedConditional)?;
+            let last = conditions
+                .last_mut()
+                .ok_or(ScriptError::UnbalancedConditional)?;
             *last = !*last;
         }
         OP_ENDIF => {
@@ -745,10 +767,15 @@ mod tests {
 
     #[test]
     fn script_numbers_round_trip() {
-        for n in [-300_i64, -128, -127, -1, 0, 1, 16, 127, 128, 255, 256, 32767, 65536] {
+        for n in [
+            -300_i64, -128, -127, -1, 0, 1, 16, 127, 128, 255, 256, 32767, 65536,
+        ] {
             assert_eq!(script_num(&encode_num(n)), Ok(n), "{n}");
         }
-        assert_eq!(script_num(&[0, 0, 0, 0, 1]), Err(ScriptError::NumberOverflow));
+        assert_eq!(
+            script_num(&[0, 0, 0, 0, 1]),
+            Err(ScriptError::NumberOverflow)
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! unknown programs) are refused as non-standard, because this chain cannot
 //! verify their spends.
 
-use bitcoin::opcodes::all::{OP_CHECKMULTISIG, OP_CHECKSIG, OP_PUSHNUM_1, OP_PUSHNUM_16, OP_RETURN};
+use bitcoin::opcodes::all::{
+    OP_CHECKMULTISIG, OP_CHECKSIG, OP_PUSHNUM_1, OP_PUSHNUM_16, OP_RETURN,
+};
 use bitcoin::script::Instruction;
 use bitcoin::{Amount, Script, Transaction, TxOut};
 
@@ -89,19 +91,25 @@ fn small_int(op: bitcoin::opcodes::Opcode) -> Option<u8> {
 }
 
 fn match_multisig(script: &Script) -> Option<OutputType> {
-    let instructions: Vec<Instruction<'_>> = script.instructions().collect::<Result<_, _>>().ok()?;
+    let instructions: Vec<Instruction<'_>> =
+        script.instructions().collect::<Result<_, _>>().ok()?;
     let (first, rest) = instructions.split_first()?;
     let (last, rest) = rest.split_last()?;
     let (count, keys) = rest.split_last()?;
     let required = small_int(first.opcode()?)?;
     let listed = small_int(count.opcode()?)?;
-    if last.opcode()? != OP_CHECKMULTISIG || usize::from(listed) != keys.len() || required > listed {
+    if last.opcode()? != OP_CHECKMULTISIG || usize::from(listed) != keys.len() || required > listed
+    {
         return None;
     }
-    let all_keys = keys
-        .iter()
-        .all(|k| k.push_bytes().is_some_and(|p| valid_pubkey_size(p.as_bytes())));
-    all_keys.then_some(OutputType::Multisig { required, keys: listed })
+    let all_keys = keys.iter().all(|k| {
+        k.push_bytes()
+            .is_some_and(|p| valid_pubkey_size(p.as_bytes()))
+    });
+    all_keys.then_some(OutputType::Multisig {
+        required,
+        keys: listed,
+    })
 }
 
 /// Classifies an output script.
@@ -130,7 +138,8 @@ pub fn classify(script: &Script) -> OutputType {
         return OutputType::PubKeyHash;
     }
     if let [len @ (33 | 65), key @ .., last] = bytes {
-        if usize::from(*len) == key.len() && *last == OP_CHECKSIG.to_u8() && valid_pubkey_size(key) {
+        if usize::from(*len) == key.len() && *last == OP_CHECKSIG.to_u8() && valid_pubkey_size(key)
+        {
             return OutputType::PubKey;
         }
     }
@@ -200,7 +209,9 @@ pub fn check_standard(tx: &Transaction) -> Result<(), RejectReason> {
         }
     }
     if data_outputs > 1 {
-        return Err(RejectReason::MultiOpReturn { count: data_outputs });
+        return Err(RejectReason::MultiOpReturn {
+            count: data_outputs,
+        });
     }
     Ok(())
 }
@@ -219,19 +230,37 @@ mod tests {
     fn op_return(data_len: usize) -> ScriptBuf {
         let data = vec![7u8; data_len];
         let push = <&bitcoin::script::PushBytes>::try_from(data.as_slice()).expect("small push");
-        Builder::new().push_opcode(OP_RETURN).push_slice(push).into_script()
+        Builder::new()
+            .push_opcode(OP_RETURN)
+            .push_slice(push)
+            .into_script()
     }
 
     #[test]
     fn classifies_the_standard_templates() {
         assert_eq!(classify(&p2pkh()), OutputType::PubKeyHash);
-        assert_eq!(classify(&ScriptBuf::new_p2sh(&ScriptHash::all_zeros())), OutputType::ScriptHash);
-        assert_eq!(classify(&ScriptBuf::new_p2wpkh(&WPubkeyHash::all_zeros())), OutputType::WitnessV0KeyHash);
+        assert_eq!(
+            classify(&ScriptBuf::new_p2sh(&ScriptHash::all_zeros())),
+            OutputType::ScriptHash
+        );
+        assert_eq!(
+            classify(&ScriptBuf::new_p2wpkh(&WPubkeyHash::all_zeros())),
+            OutputType::WitnessV0KeyHash
+        );
         assert_eq!(classify(&op_return(80)), OutputType::NullData);
-        assert_eq!(classify(&ScriptBuf::from_bytes(vec![0x6a])), OutputType::NullData);
-        assert_eq!(classify(&ScriptBuf::from_bytes(vec![0x51])), OutputType::NonStandard);
+        assert_eq!(
+            classify(&ScriptBuf::from_bytes(vec![0x6a])),
+            OutputType::NullData
+        );
+        assert_eq!(
+            classify(&ScriptBuf::from_bytes(vec![0x51])),
+            OutputType::NonStandard
+        );
         // OP_RETURN followed by a non-push opcode is not data.
-        assert_eq!(classify(&ScriptBuf::from_bytes(vec![0x6a, 0x76])), OutputType::NonStandard);
+        assert_eq!(
+            classify(&ScriptBuf::from_bytes(vec![0x6a, 0x76])),
+            OutputType::NonStandard
+        );
         let key = [2u8; 33];
         let mut p2pk = vec![33u8];
         p2pk.extend_from_slice(&key);
@@ -248,10 +277,19 @@ mod tests {
 
     #[test]
     fn dust_thresholds_match_core() {
-        let out = |script: ScriptBuf| TxOut { value: Amount::ZERO, script_pubkey: script };
+        let out = |script: ScriptBuf| TxOut {
+            value: Amount::ZERO,
+            script_pubkey: script,
+        };
         assert_eq!(dust_threshold(&out(p2pkh())).to_sat(), 546);
-        assert_eq!(dust_threshold(&out(ScriptBuf::new_p2sh(&ScriptHash::all_zeros()))).to_sat(), 540);
-        assert_eq!(dust_threshold(&out(ScriptBuf::new_p2wpkh(&WPubkeyHash::all_zeros()))).to_sat(), 294);
+        assert_eq!(
+            dust_threshold(&out(ScriptBuf::new_p2sh(&ScriptHash::all_zeros()))).to_sat(),
+            540
+        );
+        assert_eq!(
+            dust_threshold(&out(ScriptBuf::new_p2wpkh(&WPubkeyHash::all_zeros()))).to_sat(),
+            294
+        );
         assert_eq!(dust_threshold(&out(op_return(10))).to_sat(), 0);
     }
 }

@@ -112,9 +112,15 @@ impl BlockStore {
         dir: &Path,
         genesis: BlockHash,
     ) -> Result<(BlockStore, Vec<Block>, Option<TailRepair>), StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = dir.join(BLOCK_FILE);
-        let io = |source| StoreError::Io { path: path.clone(), source };
+        let io = |source| StoreError::Io {
+            path: path.clone(),
+            source,
+        };
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -136,7 +142,11 @@ impl BlockStore {
             file.seek(SeekFrom::Start(0)).map_err(io)?;
             file.write_all(&header).map_err(io)?;
             file.sync_data().map_err(io)?;
-            let store = BlockStore { path, file, ends: vec![HEADER_LEN] };
+            let store = BlockStore {
+                path,
+                file,
+                ends: vec![HEADER_LEN],
+            };
             return Ok((store, Vec::new(), None));
         }
         check_header(&path, bytes.get(..header_len).unwrap_or_default(), genesis)?;
@@ -167,7 +177,11 @@ impl BlockStore {
                         });
                         break;
                     }
-                    return Err(StoreError::Corrupt { path, offset: offset as u64, reason });
+                    return Err(StoreError::Corrupt {
+                        path,
+                        offset: offset as u64,
+                        reason,
+                    });
                 }
             }
         }
@@ -195,7 +209,10 @@ impl BlockStore {
         if let Err(source) = result {
             // Best effort: the record is incomplete either way, and open() would cut it.
             let _ = self.file.set_len(end);
-            return Err(StoreError::Io { path: self.path.clone(), source });
+            return Err(StoreError::Io {
+                path: self.path.clone(),
+                source,
+            });
         }
         self.ends.push(end + record.len() as u64);
         Ok(())
@@ -203,14 +220,17 @@ impl BlockStore {
 
     /// Flushes appended records to disk.
     pub fn sync(&mut self) -> Result<(), StoreError> {
-        self.file
-            .sync_data()
-            .map_err(|source| StoreError::Io { path: self.path.clone(), source })
+        self.file.sync_data().map_err(|source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     /// Drops every block above `height`.
     pub fn truncate(&mut self, height: u32) -> Result<(), StoreError> {
-        let keep = usize::try_from(height).unwrap_or(usize::MAX).saturating_add(1);
+        let keep = usize::try_from(height)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
         if keep >= self.ends.len() {
             return Ok(());
         }
@@ -219,7 +239,10 @@ impl BlockStore {
         self.file
             .set_len(end)
             .and_then(|()| self.file.sync_data())
-            .map_err(|source| StoreError::Io { path: self.path.clone(), source })
+            .map_err(|source| StoreError::Io {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     /// Size of the block file in bytes.
@@ -243,18 +266,31 @@ fn file_header(genesis: BlockHash) -> Vec<u8> {
 fn check_header(path: &Path, header: &[u8], genesis: BlockHash) -> Result<(), StoreError> {
     let (magic, rest) = header.split_at(FILE_MAGIC.len().min(header.len()));
     if magic != FILE_MAGIC {
-        return Err(StoreError::NotABlockFile { path: path.to_path_buf() });
+        return Err(StoreError::NotABlockFile {
+            path: path.to_path_buf(),
+        });
     }
     let mut version = [0u8; 4];
     version.copy_from_slice(rest.get(..4).unwrap_or(&[0; 4]));
     let found = u32::from_le_bytes(version);
     if found != FORMAT_VERSION {
-        return Err(StoreError::WrongVersion { path: path.to_path_buf(), found, expected: FORMAT_VERSION });
+        return Err(StoreError::WrongVersion {
+            path: path.to_path_buf(),
+            found,
+            expected: FORMAT_VERSION,
+        });
     }
-    let stored = BlockHash::from_slice(rest.get(4..36).unwrap_or_default())
-        .map_err(|_| StoreError::NotABlockFile { path: path.to_path_buf() })?;
+    let stored = BlockHash::from_slice(rest.get(4..36).unwrap_or_default()).map_err(|_| {
+        StoreError::NotABlockFile {
+            path: path.to_path_buf(),
+        }
+    })?;
     if stored != genesis {
-        return Err(StoreError::WrongGenesis { path: path.to_path_buf(), found: stored, expected: genesis });
+        return Err(StoreError::WrongGenesis {
+            path: path.to_path_buf(),
+            found: stored,
+            expected: genesis,
+        });
     }
     Ok(())
 }
@@ -270,7 +306,11 @@ fn encode_record(block: &Block) -> Vec<u8> {
     let payload = serialize(block);
     let mut record = Vec::with_capacity(RECORD_HEADER_LEN + payload.len());
     record.extend_from_slice(&RECORD_MAGIC);
-    record.extend_from_slice(&u32::try_from(payload.len()).unwrap_or(u32::MAX).to_le_bytes());
+    record.extend_from_slice(
+        &u32::try_from(payload.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    );
     record.extend_from_slice(&checksum(&payload));
     record.extend_from_slice(&payload);
     record
@@ -295,8 +335,12 @@ fn parse_record(bytes: &[u8]) -> Result<(Block, usize), RecordError> {
     let mut len_bytes = [0u8; 4];
     len_bytes.copy_from_slice(len);
     let len = usize::try_from(u32::from_le_bytes(len_bytes)).map_err(|_| RecordError::Torn)?;
-    let total = RECORD_HEADER_LEN.checked_add(len).ok_or(RecordError::Torn)?;
-    let payload = bytes.get(RECORD_HEADER_LEN..total).ok_or(RecordError::Torn)?;
+    let total = RECORD_HEADER_LEN
+        .checked_add(len)
+        .ok_or(RecordError::Torn)?;
+    let payload = bytes
+        .get(RECORD_HEADER_LEN..total)
+        .ok_or(RecordError::Torn)?;
     if checksum(payload) != sum {
         return Err(RecordError::Corrupt("checksum mismatch".into(), total));
     }
@@ -333,7 +377,10 @@ mod tests {
         }
         std::fs::write(&path, &bytes).expect("write");
         let err = BlockStore::open(dir.path(), hash).expect_err("corrupt");
-        assert!(matches!(err, StoreError::Corrupt { offset: 44, .. }), "{err}");
+        assert!(
+            matches!(err, StoreError::Corrupt { offset: 44, .. }),
+            "{err}"
+        );
     }
 
     #[test]
@@ -342,7 +389,9 @@ mod tests {
         std::fs::write(dir.path().join(BLOCK_FILE), &FILE_MAGIC[..5]).expect("write");
         let (_, blocks, _) = BlockStore::open(dir.path(), genesis().block_hash()).expect("open");
         assert!(blocks.is_empty());
-        let len = std::fs::metadata(dir.path().join(BLOCK_FILE)).expect("stat").len();
+        let len = std::fs::metadata(dir.path().join(BLOCK_FILE))
+            .expect("stat")
+            .len();
         assert_eq!(len, HEADER_LEN);
     }
 

@@ -12,7 +12,9 @@ use bitcoin::{Amount, OutPoint, Transaction, Txid};
 
 use crate::chain::{Chain, Coin};
 use crate::mempool::Mempool;
-use crate::params::{COINBASE_MATURITY, MAX_BLOCK_WEIGHT, MAX_MONEY, MIN_STANDARD_TX_NONWITNESS_SIZE};
+use crate::params::{
+    COINBASE_MATURITY, MAX_BLOCK_WEIGHT, MAX_MONEY, MIN_STANDARD_TX_NONWITNESS_SIZE,
+};
 use crate::reject::RejectReason;
 use crate::script::{verify_input, Flags};
 use crate::standard::{check_standard, classify, OutputType};
@@ -47,7 +49,9 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), RejectReason> {
     }
     let stripped_weight = (bitcoin::consensus::serialize(&stripped(tx)).len() as u64) * 4;
     if stripped_weight > MAX_BLOCK_WEIGHT {
-        return Err(RejectReason::Oversize { weight: stripped_weight });
+        return Err(RejectReason::Oversize {
+            weight: stripped_weight,
+        });
     }
     let mut total = Amount::ZERO;
     for (index, output) in tx.output.iter().enumerate() {
@@ -114,7 +118,10 @@ pub fn accept(
     }
     for txin in &tx.input {
         if let Some(spender) = mempool.spender(&txin.previous_output) {
-            return Err(RejectReason::MempoolConflict { outpoint: txin.previous_output, spender });
+            return Err(RejectReason::MempoolConflict {
+                outpoint: txin.previous_output,
+                spender,
+            });
         }
     }
     let coins = tx
@@ -125,7 +132,10 @@ pub fn accept(
     check_sequence_locks(tx, &coins, chain, next_height)?;
     let fee = check_inputs(tx, &coins, next_height)?;
     for (input, coin) in coins.iter().enumerate() {
-        if matches!(classify(&coin.output.script_pubkey), OutputType::NonStandard | OutputType::WitnessUnknown) {
+        if matches!(
+            classify(&coin.output.script_pubkey),
+            OutputType::NonStandard | OutputType::WitnessUnknown
+        ) {
             return Err(RejectReason::NonStandardInput { input });
         }
     }
@@ -136,10 +146,20 @@ pub fn accept(
     }
     for (input, coin) in coins.iter().enumerate() {
         if let Err(error) = verify_input(tx, input, &coin.output, Flags::STANDARD) {
-            return Err(match verify_input(tx, input, &coin.output, Flags::MANDATORY) {
-                Ok(()) => RejectReason::Script { input, error, mandatory: false },
-                Err(error) => RejectReason::Script { input, error, mandatory: true },
-            });
+            return Err(
+                match verify_input(tx, input, &coin.output, Flags::MANDATORY) {
+                    Ok(()) => RejectReason::Script {
+                        input,
+                        error,
+                        mandatory: false,
+                    },
+                    Err(error) => RejectReason::Script {
+                        input,
+                        error,
+                        mandatory: true,
+                    },
+                },
+            );
         }
     }
     Ok(Accepted { txid, fee, vsize })
@@ -159,7 +179,11 @@ fn find_coin(
     mempool
         .output(outpoint)
         .filter(|out| !out.script_pubkey.is_op_return())
-        .map(|out| Coin { output: out.clone(), height: next_height, is_coinbase: false })
+        .map(|out| Coin {
+            output: out.clone(),
+            height: next_height,
+            is_coinbase: false,
+        })
         .ok_or(RejectReason::MissingInputs(*outpoint))
 }
 
@@ -169,7 +193,11 @@ fn is_final(tx: &Transaction, height: u32, time: u32) -> bool {
     if lock_time == 0 {
         return true;
     }
-    let cutoff = if lock_time < LOCKTIME_THRESHOLD { height } else { time };
+    let cutoff = if lock_time < LOCKTIME_THRESHOLD {
+        height
+    } else {
+        time
+    };
     lock_time < cutoff || tx.input.iter().all(|i| i.sequence.is_final())
 }
 
@@ -207,13 +235,20 @@ fn check_sequence_locks(
 
 /// Coinbase maturity and value balance (Core's `Consensus::CheckTxInputs`);
 /// returns the fee.
-fn check_inputs(tx: &Transaction, coins: &[Coin], spend_height: u32) -> Result<Amount, RejectReason> {
+fn check_inputs(
+    tx: &Transaction,
+    coins: &[Coin],
+    spend_height: u32,
+) -> Result<Amount, RejectReason> {
     let mut inputs = Amount::ZERO;
     for (txin, coin) in tx.input.iter().zip(coins) {
         if coin.is_coinbase {
             let depth = spend_height.saturating_sub(coin.height);
             if depth < COINBASE_MATURITY {
-                return Err(RejectReason::PrematureCoinbaseSpend { outpoint: txin.previous_output, depth });
+                return Err(RejectReason::PrematureCoinbaseSpend {
+                    outpoint: txin.previous_output,
+                    depth,
+                });
             }
         }
         inputs = inputs
@@ -229,4 +264,535 @@ fn check_inputs(tx: &Transaction, coins: &[Coin], spend_height: u32) -> Result<A
     inputs
         .checked_sub(outputs)
         .ok_or(RejectReason::InputsBelowOutputs { inputs, outputs })
+}
+
+#[cfg(test)]
+mod tests {
+    use bitcoin::opcodes::all::{OP_CHECKMULTISIG, OP_PUSHNUM_2, OP_PUSHNUM_3};
+    use bitcoin::script::Builder;
+    use bitcoin::{Amount, OutPoint, ScriptBuf, Sequence, TxOut, Witness};
+
+    use crate::reject::{RPC_TRANSACTION_ERROR, RPC_VERIFY_ALREADY_IN_CHAIN, RPC_VERIFY_REJECTED};
+    use crate::test_support::*;
+    use crate::{Config, DevChain};
+
+    const COIN: u64 = 100_000_000;
+
+    fn alice() -> Key {
+        Key::compressed("alice")
+    }
+
+    fn bob() -> Key {
+        Key::compressed("bob")
+    }
+
+    #[test]
+    fn a_signed_p2pkh_spend_is_accepted_and_mined() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(
+            utxo,
+            &alice(),
+            vec![pay(COIN - 1000, bob().p2pkh()), op_return(b"id?hello")],
+        );
+        let txid = chain.submit_tx(&tx).expect("valid spend");
+        assert_eq!(chain.mempool(), vec![tx.clone()]);
+        chain.mine_blocks(1, &bob().p2pkh()).expect("mine");
+        let found = chain.transaction(&txid).expect("mined");
+        assert_eq!(found.confirmations, 1);
+        assert!(chain.mempool().is_empty());
+        assert_eq!(
+            chain.utxos_for_script(&bob().p2pkh()).len(),
+            2,
+            "payment and coinbase"
+        );
+        assert!(chain.utxo(&utxo, true).is_none(), "input is spent");
+        // The coinbase collected the fee.
+        let tip = chain.block(chain.height()).expect("tip");
+        assert_eq!(
+            tip.txdata[0].output[0].value,
+            Amount::from_sat(50 * COIN + 1000)
+        );
+    }
+
+    #[test]
+    fn an_uncompressed_key_may_sign_p2pkh() {
+        let carol = Key::uncompressed("carol");
+        let (chain, utxo) = funded(&carol, COIN);
+        let tx = spend(utxo, &carol, vec![pay(COIN - 1000, bob().p2pkh())]);
+        chain
+            .submit_tx(&tx)
+            .expect("uncompressed keys are valid in P2PKH");
+    }
+
+    #[test]
+    fn resubmitting_a_mempool_transaction_returns_its_txid() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        let txid = chain.submit_tx(&tx).expect("first");
+        assert_eq!(chain.submit_tx(&tx), Ok(txid));
+        assert_eq!(chain.mempool().len(), 1);
+    }
+
+    #[test]
+    fn a_double_spend_of_a_mempool_input_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let first = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        chain.submit_tx(&first).expect("first spend");
+        let second = spend(utxo, &alice(), vec![pay(COIN - 2000, alice().p2pkh())]);
+        assert_refused(&chain, &second, RPC_VERIFY_REJECTED, "txn-mempool-conflict");
+    }
+
+    #[test]
+    fn spending_an_output_spent_in_the_chain_is_missing_inputs() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let first = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        chain.submit_tx(&first).expect("first spend");
+        chain.mine_blocks(1, &bob().p2pkh()).expect("mine");
+        let second = spend(utxo, &alice(), vec![pay(COIN - 2000, alice().p2pkh())]);
+        assert_refused(
+            &chain,
+            &second,
+            RPC_TRANSACTION_ERROR,
+            "bad-txns-inputs-missingorspent",
+        );
+    }
+
+    #[test]
+    fn a_missing_input_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let nowhere = OutPoint {
+            txid: utxo.txid,
+            vout: 7,
+        };
+        let tx = spend(nowhere, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_TRANSACTION_ERROR,
+            "bad-txns-inputs-missingorspent",
+        );
+    }
+
+    #[test]
+    fn a_confirmed_transaction_is_already_in_the_chain() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        chain.submit_tx(&tx).expect("spend");
+        chain.mine_blocks(1, &bob().p2pkh()).expect("mine");
+        let reason = chain.submit_tx(&tx).expect_err("already confirmed");
+        assert_eq!(reason.rpc_code(), RPC_VERIFY_ALREADY_IN_CHAIN);
+    }
+
+    #[test]
+    fn a_signature_over_other_outputs_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let mut tx = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        tx.output[0].value = Amount::from_sat(COIN - 2000);
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)",
+        );
+    }
+
+    #[test]
+    fn a_signature_by_the_wrong_key_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(utxo, &bob(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed (Script failed an OP_EQUALVERIFY operation)",
+        );
+    }
+
+    #[test]
+    fn the_right_key_with_a_signature_by_another_key_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        let sig = bob().sign_legacy(&tx, 0, &alice().p2pkh());
+        tx.input[0].script_sig = Builder::new()
+            .push_slice(push(&sig))
+            .push_key(&alice().public)
+            .into_script();
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed (Script evaluated",
+        );
+    }
+
+    #[test]
+    fn a_non_der_signature_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        let mut sig = alice().sign_legacy(&tx, 0, &alice().p2pkh());
+        sig.insert(sig.len() - 1, 0); // trailing byte inside the DER sequence
+        tx.input[0].script_sig = Builder::new()
+            .push_slice(push(&sig))
+            .push_key(&alice().public)
+            .into_script();
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed (Non-canonical DER signature)",
+        );
+    }
+
+    #[test]
+    fn spending_more_than_the_inputs_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(utxo, &alice(), vec![pay(COIN + 1, bob().p2pkh())]);
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "bad-txns-in-belowout");
+    }
+
+    #[test]
+    fn a_zero_fee_is_allowed_by_default_but_not_under_a_relay_fee() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(utxo, &alice(), vec![pay(COIN, bob().p2pkh())]);
+        chain.submit_tx(&tx).expect("fee 0 is not negative");
+
+        let strict = DevChain::in_memory_with(Config {
+            min_relay_fee_per_kvb: 1000,
+            ..Config::default()
+        });
+        let utxo = strict
+            .fund(&alice().p2pkh(), Amount::from_sat(COIN))
+            .expect("fund");
+        let tx = spend(utxo, &alice(), vec![pay(COIN, bob().p2pkh())]);
+        assert_refused(&strict, &tx, RPC_VERIFY_REJECTED, "min relay fee not met");
+        let tx = spend(utxo, &alice(), vec![pay(COIN - 200, bob().p2pkh())]);
+        strict.submit_tx(&tx).expect("200 sat covers 1 sat/vB");
+    }
+
+    #[test]
+    fn a_fee_above_the_cap_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(utxo, &alice(), vec![pay(COIN / 2, bob().p2pkh())]);
+        let reason = chain
+            .submit_tx_capped(&tx, 10_000_000)
+            .expect_err("0.5 BTC fee");
+        assert_eq!(reason.rpc_code(), RPC_TRANSACTION_ERROR);
+        assert!(chain.mempool().is_empty());
+    }
+
+    #[test]
+    fn a_coinbase_matures_after_100_blocks() {
+        let chain = DevChain::in_memory();
+        let hashes = chain.mine_blocks(1, &alice().p2pkh()).expect("mine");
+        let coinbase =
+            chain.block_by_hash(&hashes[0]).expect("block").block.txdata[0].compute_txid();
+        let utxo = OutPoint {
+            txid: coinbase,
+            vout: 0,
+        };
+        let tx = spend(utxo, &alice(), vec![pay(50 * COIN - 1000, bob().p2pkh())]);
+        // Tip 99 (assert_refused mines one more block, to 100).
+        chain.mine_blocks(98, &bob().p2pkh()).expect("mine");
+        assert_eq!(chain.height(), 99);
+        assert!(!chain.utxo(&utxo, true).expect("unspent").mature);
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "bad-txns-premature-spend-of-coinbase",
+        );
+        assert_eq!(chain.height(), 100);
+        chain
+            .submit_tx(&tx)
+            .expect("mature at tip 100: the spend lands in block 101");
+    }
+
+    #[test]
+    fn an_op_return_may_carry_80_bytes_but_not_81() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let big = spend(
+            utxo,
+            &alice(),
+            vec![pay(COIN - 1000, bob().p2pkh()), op_return(&[1; 81])],
+        );
+        assert_refused(&chain, &big, RPC_VERIFY_REJECTED, "scriptpubkey");
+        let ok = spend(
+            utxo,
+            &alice(),
+            vec![pay(COIN - 1000, bob().p2pkh()), op_return(&[1; 80])],
+        );
+        chain.submit_tx(&ok).expect("80 bytes of data are standard");
+    }
+
+    #[test]
+    fn two_op_returns_are_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(
+            utxo,
+            &alice(),
+            vec![
+                op_return(b"id?a"),
+                pay(COIN - 1000, bob().p2pkh()),
+                op_return(b"id?b"),
+            ],
+        );
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "multi-op-return");
+    }
+
+    #[test]
+    fn an_output_below_546_sat_to_p2pkh_is_dust() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let tx = spend(
+            utxo,
+            &alice(),
+            vec![pay(COIN - 10_000, alice().p2pkh()), pay(545, bob().p2pkh())],
+        );
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "dust");
+        let tx = spend(
+            utxo,
+            &alice(),
+            vec![pay(COIN - 10_000, alice().p2pkh()), pay(546, bob().p2pkh())],
+        );
+        chain.submit_tx(&tx).expect("546 sat is not dust");
+    }
+
+    #[test]
+    fn a_non_standard_output_script_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let anyone = ScriptBuf::from_bytes(vec![0x51]);
+        let tx = spend(utxo, &alice(), vec![pay(COIN - 1000, anyone)]);
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "scriptpubkey");
+    }
+
+    #[test]
+    fn a_script_sig_with_non_push_opcodes_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let mut tx = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        let mut bytes = tx.input[0].script_sig.to_bytes();
+        bytes.extend([0x51, 0x75]); // OP_1 OP_DROP: harmless but not push-only
+        tx.input[0].script_sig = ScriptBuf::from_bytes(bytes);
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "scriptsig-not-pushonly");
+    }
+
+    #[test]
+    fn a_coinbase_transaction_cannot_be_relayed() {
+        let chain = DevChain::in_memory();
+        let hashes = chain.mine_blocks(1, &alice().p2pkh()).expect("mine");
+        let mut coinbase = chain.block_by_hash(&hashes[0]).expect("block").block.txdata[0].clone();
+        coinbase.input[0].script_sig = ScriptBuf::from_bytes(vec![0x52, 0x52]);
+        assert_refused(&chain, &coinbase, RPC_VERIFY_REJECTED, "coinbase");
+    }
+
+    #[test]
+    fn a_future_lock_time_is_not_final() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        tx.lock_time =
+            bitcoin::absolute::LockTime::from_height(chain.height() + 5).expect("height");
+        tx.input[0].sequence = Sequence::ENABLE_LOCKTIME_NO_RBF;
+        sign_p2pkh(&mut tx, 0, &alice());
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "non-final");
+    }
+
+    #[test]
+    fn children_of_mempool_transactions_are_mined_after_their_parents() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let parent = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        let parent_id = chain.submit_tx(&parent).expect("parent");
+        let child = spend(
+            OutPoint {
+                txid: parent_id,
+                vout: 0,
+            },
+            &bob(),
+            vec![pay(COIN - 2000, alice().p2pkh())],
+        );
+        let child_id = chain
+            .submit_tx(&child)
+            .expect("child of an unconfirmed parent");
+        assert_eq!(
+            chain.utxo(
+                &OutPoint {
+                    txid: parent_id,
+                    vout: 0
+                },
+                true
+            ),
+            None,
+            "spent in mempool"
+        );
+        chain.mine_blocks(1, &bob().p2pkh()).expect("mine");
+        let block = chain.block(chain.height()).expect("tip");
+        let order: Vec<_> = block
+            .txdata
+            .iter()
+            .skip(1)
+            .map(|t| t.compute_txid())
+            .collect();
+        assert_eq!(order, vec![parent_id, child_id]);
+    }
+
+    /// `OP_2 <a> <b> <c> OP_3 OP_CHECKMULTISIG`.
+    fn two_of_three(keys: [&Key; 3]) -> ScriptBuf {
+        let mut builder = Builder::new().push_opcode(OP_PUSHNUM_2);
+        for key in keys {
+            builder = builder.push_key(&key.public);
+        }
+        builder
+            .push_opcode(OP_PUSHNUM_3)
+            .push_opcode(OP_CHECKMULTISIG)
+            .into_script()
+    }
+
+    fn multisig_setup() -> (DevChain, OutPoint, ScriptBuf, [Key; 3]) {
+        let keys = [
+            Key::compressed("m1"),
+            Key::uncompressed("m2"),
+            Key::compressed("m3"),
+        ];
+        let redeem = two_of_three([&keys[0], &keys[1], &keys[2]]);
+        let chain = DevChain::in_memory();
+        let utxo = chain
+            .fund(&redeem.to_p2sh(), Amount::from_sat(COIN))
+            .expect("fund p2sh");
+        (chain, utxo, redeem, keys)
+    }
+
+    #[test]
+    fn a_p2sh_two_of_three_spend_with_two_signatures_is_accepted() {
+        let (chain, utxo, redeem, keys) = multisig_setup();
+        let mut tx = unsigned(
+            &[utxo],
+            vec![pay(COIN - 1000, bob().p2pkh()), op_return(b"id?x")],
+        );
+        let sig1 = keys[0].sign_legacy(&tx, 0, &redeem);
+        let sig3 = keys[2].sign_legacy(&tx, 0, &redeem);
+        tx.input[0].script_sig = Builder::new()
+            .push_opcode(bitcoin::opcodes::OP_0)
+            .push_slice(push(&sig1))
+            .push_slice(push(&sig3))
+            .push_slice(push(redeem.as_bytes()))
+            .into_script();
+        chain.submit_tx(&tx).expect("2 of 3 signatures");
+        chain.mine_blocks(1, &bob().p2pkh()).expect("mine");
+        assert!(chain
+            .transaction(&tx.compute_txid())
+            .is_some_and(|t| t.confirmations == 1));
+    }
+
+    #[test]
+    fn a_p2sh_two_of_three_spend_with_one_signature_is_refused() {
+        let (chain, utxo, redeem, keys) = multisig_setup();
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        let sig2 = keys[1].sign_legacy(&tx, 0, &redeem);
+        tx.input[0].script_sig = Builder::new()
+            .push_opcode(bitcoin::opcodes::OP_0)
+            .push_slice(push(&sig2))
+            .push_slice(push(redeem.as_bytes()))
+            .into_script();
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed",
+        );
+        // Signatures out of key order fail the same way.
+        let sig1 = keys[0].sign_legacy(&tx, 0, &redeem);
+        let sig3 = keys[2].sign_legacy(&tx, 0, &redeem);
+        tx.input[0].script_sig = Builder::new()
+            .push_opcode(bitcoin::opcodes::OP_0)
+            .push_slice(push(&sig3))
+            .push_slice(push(&sig1))
+            .push_slice(push(redeem.as_bytes()))
+            .into_script();
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed",
+        );
+    }
+
+    #[test]
+    fn a_p2sh_spend_with_the_wrong_redeem_script_is_refused() {
+        let (chain, utxo, _, keys) = multisig_setup();
+        let other = two_of_three([&keys[2], &keys[1], &keys[0]]);
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        let sig1 = keys[0].sign_legacy(&tx, 0, &other);
+        let sig3 = keys[2].sign_legacy(&tx, 0, &other);
+        tx.input[0].script_sig = Builder::new()
+            .push_opcode(bitcoin::opcodes::OP_0)
+            .push_slice(push(&sig3))
+            .push_slice(push(&sig1))
+            .push_slice(push(other.as_bytes()))
+            .into_script();
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)",
+        );
+    }
+
+    #[test]
+    fn a_p2wpkh_output_can_be_spent_with_a_bip143_signature() {
+        let dave = Key::compressed("dave");
+        let chain = DevChain::in_memory();
+        let utxo = chain
+            .fund(&dave.p2wpkh(), Amount::from_sat(COIN))
+            .expect("fund p2wpkh");
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        let sig = dave.sign_segwit(&tx, 0, &dave.p2pkh(), Amount::from_sat(COIN));
+        tx.input[0].witness = Witness::from_slice(&[sig, dave.public.to_bytes()]);
+        chain.submit_tx(&tx).expect("segwit v0 spend");
+        chain
+            .mine_blocks(1, &bob().p2pkh())
+            .expect("mine a block with a witness commitment");
+        assert!(chain
+            .transaction(&tx.compute_txid())
+            .is_some_and(|t| t.confirmations == 1));
+
+        // The same signature over the wrong amount fails.
+        let utxo = chain
+            .fund(&dave.p2wpkh(), Amount::from_sat(COIN))
+            .expect("fund p2wpkh");
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        let sig = dave.sign_segwit(&tx, 0, &dave.p2pkh(), Amount::from_sat(COIN + 1));
+        tx.input[0].witness = Witness::from_slice(&[sig, dave.public.to_bytes()]);
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed",
+        );
+    }
+
+    #[test]
+    fn fund_pays_exactly_the_amount_asked_for() {
+        let chain = DevChain::in_memory();
+        let utxo = chain
+            .fund(&alice().p2pkh(), Amount::from_sat(123_456))
+            .expect("fund");
+        let found = chain.utxo(&utxo, true).expect("unspent");
+        assert_eq!(
+            found.output,
+            TxOut {
+                value: Amount::from_sat(123_456),
+                script_pubkey: alice().p2pkh()
+            }
+        );
+        assert_eq!(found.confirmations, 1);
+        // More than one coinbase's worth needs several faucet inputs.
+        let big = chain
+            .fund(&alice().p2pkh(), Amount::from_sat(120 * COIN))
+            .expect("fund big");
+        assert_eq!(
+            chain.utxo(&big, true).expect("unspent").output.value,
+            Amount::from_sat(120 * COIN)
+        );
+        assert!(
+            chain.fund(&alice().p2pkh(), Amount::from_sat(10)).is_err(),
+            "dust"
+        );
+    }
 }

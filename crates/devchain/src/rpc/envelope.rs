@@ -39,7 +39,10 @@ pub struct RpcError {
 impl RpcError {
     /// An error with `code` and `message`.
     pub fn new(code: i32, message: impl Into<String>) -> RpcError {
-        RpcError { code, message: message.into() }
+        RpcError {
+            code,
+            message: message.into(),
+        }
     }
 
     /// `-32601 Method not found`.
@@ -96,20 +99,31 @@ impl Request {
     /// answer with.
     pub fn parse(value: Value) -> Result<Request, (RpcError, Value)> {
         let Value::Object(mut object) = value else {
-            return Err((RpcError::new(RPC_INVALID_REQUEST, "Invalid Request object"), Value::Null));
+            return Err((
+                RpcError::new(RPC_INVALID_REQUEST, "Invalid Request object"),
+                Value::Null,
+            ));
         };
         let id = object.remove("id").unwrap_or(Value::Null);
         let method = match object.remove("method") {
             Some(Value::String(method)) => method,
             None => return Err((RpcError::new(RPC_INVALID_REQUEST, "Missing method"), id)),
-            Some(_) => return Err((RpcError::new(RPC_INVALID_REQUEST, "Method must be a string"), id)),
+            Some(_) => {
+                return Err((
+                    RpcError::new(RPC_INVALID_REQUEST, "Method must be a string"),
+                    id,
+                ))
+            }
         };
         let params = match object.remove("params") {
             None | Some(Value::Null) => Params::Positional(Vec::new()),
             Some(Value::Array(items)) => Params::Positional(items),
             Some(Value::Object(named)) => Params::Named(named),
             Some(_) => {
-                return Err((RpcError::new(RPC_INVALID_REQUEST, "Params must be an array or object"), id))
+                return Err((
+                    RpcError::new(RPC_INVALID_REQUEST, "Params must be an array or object"),
+                    id,
+                ))
             }
         };
         Ok(Request { method, params, id })
@@ -137,7 +151,10 @@ fn type_name(value: &Value) -> &'static str {
 }
 
 fn type_error(expected: &str, got: &Value) -> RpcError {
-    RpcError::new(RPC_TYPE_ERROR, format!("Expected type {expected}, got {}", type_name(got)))
+    RpcError::new(
+        RPC_TYPE_ERROR,
+        format!("Expected type {expected}, got {}", type_name(got)),
+    )
 }
 
 impl Params {
@@ -152,8 +169,12 @@ impl Params {
 
     /// A parameter the method cannot do without.
     pub fn required(&self, index: usize, name: &str) -> Result<&Value, RpcError> {
-        self.get(index, name)
-            .ok_or_else(|| RpcError::new(RPC_MISC_ERROR, format!("missing required parameter '{name}'")))
+        self.get(index, name).ok_or_else(|| {
+            RpcError::new(
+                RPC_MISC_ERROR,
+                format!("missing required parameter '{name}'"),
+            )
+        })
     }
 
     /// An integer parameter.

@@ -102,14 +102,18 @@ fn op_name(op: bitcoin::opcodes::Opcode) -> String {
 
 /// The address a script pays, when it has exactly one.
 pub fn script_address(script: &Script) -> Option<String> {
-    Address::from_script(script, NETWORK).ok().map(|a| a.to_string())
+    Address::from_script(script, NETWORK)
+        .ok()
+        .map(|a| a.to_string())
 }
 
 /// Required signatures and addresses, as Core 0.18's `ExtractDestinations`
 /// (P2PK and bare multisig keys are shown as their P2PKH addresses).
 fn destinations(script: &Script, kind: OutputType) -> Option<(u8, Vec<String>)> {
     let key_address = |bytes: &[u8]| {
-        PublicKey::from_slice(bytes).ok().map(|k| Address::p2pkh(k, NETWORK).to_string())
+        PublicKey::from_slice(bytes)
+            .ok()
+            .map(|k| Address::p2pkh(k, NETWORK).to_string())
     };
     match kind {
         OutputType::PubKey => {
@@ -161,7 +165,10 @@ pub fn transaction(tx: &Transaction) -> Value {
         .map(|txin| {
             let mut object = Map::new();
             if tx.is_coinbase() {
-                object.insert("coinbase".into(), json!(hex::encode(txin.script_sig.as_bytes())));
+                object.insert(
+                    "coinbase".into(),
+                    json!(hex::encode(txin.script_sig.as_bytes())),
+                );
             } else {
                 object.insert("txid".into(), json!(txin.previous_output.txid.to_string()));
                 object.insert("vout".into(), json!(txin.previous_output.vout));
@@ -181,7 +188,12 @@ pub fn transaction(tx: &Transaction) -> Value {
             Value::Object(object)
         })
         .collect();
-    let vout: Vec<Value> = tx.output.iter().enumerate().map(|(i, o)| output(i, o)).collect();
+    let vout: Vec<Value> = tx
+        .output
+        .iter()
+        .enumerate()
+        .map(|(i, o)| output(i, o))
+        .collect();
     json!({
         "txid": tx.compute_txid().to_string(),
         "hash": tx.compute_wtxid().to_string(),
@@ -209,26 +221,43 @@ pub struct Placement {
 pub fn header(chain: &Chain, block: &Block, at: Placement) -> Value {
     let header = &block.header;
     let tip = chain.tip_height();
-    let confirmations = if at.active { i64::from(tip) - i64::from(at.height) + 1 } else { -1 };
+    let confirmations = if at.active {
+        i64::from(tip) - i64::from(at.height) + 1
+    } else {
+        -1
+    };
     let mut object = Map::new();
     object.insert("hash".into(), json!(block.block_hash().to_string()));
     object.insert("confirmations".into(), json!(confirmations));
     object.insert("height".into(), json!(at.height));
     object.insert("version".into(), json!(header.version.to_consensus()));
-    object.insert("versionHex".into(), json!(format!("{:08x}", header.version.to_consensus())));
+    object.insert(
+        "versionHex".into(),
+        json!(format!("{:08x}", header.version.to_consensus())),
+    );
     object.insert("merkleroot".into(), json!(header.merkle_root.to_string()));
     object.insert("time".into(), json!(header.time));
-    let mediantime = if at.active { chain.median_time_past(at.height) } else { header.time };
+    let mediantime = if at.active {
+        chain.median_time_past(at.height)
+    } else {
+        header.time
+    };
     object.insert("mediantime".into(), json!(mediantime));
     object.insert("nonce".into(), json!(header.nonce));
-    object.insert("bits".into(), json!(format!("{:08x}", header.bits.to_consensus())));
+    object.insert(
+        "bits".into(),
+        json!(format!("{:08x}", header.bits.to_consensus())),
+    );
     object.insert("difficulty".into(), json!(header.difficulty_float()));
     if let Some(work) = chain.chainwork(at.height).filter(|_| at.active) {
         object.insert("chainwork".into(), json!(hex::encode(work.to_be_bytes())));
     }
     object.insert("nTx".into(), json!(block.txdata.len()));
     if at.height > 0 {
-        object.insert("previousblockhash".into(), json!(header.prev_blockhash.to_string()));
+        object.insert(
+            "previousblockhash".into(),
+            json!(header.prev_blockhash.to_string()),
+        );
     }
     if at.active {
         if let Some(next) = chain.block(at.height + 1) {
@@ -246,14 +275,22 @@ pub fn block(chain: &Chain, block: &Block, at: Placement, full_transactions: boo
     };
     let stripped: usize = bitcoin::consensus::serialize(&block.header).len()
         + bitcoin::VarInt::from(block.txdata.len()).size()
-        + block.txdata.iter().map(Transaction::base_size).sum::<usize>();
+        + block
+            .txdata
+            .iter()
+            .map(Transaction::base_size)
+            .sum::<usize>();
     object.insert("size".into(), json!(block.total_size()));
     object.insert("strippedsize".into(), json!(stripped));
     object.insert("weight".into(), json!(block.weight().to_wu()));
     let txs: Vec<Value> = if full_transactions {
         block.txdata.iter().map(transaction).collect()
     } else {
-        block.txdata.iter().map(|tx| json!(tx.compute_txid().to_string())).collect()
+        block
+            .txdata
+            .iter()
+            .map(|tx| json!(tx.compute_txid().to_string()))
+            .collect()
     };
     object.insert("tx".into(), Value::Array(txs));
     Value::Object(object)
@@ -266,7 +303,8 @@ mod tests {
 
     #[test]
     fn asm_matches_core_for_p2pkh_and_op_return() {
-        let p2pkh = ScriptBuf::from_hex("76a914014c189ab4265ccc283ee1c8f674c519538c56c688ac").expect("hex");
+        let p2pkh =
+            ScriptBuf::from_hex("76a914014c189ab4265ccc283ee1c8f674c519538c56c688ac").expect("hex");
         assert_eq!(
             script_asm(&p2pkh, false),
             "OP_DUP OP_HASH160 014c189ab4265ccc283ee1c8f674c519538c56c6 OP_EQUALVERIFY OP_CHECKSIG"
@@ -279,7 +317,8 @@ mod tests {
 
     #[test]
     fn p2pkh_script_pubkey_names_its_regtest_address() {
-        let p2pkh = ScriptBuf::from_hex("76a914014c189ab4265ccc283ee1c8f674c519538c56c688ac").expect("hex");
+        let p2pkh =
+            ScriptBuf::from_hex("76a914014c189ab4265ccc283ee1c8f674c519538c56c688ac").expect("hex");
         let value = script_pubkey(&p2pkh);
         assert_eq!(value["type"], "pubkeyhash");
         assert_eq!(value["address"], "mfdp8Vjq86wdLTwZSVXvmxLTi2vPRB41Jh");

@@ -14,6 +14,7 @@ use super::envelope::{
 };
 use super::json::{self, Placement};
 use crate::devchain::{parse_address, DevChain, DevChainError, Utxo};
+use crate::params::COINBASE_MATURITY;
 
 /// `maxfeerate` default of `sendrawtransaction`: 0.10 BTC/kvB.
 const DEFAULT_MAX_FEE_PER_KVB: u64 = 10_000_000;
@@ -53,11 +54,15 @@ impl From<DevChainError> for RpcError {
     fn from(error: DevChainError) -> RpcError {
         match error {
             DevChainError::Rejected(reason) => reason.into(),
-            DevChainError::BlockNotFound(_) => RpcError::new(RPC_INVALID_ADDRESS_OR_KEY, "Block not found"),
+            DevChainError::BlockNotFound(_) => {
+                RpcError::new(RPC_INVALID_ADDRESS_OR_KEY, "Block not found")
+            }
             DevChainError::InvalidAddress { .. } => {
                 RpcError::new(RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address")
             }
-            DevChainError::Store(e) => RpcError::new(RPC_DATABASE_ERROR, format!("Database error: {e}")),
+            DevChainError::Store(e) => {
+                RpcError::new(RPC_DATABASE_ERROR, format!("Database error: {e}"))
+            }
             other => RpcError::new(RPC_MISC_ERROR, other.to_string()),
         }
     }
@@ -65,17 +70,21 @@ impl From<DevChainError> for RpcError {
 
 /// bitcoind's `ParseHashV`: 64 hex digits.
 fn parse_hash<T: FromStr>(value: &Value, name: &str) -> Result<T, RpcError> {
-    let text = value
-        .as_str()
-        .ok_or_else(|| RpcError::new(super::envelope::RPC_TYPE_ERROR, format!("{name} must be a string")))?;
+    let text = value.as_str().ok_or_else(|| {
+        RpcError::new(
+            super::envelope::RPC_TYPE_ERROR,
+            format!("{name} must be a string"),
+        )
+    })?;
     if text.len() != 64 {
         return Err(RpcError::invalid_parameter(format!(
             "{name} must be of length 64 (not {}, for '{text}')",
             text.len()
         )));
     }
-    text.parse()
-        .map_err(|_| RpcError::invalid_parameter(format!("{name} must be hexadecimal string (not '{text}')")))
+    text.parse().map_err(|_| {
+        RpcError::invalid_parameter(format!("{name} must be hexadecimal string (not '{text}')"))
+    })
 }
 
 fn block_not_found() -> RpcError {
@@ -96,7 +105,10 @@ fn get_block(chain: &DevChain, params: &Params) -> Result<Value, RpcError> {
     let verbosity = params.bool_or_int(1, "verbosity")?.unwrap_or(1);
     let state = chain.lock();
     let info = state.block_info(&hash).ok_or_else(block_not_found)?;
-    let at = Placement { height: info.height, active: info.in_active_chain };
+    let at = Placement {
+        height: info.height,
+        active: info.in_active_chain,
+    };
     Ok(match verbosity {
         0 => json!(serialize_hex(&info.block)),
         1 => json::block(&state.chain, &info.block, at, false),
@@ -112,7 +124,10 @@ fn get_block_header(chain: &DevChain, params: &Params) -> Result<Value, RpcError
     if !verbose {
         return Ok(json!(serialize_hex(&info.block.header)));
     }
-    let at = Placement { height: info.height, active: info.in_active_chain };
+    let at = Placement {
+        height: info.height,
+        active: info.in_active_chain,
+    };
     Ok(json::header(&state.chain, &info.block, at))
 }
 
@@ -138,7 +153,11 @@ fn get_raw_transaction(chain: &DevChain, params: &Params) -> Result<Value, RpcEr
                         "No such transaction found in the provided block. Use gettransaction for wallet transactions.",
                     )
                 })?;
-            (tx, Some((info.block.header, info.height, info.in_active_chain)), Some(info.in_active_chain))
+            (
+                tx,
+                Some((info.block.header, info.height, info.in_active_chain)),
+                Some(info.in_active_chain),
+            )
         }
         None => {
             let found = state.transaction(&txid).ok_or_else(|| {
@@ -147,9 +166,12 @@ fn get_raw_transaction(chain: &DevChain, params: &Params) -> Result<Value, RpcEr
                     "No such mempool or blockchain transaction. Use gettransaction for wallet transactions.",
                 )
             })?;
-            let block = found
-                .block
-                .and_then(|tip| state.chain.block(tip.height).map(|b| (b.header, tip.height, true)));
+            let block = found.block.and_then(|tip| {
+                state
+                    .chain
+                    .block(tip.height)
+                    .map(|b| (b.header, tip.height, true))
+            });
             (found.tx, block, None)
         }
     };
@@ -165,7 +187,11 @@ fn get_raw_transaction(chain: &DevChain, params: &Params) -> Result<Value, RpcEr
     }
     if let Some((header, height, active)) = block {
         object.insert("blockhash".into(), json!(header.block_hash().to_string()));
-        let confirmations = if active { state.chain.tip_height() - height + 1 } else { 0 };
+        let confirmations = if active {
+            state.chain.tip_height() - height + 1
+        } else {
+            0
+        };
         object.insert("confirmations".into(), json!(confirmations));
         object.insert("time".into(), json!(header.time));
         object.insert("blocktime".into(), json!(header.time));
@@ -179,7 +205,10 @@ fn send_raw_transaction(chain: &DevChain, params: &Params) -> Result<Value, RpcE
     let bytes = hex::decode(hex_tx).map_err(|_| decode_failed())?;
     let tx: bitcoin::Transaction = deserialize(&bytes).map_err(|_| decode_failed())?;
     // Core 0.18 took `allowhighfees` (bool), later releases `maxfeerate` (BTC/kvB, 0 = no cap).
-    let max_fee_per_kvb = match params.get(1, "maxfeerate").or_else(|| params.get(1, "allowhighfees")) {
+    let max_fee_per_kvb = match params
+        .get(1, "maxfeerate")
+        .or_else(|| params.get(1, "allowhighfees"))
+    {
         None | Some(Value::Bool(false)) => DEFAULT_MAX_FEE_PER_KVB,
         Some(Value::Bool(true)) => 0,
         Some(value) => {
@@ -187,7 +216,9 @@ fn send_raw_transaction(chain: &DevChain, params: &Params) -> Result<Value, RpcE
                 .as_f64()
                 .filter(|v| *v >= 0.0)
                 .ok_or_else(|| RpcError::invalid_parameter("Invalid maxfeerate"))?;
-            Amount::from_btc(btc).map_err(|_| RpcError::invalid_parameter("Invalid maxfeerate"))?.to_sat()
+            Amount::from_btc(btc)
+                .map_err(|_| RpcError::invalid_parameter("Invalid maxfeerate"))?
+                .to_sat()
         }
     };
     let txid = chain.submit_tx_capped(&tx, max_fee_per_kvb)?;
@@ -200,7 +231,10 @@ fn generate_to_address(chain: &DevChain, params: &Params) -> Result<Value, RpcEr
     let script = parse_address(address)?;
     let n = u32::try_from(n.max(0)).unwrap_or(u32::MAX);
     let hashes = chain.mine_blocks(n, &script)?;
-    Ok(json!(hashes.iter().map(ToString::to_string).collect::<Vec<_>>()))
+    Ok(json!(hashes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()))
 }
 
 fn current_difficulty(chain: &DevChain) -> f64 {
@@ -210,7 +244,10 @@ fn current_difficulty(chain: &DevChain) -> f64 {
 fn get_blockchain_info(chain: &DevChain) -> Value {
     let state = chain.lock();
     let tip = state.chain.tip_height();
-    let chainwork = state.chain.chainwork(tip).map(|w| hex::encode(w.to_be_bytes()));
+    let chainwork = state
+        .chain
+        .chainwork(tip)
+        .map(|w| hex::encode(w.to_be_bytes()));
     json!({
         "chain": "regtest",
         "blocks": tip,
@@ -237,7 +274,10 @@ fn utxo_entry(utxo: &Utxo) -> Value {
         object.insert("address".into(), json!(address));
         object.insert("label".into(), json!(""));
     }
-    object.insert("scriptPubKey".into(), json!(hex::encode(utxo.output.script_pubkey.as_bytes())));
+    object.insert(
+        "scriptPubKey".into(),
+        json!(hex::encode(utxo.output.script_pubkey.as_bytes())),
+    );
     object.insert("amount".into(), json::amount(utxo.output.value));
     object.insert("confirmations".into(), json!(utxo.confirmations));
     // Like a watch-only entry of bitcoind's wallet: this server holds no keys.
@@ -272,7 +312,10 @@ fn list_unspent(chain: &DevChain, params: &Params) -> Result<Value, RpcError> {
         for item in list {
             let text = item.as_str().unwrap_or_default();
             let script = parse_address(text).map_err(|_| {
-                RpcError::new(RPC_INVALID_ADDRESS_OR_KEY, format!("Invalid Bitcoin address: {text}"))
+                RpcError::new(
+                    RPC_INVALID_ADDRESS_OR_KEY,
+                    format!("Invalid Bitcoin address: {text}"),
+                )
             })?;
             if !seen.insert(text.to_owned()) {
                 return Err(RpcError::invalid_parameter(format!(
@@ -294,7 +337,10 @@ fn list_unspent(chain: &DevChain, params: &Params) -> Result<Value, RpcError> {
 
     let state = chain.lock();
     let utxos: Vec<Utxo> = if params.get(2, "addresses").is_some() {
-        scripts.iter().flat_map(|s| state.utxos_matching(Some(s))).collect()
+        scripts
+            .iter()
+            .flat_map(|s| state.utxos_matching(Some(s)))
+            .collect()
     } else {
         state.utxos_matching(None)
     };
@@ -303,7 +349,9 @@ fn list_unspent(chain: &DevChain, params: &Params) -> Result<Value, RpcError> {
     let mut sum = Amount::ZERO;
     for utxo in utxos {
         let confirmations = i64::from(utxo.confirmations);
-        let wanted = utxo.mature
+        // bitcoind's wallet lists a coinbase output only from 101
+        // confirmations, one more than consensus needs to spend it.
+        let wanted = (!utxo.is_coinbase || utxo.confirmations > COINBASE_MATURITY)
             && confirmations >= minconf
             && confirmations <= maxconf
             && (include_unsafe || utxo.confirmations > 0)
@@ -345,12 +393,16 @@ fn get_tx_out(chain: &DevChain, params: &Params) -> Result<Value, RpcError> {
 fn estimate_smart_fee(chain: &DevChain, params: &Params) -> Result<Value, RpcError> {
     let target = params.required_i64(0, "conf_target")?;
     if !(1..=1008).contains(&target) {
-        return Err(RpcError::invalid_parameter("Invalid conf_target, must be between 1 and 1008"));
+        return Err(RpcError::invalid_parameter(
+            "Invalid conf_target, must be between 1 and 1008",
+        ));
     }
     if let Some(mode) = params.get(1, "estimate_mode") {
         let mode = mode.as_str().unwrap_or_default().to_ascii_uppercase();
         if !["UNSET", "ECONOMICAL", "CONSERVATIVE"].contains(&mode.as_str()) {
-            return Err(RpcError::invalid_parameter("Invalid estimate_mode parameter"));
+            return Err(RpcError::invalid_parameter(
+                "Invalid estimate_mode parameter",
+            ));
         }
     }
     let rate = Amount::from_sat(chain.config().estimate_fee_per_kvb);
@@ -380,7 +432,11 @@ fn get_raw_mempool(chain: &DevChain, params: &Params) -> Result<Value, RpcError>
     let verbose = params.bool_or_int(0, "verbose")?.unwrap_or(0) != 0;
     let state = chain.lock();
     if !verbose {
-        let txids: Vec<String> = state.mempool.iter().map(|e| e.tx.compute_txid().to_string()).collect();
+        let txids: Vec<String> = state
+            .mempool
+            .iter()
+            .map(|e| e.tx.compute_txid().to_string())
+            .collect();
         return Ok(json!(txids));
     }
     let mut object = Map::new();
@@ -448,7 +504,8 @@ fn validate_address(params: &Params) -> Result<Value, RpcError> {
 
 fn set_mock_time(chain: &DevChain, params: &Params) -> Result<Value, RpcError> {
     let time = params.required_i64(0, "timestamp")?;
-    let time = u32::try_from(time).map_err(|_| RpcError::invalid_parameter("Mocktime can not be negative"))?;
+    let time = u32::try_from(time)
+        .map_err(|_| RpcError::invalid_parameter("Mocktime can not be negative"))?;
     chain.set_mock_time((time != 0).then_some(time));
     Ok(Value::Null)
 }

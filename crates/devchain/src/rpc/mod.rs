@@ -29,8 +29,8 @@ use tokio::sync::Notify;
 
 pub use envelope::{
     Params, RpcError, RPC_DATABASE_ERROR, RPC_DESERIALIZATION_ERROR, RPC_INVALID_ADDRESS_OR_KEY,
-    RPC_INVALID_PARAMETER, RPC_INVALID_REQUEST, RPC_METHOD_NOT_FOUND, RPC_MISC_ERROR, RPC_PARSE_ERROR,
-    RPC_TYPE_ERROR,
+    RPC_INVALID_PARAMETER, RPC_INVALID_REQUEST, RPC_METHOD_NOT_FOUND, RPC_MISC_ERROR,
+    RPC_PARSE_ERROR, RPC_TYPE_ERROR,
 };
 pub use methods::call;
 
@@ -59,7 +59,11 @@ pub struct RpcConfig {
 
 impl Default for RpcConfig {
     fn default() -> Self {
-        RpcConfig { auth: None, max_body_bytes: 16 << 20, max_concurrent_requests: 64 }
+        RpcConfig {
+            auth: None,
+            max_body_bytes: 16 << 20,
+            max_concurrent_requests: 64,
+        }
     }
 }
 
@@ -75,14 +79,23 @@ struct App {
 pub fn router(chain: DevChain, config: &RpcConfig, stop: Arc<Notify>) -> Router {
     let authorization = config.auth.as_ref().map(|auth| {
         let pair = format!("{}:{}", auth.user, auth.password);
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
     });
-    let app = Arc::new(App { chain, authorization, stop });
+    let app = Arc::new(App {
+        chain,
+        authorization,
+        stop,
+    });
     Router::new()
         .route("/", post(handle))
         .route("/wallet/{*name}", post(handle))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(tower::limit::ConcurrencyLimitLayer::new(config.max_concurrent_requests.max(1)))
+        .layer(tower::limit::ConcurrencyLimitLayer::new(
+            config.max_concurrent_requests.max(1),
+        ))
         .with_state(app)
 }
 
@@ -119,10 +132,16 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 
 async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(expected) = &app.authorization {
-        let given = headers.get(header::AUTHORIZATION).map(HeaderValue::as_bytes).unwrap_or_default();
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes)
+            .unwrap_or_default();
         if !same_bytes(given, expected.as_bytes()) {
             tracing::warn!("JSON-RPC request with wrong or missing credentials");
-            return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"jsonrpc\"")])
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Basic realm=\"jsonrpc\"")],
+            )
                 .into_response();
         }
     }
@@ -145,7 +164,12 @@ async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 impl App {
