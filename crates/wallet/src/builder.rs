@@ -428,21 +428,26 @@ impl TransactionBuilder {
                 });
             }
         }
-        for slot in op.slots(&self.params) {
-            if let Slot::Fixed(out) = slot {
-                if out.value < self.params.dust_limit {
-                    let role = if out.value == self.params.marker_value {
-                        "marker"
-                    } else {
-                        "fee"
-                    };
-                    return Err(BuildError::DustOutput {
-                        role,
-                        value: out.value,
-                        limit: self.params.dust_limit,
-                    });
-                }
+        let limit = self.params.dust_limit;
+        if let Some(fee) = op.fee() {
+            if fee < limit {
+                return Err(BuildError::DustOutput {
+                    role: "fee",
+                    value: fee,
+                    limit,
+                });
             }
+        }
+        let has_marker = op
+            .slots(&self.params)
+            .iter()
+            .any(|slot| matches!(slot, Slot::Fixed(out) if Some(out.value) != op.fee()));
+        if has_marker && self.params.marker_value < limit {
+            return Err(BuildError::DustOutput {
+                role: "marker",
+                value: self.params.marker_value,
+                limit,
+            });
         }
         Ok(())
     }

@@ -555,11 +555,10 @@ impl WalletKeys {
     /// A new wallet as the original makes one: 2-of-3 bundles for payment
     /// and owner, a single compressed data key.
     pub fn generate(network: NetworkKind) -> Self {
-        // 2-of-3 over fresh keys cannot violate the threshold or size limits.
         let bundle = || {
             MultisigKey::generate(2, 3, network)
                 .map(KeyInfo::Multisig)
-                .unwrap_or_else(|_| KeyInfo::Single(SingleKey::generate(network)))
+                .expect("2-of-3 is within the threshold and script-size limits")
         };
         Self {
             payment: bundle(),

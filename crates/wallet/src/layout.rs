@@ -187,6 +187,16 @@ impl Operation {
         }
     }
 
+    /// The price the op pays to its burn/fee output, if it has one.
+    pub fn fee(&self) -> Option<Amount> {
+        match self {
+            Operation::NamespacePreorder { fee, .. }
+            | Operation::NamePreorder { fee, .. }
+            | Operation::NameRenewal { fee, .. } => Some(*fee),
+            _ => None,
+        }
+    }
+
     /// Who pays: the sender alone, or owner plus payer.
     pub fn funding(&self) -> Funding {
         match self {

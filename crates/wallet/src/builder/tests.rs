@@ -633,3 +633,98 @@ proptest! {
         }
     }
 }
+
+/// Raw transactions of the bns.md §12.8 chain (blocks 120, 122, 123, 126),
+/// each made with the original client's payload builders.
+const SPEC_IMPORT_120: &str = "01000000012831bcf6a8f0c45794363f99592e56a32a6599a1e148b0f7d0bbd3c843b3d656000000006a47304402201111111111111111111111111111111111111111111111111111111111111111022022222222222222222222222222222222222222222222222222222222222222220121021ff5273a598bfe827a95c3777fa07fdfdd5bd81c5bbdbe3c325a5b0fadc0cf20ffffffff040000000000000000126a1069643b696d706f727465642e746573747c150000000000001976a9142e4047e8d4ac3a2c4c4bbf749ce4afe821ec016d88ac7c150000000000001976a914333333333333333333333333333333333333333388ac00e1f505000000001976a914574a7976c8604197d036cb527fba3c824018c80388ac00000000";
+const SPEC_PREORDER_122: &str = "0100000001cbb3fba0a24a0417e2390cf479e360b99b7d868d5a4c359610fa9f77a9b284bf000000006a473044022011111111111111111111111111111111111111111111111111111111111111110220222222222222222222222222222222222222222222222222222222222222222201210211efe9ad379446884922566b0282f10baf107e950ee2502807a773aca7d50a00ffffffff030000000000000000296a2769643ffd622863d3408db825b8df52321b6f7bd321990c463236cda0b284fca1475865de747ebf00e1f505000000001976a9142e4047e8d4ac3a2c4c4bbf749ce4afe821ec016d88ac00c40900000000001976a914000000000000000000000000000000000000000088ac00000000";
+const SPEC_REGISTER_123: &str = "01000000014c4c8a20070cc94c064cce7765987d6a024a50011825cb4751bf108c475f3509000000006a473044022011111111111111111111111111111111111111111111111111111111111111110220222222222222222222222222222222222222222222222222222222222222222201210211efe9ad379446884922566b0282f10baf107e950ee2502807a773aca7d50a00ffffffff0300000000000000003e6a3c69643a666f6f2e74657374000000000000000000000000000000000000000000000000000000000011111111111111111111111111111111111111117c150000000000001976a9142e4047e8d4ac3a2c4c4bbf749ce4afe821ec016d88ac00e1f505000000001976a9142e4047e8d4ac3a2c4c4bbf749ce4afe821ec016d88ac00000000";
+const SPEC_RENEWAL_126: &str = "0100000001a46f23064f2e93f8874bac17c014f154d1c560688779293507062725039ea814000000006a4730440220111111111111111111111111111111111111111111111111111111111111111102202222222222222222222222222222222222222222222222222222222222222222012102971a32ec01c325b81489de7e8a9797221a4132f474ed8fe5fd94811faf583e00ffffffff0400000000000000000d6a0b69643a666f6f2e746573747c150000000000001976a91490e5ec3b671d13878048cc5d1fbb2e452c33586488ac00e1f505000000001976a91490e5ec3b671d13878048cc5d1fbb2e452c33586488ac00c40900000000001976a914000000000000000000000000000000000000000088ac00000000";
+
+#[test]
+fn spec_chain_transactions_have_the_layout_the_builder_produces() {
+    let decode = |hex_tx: &str| -> bitcoin::Transaction {
+        bitcoin::consensus::deserialize(&hex::decode(hex_tx).expect("hex")).expect("tx")
+    };
+    let a = label_key("bns-alice");
+    let b = label_key("bns-bob");
+    let v = label_key("bns-3");
+    let cases: Vec<(&str, KeyInfo, Operation, usize)> = vec![
+        (
+            SPEC_IMPORT_120,
+            v,
+            Operation::NameImport {
+                recipient_script: a.script_pubkey(),
+                zonefile_hash: [0x33; 20],
+            },
+            4,
+        ),
+        (
+            SPEC_PREORDER_122,
+            a.clone(),
+            Operation::NamePreorder {
+                burn_script: burn(),
+                fee: Amount::from_sat(640_000),
+            },
+            3,
+        ),
+        (
+            SPEC_REGISTER_123,
+            a.clone(),
+            Operation::NameRegistration {
+                owner_script: a.script_pubkey(),
+            },
+            3,
+        ),
+        (
+            SPEC_RENEWAL_126,
+            b.clone(),
+            Operation::NameRenewal {
+                owner_script: b.script_pubkey(),
+                burn_script: burn(),
+                fee: Amount::from_sat(640_000),
+            },
+            4,
+        ),
+    ];
+    for (hex_tx, sender, op, compared) in cases {
+        let spec = decode(hex_tx);
+        let payload = spec.output[0].script_pubkey.as_bytes()[2..].to_vec();
+        let payer = (op.funding() == Funding::OwnerAndPayer)
+            .then(|| funds(&sender, vec![utxo(50, 1_000_000_000)]));
+        let req = BuildRequest {
+            operation: op.clone(),
+            payload,
+            sender: funds(&sender, vec![utxo(1, 1_000_000_000)]),
+            payer,
+            fee_rate: rate(1),
+        };
+        let ours = build(&req).unwrap_or_else(|e| panic!("{}: {e}", op.name()));
+        let ours = ours.transaction();
+        assert_eq!(
+            ours.output[0],
+            spec.output[0],
+            "{}: identical OP_RETURN",
+            op.name()
+        );
+        for i in 1..compared {
+            assert_eq!(
+                ours.output[i].script_pubkey,
+                spec.output[i].script_pubkey,
+                "{} output {i}",
+                op.name()
+            );
+        }
+        // Outputs whose value the op fixes (not change) match exactly.
+        for slot_index in 1..compared {
+            if spec.output[slot_index].value != Amount::from_sat(100_000_000) {
+                assert_eq!(
+                    ours.output[slot_index].value,
+                    spec.output[slot_index].value,
+                    "{} value {slot_index}",
+                    op.name()
+                );
+            }
+        }
+    }
+}
