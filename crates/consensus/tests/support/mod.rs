@@ -703,8 +703,8 @@ impl Mined {
 pub struct Snapshot {
     names: Vec<NameRecord>,
     namespaces: Vec<NamespaceRecord>,
-    preorders: Vec<Vec<PreorderRecord>>,
-    keychains: Vec<Option<Vec<String>>>,
+    preorders: Vec<PreorderRecord>,
+    keychains: Vec<(String, Vec<String>)>,
     history: Vec<HistoryEntry>,
 }
 
@@ -879,12 +879,12 @@ impl TestChain {
             preorders: self
                 .known_preorders
                 .iter()
-                .map(|h| self.state.preorders(h))
+                .flat_map(|h| self.state.preorders(h))
                 .collect(),
             keychains: self
                 .known_namespaces
                 .iter()
-                .map(|id| self.state.keychain(id))
+                .filter_map(|id| self.state.keychain(id).map(|k| (id.clone(), k)))
                 .collect(),
             history: self.state.history.clone(),
         }
@@ -1067,4 +1067,24 @@ pub fn carol() -> Party {
 /// The p2sh sender of spec §12.8.
 pub fn p2sh_party() -> Party {
     Party::p2sh("bns-p2sh")
+}
+
+/// An epoch-3 chain whose `.test` namespace (spec §12.3 prices) is ready.
+pub fn chain_with_test_namespace() -> (TestChain, NsSpec) {
+    let mut chain = TestChain::epoch3();
+    let spec = chain.create_test_namespace();
+    (chain, spec)
+}
+
+/// An epoch-3 chain whose `.cheap` namespace (every name costs 10) is ready.
+pub fn chain_with_cheap_namespace() -> (TestChain, NsSpec) {
+    let mut chain = TestChain::epoch3();
+    let spec = NsSpec::new("cheap", cheap_price(), 52595);
+    chain.create_namespace(&spec);
+    (chain, spec)
+}
+
+/// `count` distinct names in namespace `ns` with a prefix.
+pub fn names(prefix: &str, count: usize, ns: &str) -> Vec<String> {
+    (0..count).map(|i| format!("{prefix}{i:02}.{ns}")).collect()
 }
