@@ -10,7 +10,8 @@
 //! that a `+` argument consumes one contiguous run of positionals.
 
 use crate::error::ParseError;
-use crate::record::{is_supported_keyword, RecordType};
+use crate::pyint::{parse_py_int, PyInt};
+use crate::record::{is_supported_keyword, FieldKind, RecordType};
 
 /// A record line with its fields still as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,13 +196,34 @@ fn read_fixed(
     let mut iter = args.into_iter();
     let name = iter.next().unwrap_or_default();
     let ttl = if with_ttl { iter.next() } else { None };
+    // argparse converts integer fields while assigning them, before the
+    // type assertion runs, so a non-integer is what the original reports.
+    if let Some(ttl) = &ttl {
+        if parse_py_int(ttl) == PyInt::Invalid {
+            return Err(ParseError::InvalidInteger {
+                field: "ttl",
+                value: ttl.clone(),
+                line: line.to_owned(),
+            });
+        }
+    }
     let type_field = iter.next().unwrap_or_default();
+    let fields: Vec<String> = iter.collect();
+    for ((field, kind), value) in rtype.fields().iter().zip(&fields) {
+        if *kind == FieldKind::Int && parse_py_int(value) == PyInt::Invalid {
+            return Err(ParseError::InvalidInteger {
+                field,
+                value: value.clone(),
+                line: line.to_owned(),
+            });
+        }
+    }
     check_type_field(rtype, &type_field, line)?;
     Ok(RawRecord {
         rtype,
         name,
         ttl,
-        fields: iter.collect(),
+        fields,
     })
 }
 
