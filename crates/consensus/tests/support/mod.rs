@@ -1088,3 +1088,22 @@ pub fn chain_with_cheap_namespace() -> (TestChain, NsSpec) {
 pub fn names(prefix: &str, count: usize, ns: &str) -> Vec<String> {
     (0..count).map(|i| format!("{prefix}{i:02}.{ns}")).collect()
 }
+
+/// A chain under the given epoch ends whose `.test` namespace (spec §12.3 prices) is ready.
+pub fn chain_in_epochs(epoch1_end: u64, epoch2_end: u64) -> (TestChain, NsSpec) {
+    let mut chain = TestChain::new(rules_with_epochs(epoch1_end, epoch2_end));
+    let spec = chain.create_test_namespace();
+    (chain, spec)
+}
+
+/// The record of an accepted name op.
+pub fn name_record(rec: &ConsensusRecord) -> &NameRecord {
+    match rec {
+        ConsensusRecord::NameRegistration(r)
+        | ConsensusRecord::NameImport(r)
+        | ConsensusRecord::NameUpdate(r)
+        | ConsensusRecord::NameTransfer(r)
+        | ConsensusRecord::NameRevoke(r) => r,
+        other => panic!("not a name record: {other:?}"),
+    }
+}
