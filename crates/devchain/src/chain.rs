@@ -104,10 +104,8 @@ impl Chain {
         let genesis = genesis_block(NETWORK);
         let hash = genesis.block_hash();
         let work = genesis.header.work();
-        let mut txs = HashMap::new();
-        if let Some(coinbase) = genesis.txdata.first() {
-            txs.insert(coinbase.compute_txid(), (0, 0));
-        }
+        // As in Core, the genesis coinbase is neither spendable nor indexed.
+        let txs = HashMap::new();
         Chain {
             blocks: vec![genesis],
             heights: HashMap::from([(hash, 0)]),

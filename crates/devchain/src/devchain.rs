@@ -361,6 +361,14 @@ impl DevChain {
     }
 }
 
+impl DevChain {
+    /// [`DevChain::fund`] to a regtest address.
+    pub fn fund_address(&self, address: &str, amount: Amount) -> Result<OutPoint, DevChainError> {
+        let script = parse_address(address)?;
+        self.fund(&script, amount)
+    }
+}
+
 /// Parses a regtest address into its output script.
 pub fn parse_address(address: &str) -> Result<ScriptBuf, DevChainError> {
     let invalid = |reason: String| DevChainError::InvalidAddress {
@@ -667,5 +675,51 @@ impl State {
         let txid = self.submit(&tx, None)?;
         self.mine_one(&faucet)?;
         Ok(OutPoint { txid, vout: 0 })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handle_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync + Clone + 'static>() {}
+        shareable::<DevChain>();
+        let chain = DevChain::in_memory();
+        let script = ScriptBuf::new_op_return([1u8]);
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let chain = chain.clone();
+                let script = script.clone();
+                std::thread::spawn(move || chain.mine_blocks(5, &script).map(|h| h.len()))
+            })
+            .collect();
+        for worker in workers {
+            assert_eq!(worker.join().expect("thread").expect("mine"), 5);
+        }
+        assert_eq!(chain.height(), 20);
+    }
+
+    #[test]
+    fn block_times_rise_above_median_time_past_under_a_fixed_clock() {
+        let chain = DevChain::in_memory();
+        chain.set_mock_time(Some(1_000));
+        let script = ScriptBuf::new_op_return([1u8]);
+        chain.mine_blocks(30, &script).expect("mine");
+        let times: Vec<u32> = (0..=30)
+            .filter_map(|h| chain.block(h))
+            .map(|b| b.header.time)
+            .collect();
+        for h in 1..times.len() {
+            let mut previous = times[h.saturating_sub(11)..h].to_vec();
+            previous.sort_unstable();
+            let median = previous[previous.len() / 2];
+            assert!(
+                times[h] > median,
+                "block {h} at {} is not above median time past {median}",
+                times[h]
+            );
+        }
     }
 }

@@ -48,6 +48,12 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// Another process (or another handle in this one) has the chain open.
+    #[error("{path} is in use by another devchain")]
+    Locked {
+        /// The file.
+        path: PathBuf,
+    },
     /// The file does not start with the devchain header.
     #[error("{path} is not a devchain block file")]
     NotABlockFile {
@@ -128,6 +134,14 @@ impl BlockStore {
             .truncate(false)
             .open(&path)
             .map_err(io)?;
+        // One writer per directory: a second process appending to the same
+        // file would interleave records.
+        if let Err(e) = file.try_lock() {
+            return Err(match e {
+                std::fs::TryLockError::WouldBlock => StoreError::Locked { path },
+                std::fs::TryLockError::Error(source) => StoreError::Io { path, source },
+            });
+        }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io)?;
 
@@ -393,6 +407,17 @@ mod tests {
             .expect("stat")
             .len();
         assert_eq!(len, HEADER_LEN);
+    }
+
+    #[test]
+    fn a_directory_can_be_open_only_once_at_a_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let hash = genesis().block_hash();
+        let first = BlockStore::open(dir.path(), hash).expect("open");
+        let err = BlockStore::open(dir.path(), hash).expect_err("second open");
+        assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+        drop(first);
+        BlockStore::open(dir.path(), hash).expect("open after close");
     }
 
     #[test]

@@ -595,6 +595,67 @@ mod tests {
     }
 
     #[test]
+    fn a_transaction_above_400000_weight_is_refused() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let outputs = (0..3000).map(|_| pay(1000, bob().p2pkh())).collect();
+        let tx = spend(utxo, &alice(), outputs);
+        assert!(tx.weight().to_wu() > 400_000);
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "tx-size");
+    }
+
+    #[test]
+    fn a_relative_lock_time_holds_until_enough_blocks_pass() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        tx.version = bitcoin::transaction::Version::TWO;
+        tx.input[0].sequence = Sequence::from_height(5);
+        sign_p2pkh(&mut tx, 0, &alice());
+        // The output has 1 confirmation; 5 are needed.
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "non-BIP68-final");
+        chain.mine_blocks(2, &bob().p2pkh()).expect("mine");
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "non-BIP68-final");
+        chain.submit_tx(&tx).expect("5 confirmations");
+    }
+
+    #[test]
+    fn mine_pending_mines_only_when_something_waits() {
+        let (chain, utxo) = funded(&alice(), COIN);
+        let height = chain.height();
+        assert_eq!(chain.mine_pending(&bob().p2pkh()).expect("mine"), None);
+        assert_eq!(chain.height(), height);
+        let tx = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
+        chain.submit_tx(&tx).expect("submit");
+        let hash = chain
+            .mine_pending(&bob().p2pkh())
+            .expect("mine")
+            .expect("a block");
+        assert_eq!(
+            chain
+                .transaction(&tx.compute_txid())
+                .and_then(|t| t.block)
+                .map(|b| b.hash),
+            Some(hash)
+        );
+    }
+
+    #[test]
+    fn generate_to_address_takes_only_regtest_addresses() {
+        let chain = DevChain::in_memory();
+        let regtest =
+            bitcoin::Address::p2pkh(alice().public, bitcoin::Network::Regtest).to_string();
+        chain
+            .generate_to_address(1, &regtest)
+            .expect("regtest P2PKH");
+        let mainnet =
+            bitcoin::Address::p2pkh(alice().public, bitcoin::Network::Bitcoin).to_string();
+        assert!(matches!(
+            chain.generate_to_address(1, &mainnet),
+            Err(crate::DevChainError::InvalidAddress { .. })
+        ));
+        assert_eq!(chain.height(), 1);
+    }
+
+    #[test]
     fn children_of_mempool_transactions_are_mined_after_their_parents() {
         let (chain, utxo) = funded(&alice(), COIN);
         let parent = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
@@ -710,6 +771,26 @@ mod tests {
             &tx,
             RPC_VERIFY_REJECTED,
             "mandatory-script-verify-flag-failed",
+        );
+    }
+
+    #[test]
+    fn a_non_empty_checkmultisig_dummy_is_refused() {
+        let (chain, utxo, redeem, keys) = multisig_setup();
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        let sig1 = keys[0].sign_legacy(&tx, 0, &redeem);
+        let sig2 = keys[1].sign_legacy(&tx, 0, &redeem);
+        tx.input[0].script_sig = Builder::new()
+            .push_opcode(bitcoin::opcodes::all::OP_PUSHNUM_1)
+            .push_slice(push(&sig1))
+            .push_slice(push(&sig2))
+            .push_slice(push(redeem.as_bytes()))
+            .into_script();
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed (Dummy CHECKMULTISIG argument must be zero)",
         );
     }
 
