@@ -38,8 +38,9 @@
 //! advisory lock on `wallet.json.lock`. Loading refuses a file that group or
 //! others can access.
 //!
-//! Legacy (original v0.18) wallet files are detected and refused with
-//! [`WalletFileError::LegacyFormat`]; see that variant.
+//! Original (v0.18) wallet files are refused by [`WalletFile::load`] with
+//! [`WalletFileError::LegacyFormat`]; [`WalletFile::migrate_legacy`] converts
+//! one (see [`crate::legacy`]), keeping a backup as the original does.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -106,10 +107,10 @@ pub enum WalletFileError {
     /// Not a wallet envelope at all.
     #[error("not a wallet file (format {0:?})")]
     UnknownFormat(String),
-    /// An original (v0.18 or older) `wallet.json`, whose secrets sit in a
-    /// scrypt/AES container. Reading it is not implemented: the spec gives the
-    /// container layout but no test vector to verify an implementation against.
-    #[error("legacy Blockstack wallet file; re-import its keys into a new wallet")]
+    /// An original Blockstack `wallet.json`. The v0.18 (≥ 0.14.2) format can
+    /// be converted with [`WalletFile::migrate_legacy`]; older formats cannot
+    /// be read.
+    #[error("legacy Blockstack wallet file; migrate it to the current format first")]
     LegacyFormat,
     /// A new password shorter than the minimum.
     #[error("password of {len} characters is shorter than {MIN_PASSWORD_LEN}")]
@@ -618,6 +619,40 @@ impl WalletFile {
         lock.save(&wallet, new, kdf)
     }
 
+    /// Opens an original v0.18 wallet file without converting it.
+    pub fn load_legacy(&self, password: &str) -> Result<Wallet, WalletFileError> {
+        crate::legacy::open(&self.read()?, password)
+    }
+
+    /// Converts an original v0.18 wallet into the current format under the
+    /// same password, after copying it to `wallet.json.legacy.<unix time>`
+    /// (cli-wallet.md §b.2). Returns the backup's path. Nothing is written if
+    /// the password is wrong.
+    pub fn migrate_legacy(
+        &self,
+        password: &str,
+        kdf: KdfParams,
+    ) -> Result<PathBuf, WalletFileError> {
+        let lock = self.lock()?;
+        let wallet = self.load_legacy(password)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let mut name = self
+            .path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        name.push(format!(".legacy.{now}"));
+        let backup = self.path.with_file_name(name);
+        fs::copy(&self.path, &backup).map_err(io_err("back up to", &backup))?;
+        fs::set_permissions(&backup, fs::Permissions::from_mode(0o600))
+            .map_err(io_err("chmod", &backup))?;
+        lock.save(&wallet, password, kdf)?;
+        Ok(backup)
+    }
+
     fn read(&self) -> Result<Vec<u8>, WalletFileError> {
         let path = &self.path;
         let meta = fs::metadata(path).map_err(io_err("stat", path))?;
@@ -840,6 +875,29 @@ mod tests {
             file.load(PASSWORD),
             Err(WalletFileError::LegacyFormat)
         ));
+    }
+
+    #[test]
+    fn a_legacy_wallet_migrates_with_a_backup() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = WalletFile::new(dir.path().join("wallet.json"));
+        let legacy = include_bytes!("../tests/data/legacy-wallet-v0.18.json");
+        fs::write(file.path(), legacy).expect("write");
+        fs::set_permissions(file.path(), fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert!(matches!(
+            file.load(PASSWORD),
+            Err(WalletFileError::LegacyFormat)
+        ));
+        assert!(matches!(
+            file.migrate_legacy("wrong password", KDF),
+            Err(WalletFileError::WrongPassword)
+        ));
+        assert_eq!(fs::read(file.path()).expect("read"), legacy, "untouched");
+        let backup = file.migrate_legacy(PASSWORD, KDF).expect("migrates");
+        assert_eq!(fs::read(&backup).expect("backup"), legacy);
+        assert_eq!(mode_of(&backup), 0o600);
+        let wallet = file.load(PASSWORD).expect("current format now");
+        assert_eq!(wallet.keys, crate::legacy::tests::expected_keys());
     }
 
     #[test]

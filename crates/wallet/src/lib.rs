@@ -49,6 +49,7 @@ pub mod coin_selection;
 pub mod file;
 pub mod keys;
 pub mod layout;
+pub mod legacy;
 pub mod params;
 pub mod sign;
 pub mod size;
