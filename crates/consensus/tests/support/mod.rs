@@ -929,6 +929,7 @@ impl TestChain {
     pub fn name(&self, name: &str) -> NameRecord {
         self.state
             .name(name)
+            .map(|r| NameRecord::clone(&r))
             .unwrap_or_else(|| panic!("no row for {name}"))
     }
 
@@ -936,6 +937,7 @@ impl TestChain {
     pub fn namespace(&self, id: &str) -> NamespaceRecord {
         self.state
             .namespace(id)
+            .map(|r| NamespaceRecord::clone(&r))
             .unwrap_or_else(|| panic!("no row for namespace {id}"))
     }
 
