@@ -162,11 +162,7 @@ fn network_of(address: &str) -> Option<NetworkKind> {
 pub fn open(bytes: &[u8], password: &str) -> Result<Wallet, WalletFileError> {
     let file: LegacyFile =
         serde_json::from_slice(bytes).map_err(|e| WalletFileError::Corrupt(e.to_string()))?;
-    if file
-        .version
-        .as_deref()
-        .is_none_or(version_before_0_14_2)
-    {
+    if file.version.as_deref().is_none_or(version_before_0_14_2) {
         return Err(WalletFileError::LegacyFormat);
     }
     let payment_address = file.payment_addresses.first().ok_or_else(|| {
