@@ -800,3 +800,33 @@ mod tests {
         assert!(!is_valid_signature_encoding(&negative));
     }
 }
+
+#[cfg(test)]
+mod vector_tests {
+    use bitcoin::consensus::encode::deserialize_hex;
+    use bitcoin::hashes::Hash;
+    use bitcoin::sighash::SighashCache;
+    use bitcoin::{PublicKey, ScriptBuf, Transaction};
+
+    /// The spend measured against a regtest node (key `sha256("bns-1")`,
+    /// paying 49.9999 to `mfdp8Vjq86wdLTwZSVXvmxLTi2vPRB41Jh` plus an
+    /// `id?` OP_RETURN); its Bitcoin legacy digest is `29af7c89…f82d`.
+    const SIGNED_TX: &str = "01000000010a4f92f76d6848f2b9334b5c1fa80a760011e80992cd44e6b02232c57feab5a5000000006b483045022100abcd0bd6f2d478c9d4ef2a1c162d2599ad2b74bfc24d1f33ebbb4e1c493a0aae022038d85f04818383eeebbd82949bcef9b162fe228591ee0f962bc462e13a683e01412102b7f15de38a7fbd026024c9081b419448a9ed16e10f657076b8a0e5c42fea492bffffffff02f0ca052a010000001976a914014c189ab4265ccc283ee1c8f674c519538c56c688ac0000000000000000296a2769643f000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222300000000";
+
+    #[test]
+    fn the_legacy_digest_matches_the_measured_vector() {
+        let tx: Transaction = deserialize_hex(SIGNED_TX).expect("vector decodes");
+        let key: PublicKey = "02b7f15de38a7fbd026024c9081b419448a9ed16e10f657076b8a0e5c42fea492b"
+            .parse()
+            .expect("key");
+        let script_code = ScriptBuf::new_p2pkh(&key.pubkey_hash());
+        let digest = SighashCache::new(&tx)
+            .legacy_signature_hash(0, &script_code, 1)
+            .expect("input 0");
+        let hex = hex::encode(digest.to_byte_array());
+        assert!(
+            hex.starts_with("29af7c89") && hex.ends_with("f82d"),
+            "{hex}"
+        );
+    }
+}

@@ -829,6 +829,11 @@ mod tests {
         chain
             .mine_blocks(1, &bob().p2pkh())
             .expect("mine a block with a witness commitment");
+        let block = chain.block(chain.height()).expect("tip");
+        assert!(
+            block.check_witness_commitment(),
+            "BIP141 commitment in the coinbase"
+        );
         assert!(chain
             .transaction(&tx.compute_txid())
             .is_some_and(|t| t.confirmations == 1));
@@ -846,6 +851,28 @@ mod tests {
             RPC_VERIFY_REJECTED,
             "mandatory-script-verify-flag-failed",
         );
+    }
+
+    #[test]
+    fn a_p2pk_output_is_spent_with_a_bare_signature() {
+        let key = alice();
+        let p2pk = ScriptBuf::new_p2pk(&key.public);
+        let chain = DevChain::in_memory();
+        let utxo = chain
+            .fund(&p2pk, Amount::from_sat(COIN))
+            .expect("fund p2pk");
+        let mut tx = unsigned(&[utxo], vec![pay(COIN - 1000, bob().p2pkh())]);
+        let sig = key.sign_legacy(&tx, 0, &p2pk);
+        tx.input[0].script_sig = Builder::new().push_slice(push(&sig)).into_script();
+        let mut forged = unsigned(&[utxo], vec![pay(COIN - 2000, bob().p2pkh())]);
+        forged.input[0].script_sig = tx.input[0].script_sig.clone();
+        assert_refused(
+            &chain,
+            &forged,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed",
+        );
+        chain.submit_tx(&tx).expect("P2PK spend");
     }
 
     #[test]

@@ -14,18 +14,21 @@ mod json;
 mod methods;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use axum::Extension;
 use axum::Router;
 use base64::Engine;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 pub use envelope::{
     Params, RpcError, RPC_DATABASE_ERROR, RPC_DESERIALIZATION_ERROR, RPC_INVALID_ADDRESS_OR_KEY,
@@ -115,14 +118,17 @@ where
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "devchain JSON-RPC listening");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                () = shutdown => {}
-                () = stop.notified() => {}
-            }
-        })
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        tokio::select! {
+            () = shutdown => {}
+            () = stop.notified() => {}
+        }
+    })
+    .await
 }
 
 /// Compares without an early exit, so timing does not reveal the password.
@@ -130,7 +136,18 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(app): State<Arc<App>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let peer = peer.map(|Extension(ConnectInfo(addr))| addr);
+    let span = tracing::debug_span!("rpc_request", peer = ?peer);
+    respond(app, headers, body).instrument(span).await
+}
+
+async fn respond(app: Arc<App>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(expected) = &app.authorization {
         let given = headers
             .get(header::AUTHORIZATION)
@@ -153,7 +170,8 @@ async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
         }
     };
     let worker = app.clone();
-    match tokio::task::spawn_blocking(move || worker.dispatch(request)).await {
+    let span = tracing::Span::current();
+    match tokio::task::spawn_blocking(move || span.in_scope(|| worker.dispatch(request))).await {
         Ok((status, reply)) => json_response(status, reply),
         Err(e) => {
             tracing::error!(error = %e, "JSON-RPC handler panicked");
