@@ -730,6 +730,11 @@ fn check_multisig(
     for _ in 0..sig_count {
         sigs.push(pop(stack)?);
     }
+    // The dummy element must be there before any signature is checked, as
+    // in Core, so a missing one is reported as such rather than as NULLFAIL.
+    if stack.is_empty() {
+        return Err(ScriptError::InvalidStackOperation);
+    }
     // Popped from the top, so both lists are reversed; reverse to script order.
     keys.reverse();
     sigs.reverse();

@@ -755,7 +755,20 @@ mod tests {
             &chain,
             &tx,
             RPC_VERIFY_REJECTED,
-            "mandatory-script-verify-flag-failed",
+            "mandatory-script-verify-flag-failed (Operation not valid with the current stack size)",
+        );
+        // With the dummy present, one valid signature is not enough.
+        tx.input[0].script_sig = Builder::new()
+            .push_opcode(bitcoin::opcodes::OP_0)
+            .push_opcode(bitcoin::opcodes::OP_0)
+            .push_slice(push(&sig2))
+            .push_slice(push(redeem.as_bytes()))
+            .into_script();
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "mandatory-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)",
         );
         // Signatures out of key order fail the same way.
         let sig1 = keys[0].sign_legacy(&tx, 0, &redeem);
