@@ -112,6 +112,10 @@ pub enum WalletFileError {
     /// be read.
     #[error("legacy Blockstack wallet file; migrate it to the current format first")]
     LegacyFormat,
+    /// An original wallet older than 0.14.2 (master-key or per-field
+    /// encryption), which cannot be read.
+    #[error("legacy Blockstack wallet format {0} cannot be read; only v0.14.2 and later can be migrated")]
+    UnsupportedLegacyFormat(String),
     /// A new password shorter than the minimum.
     #[error("password of {len} characters is shorter than {MIN_PASSWORD_LEN}")]
     PasswordTooShort {

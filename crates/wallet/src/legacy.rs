@@ -23,7 +23,7 @@
 //! wrong password from a damaged body. Only decryption is implemented: new
 //! wallets are always written in the format of [`crate::file`].
 //!
-//! Not supported (refused as [`WalletFileError::LegacyFormat`]): the pre-0.13
+//! Not supported (refused as [`WalletFileError::UnsupportedLegacyFormat`]): the pre-0.13
 //! master-key wallets, 0.13 and 0.14.0–0.14.1 per-field encryption, and the
 //! AES-ECB fallback cipher the original tries when scrypt fails.
 
@@ -160,10 +160,24 @@ fn network_of(address: &str) -> Option<NetworkKind> {
 /// data key gets the owner key (or the first key of the owner bundle) as its
 /// data key, as the original does at load time.
 pub fn open(bytes: &[u8], password: &str) -> Result<Wallet, WalletFileError> {
-    let file: LegacyFile =
+    let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| WalletFileError::Corrupt(e.to_string()))?;
-    if file.version.as_deref().is_none_or(version_before_0_14_2) {
-        return Err(WalletFileError::LegacyFormat);
+    if value.get("enc").is_none() {
+        let kind = if value.get("encrypted_master_private_key").is_some() {
+            "pre-0.13 (master key)"
+        } else {
+            "0.13-0.14.1 (per-field encryption)"
+        };
+        return Err(WalletFileError::UnsupportedLegacyFormat(kind.to_owned()));
+    }
+    let file: LegacyFile =
+        serde_json::from_value(value).map_err(|e| WalletFileError::Corrupt(e.to_string()))?;
+    match file.version.as_deref() {
+        Some(v) if !version_before_0_14_2(v) => {}
+        other => {
+            let version = other.unwrap_or("unversioned").to_owned();
+            return Err(WalletFileError::UnsupportedLegacyFormat(version));
+        }
     }
     let payment_address = file.payment_addresses.first().ok_or_else(|| {
         WalletFileError::Corrupt("legacy wallet lists no payment address".to_owned())
@@ -285,11 +299,12 @@ pub(crate) mod tests {
     #[test]
     fn older_formats_are_refused() {
         assert!(matches!(
-            open(
-                br#"{"enc": "", "payment_addresses": [], "version": "0.14.1"}"#,
-                PASSWORD
-            ),
-            Err(WalletFileError::LegacyFormat)
+            open(br#"{"enc": "", "payment_addresses": [], "version": "0.14.1"}"#, PASSWORD),
+            Err(WalletFileError::UnsupportedLegacyFormat(v)) if v == "0.14.1"
+        ));
+        assert!(matches!(
+            open(br#"{"encrypted_master_private_key": "00"}"#, PASSWORD),
+            Err(WalletFileError::UnsupportedLegacyFormat(_))
         ));
         assert!(version_before_0_14_2("0.13"));
         assert!(!version_before_0_14_2("0.18.0"));
