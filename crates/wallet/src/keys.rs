@@ -23,7 +23,6 @@
 
 use std::fmt;
 
-use bitcoin::hashes::{hash160, Hash};
 use bitcoin::opcodes::all::OP_CHECKMULTISIG;
 use bitcoin::script::{Builder, Instruction};
 use bitcoin::secp256k1::{rand, Secp256k1, SecretKey, Signing};
@@ -575,18 +574,12 @@ impl WalletKeys {
     }
 }
 
-/// `hash160` of a public key's encoding, exposed for callers that compare
-/// key hashes (e.g. zone-file hash outputs are built from raw 20-byte hashes).
-pub fn pubkey_hash160(pubkey: &PublicKey) -> [u8; 20] {
-    hash160::Hash::hash(&pubkey.to_bytes()).to_byte_array()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn key_from_label(label: &str, compressed: bool) -> SingleKey {
-        use bitcoin::hashes::sha256;
+        use bitcoin::hashes::{sha256, Hash};
         let bytes = sha256::Hash::hash(label.as_bytes()).to_byte_array();
         SingleKey::from_secret_bytes(&bytes, compressed, NetworkKind::Test).expect("valid key")
     }
