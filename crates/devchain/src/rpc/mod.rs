@@ -6,12 +6,16 @@
 //! carries HTTP 500 (404 for an unknown method, 400 for an invalid request),
 //! batches always 200, a failed login 401 with an empty body, as bitcoind.
 //!
+//! With [`RpcConfig::rest`], the read-only REST interface of `bitcoind
+//! -rest` is served too (`/rest/block/<hash>.bin` and friends).
+//!
 //! The server runs each request on the blocking pool, because chain
 //! operations take a mutex and may flush the block file.
 
 mod envelope;
 mod json;
 mod methods;
+mod rest;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -21,7 +25,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
 use base64::Engine;
@@ -58,6 +62,9 @@ pub struct RpcConfig {
     pub max_body_bytes: usize,
     /// Requests served at once; more wait their turn.
     pub max_concurrent_requests: usize,
+    /// Also serve bitcoind's read-only REST interface under `/rest/`
+    /// (unauthenticated, as bitcoind's `-rest`).
+    pub rest: bool,
 }
 
 impl Default for RpcConfig {
@@ -66,6 +73,7 @@ impl Default for RpcConfig {
             auth: None,
             max_body_bytes: 16 << 20,
             max_concurrent_requests: 64,
+            rest: true,
         }
     }
 }
@@ -92,9 +100,24 @@ pub fn router(chain: DevChain, config: &RpcConfig, stop: Arc<Notify>) -> Router 
         authorization,
         stop,
     });
-    Router::new()
+    let mut router = Router::new()
         .route("/", post(handle))
-        .route("/wallet/{*name}", post(handle))
+        .route("/wallet/{*name}", post(handle));
+    if config.rest {
+        router = router
+            .route(
+                "/rest/block/notxdetails/{file}",
+                get(rest::block_no_details),
+            )
+            .route("/rest/block/{file}", get(rest::block))
+            .route("/rest/tx/{file}", get(rest::transaction))
+            .route(
+                "/rest/blockhashbyheight/{file}",
+                get(rest::block_hash_by_height),
+            )
+            .route("/rest/chaininfo.json", get(rest::chain_info));
+    }
+    router
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(tower::limit::ConcurrencyLimitLayer::new(
             config.max_concurrent_requests.max(1),

@@ -383,3 +383,133 @@ async fn the_stop_method_shuts_the_server_down() {
     let finished = tokio::time::timeout(std::time::Duration::from_secs(5), &mut server.task).await;
     assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
 }
+
+#[tokio::test]
+async fn scantxoutset_reads_the_confirmed_utxo_set() {
+    let chain = DevChain::in_memory();
+    let alice = Key::new("alice");
+    let bob = Key::new("bob");
+    let funded = chain
+        .fund(&alice.p2pkh(), Amount::from_sat(COIN))
+        .expect("fund");
+    let server = TestServer::start(chain).await;
+    let scan = server
+        .call(
+            "scantxoutset",
+            json!(["start", [format!("addr({})", alice.address())]]),
+        )
+        .await;
+    assert_eq!(scan["success"], true);
+    assert_eq!(scan["unspents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(scan["unspents"][0]["txid"], funded.txid.to_string());
+    assert_eq!(scan["unspents"][0]["amount"], 1.0);
+    assert_eq!(
+        scan["unspents"][0]["scriptPubKey"],
+        hex::encode(alice.p2pkh().as_bytes())
+    );
+    assert_eq!(scan["total_amount"], 1.0);
+    let height = server.call("getblockcount", json!([])).await;
+    assert_eq!(scan["unspents"][0]["height"], height);
+
+    // A mempool spend does not change the UTXO set scantxoutset reads.
+    let tx = spend(funded, &alice, vec![pay(COIN - 1000, bob.p2pkh())]);
+    server
+        .call("sendrawtransaction", json!([serialize_hex(&tx)]))
+        .await;
+    let raw = format!("raw({})", hex::encode(alice.p2pkh().as_bytes()));
+    let scan = server
+        .call("scantxoutset", json!(["start", [{"desc": raw}]]))
+        .await;
+    assert_eq!(scan["unspents"].as_array().map(Vec::len), Some(1));
+    let bob_scan = server
+        .call(
+            "scantxoutset",
+            json!(["start", [format!("addr({})", bob.address())]]),
+        )
+        .await;
+    assert_eq!(bob_scan["unspents"], json!([]));
+    let (_, code, _) = server
+        .call_err("scantxoutset", json!(["start", ["pkh(02aa)"]]))
+        .await;
+    assert_eq!(code, -5);
+
+    assert_eq!(
+        server
+            .call("importaddress", json!([bob.address(), "", true]))
+            .await,
+        Value::Null
+    );
+    let (_, code, _) = server.call_err("importaddress", json!(["nope"])).await;
+    assert_eq!(code, -5);
+}
+
+#[tokio::test]
+async fn rest_serves_blocks_and_transactions_without_credentials() {
+    let chain = DevChain::in_memory();
+    let alice = Key::new("alice");
+    let funded = chain
+        .fund(&alice.p2pkh(), Amount::from_sat(COIN))
+        .expect("fund");
+    let tip = chain.tip();
+    let server = TestServer::start(chain).await;
+    let get = |path: String| {
+        let client = server.client().clone();
+        let url = format!("{}{path}", server.url());
+        async move { client.get(url).send().await.expect("request") }
+    };
+
+    let bin = get(format!("rest/block/{}.bin", tip.hash)).await;
+    assert_eq!(bin.status().as_u16(), 200);
+    let block: Block = deserialize(&bin.bytes().await.expect("body")).expect("block");
+    assert_eq!(block.block_hash(), tip.hash);
+    assert!(block
+        .txdata
+        .iter()
+        .any(|tx| tx.compute_txid() == funded.txid));
+
+    let hex_body = get(format!("rest/tx/{}.hex", funded.txid))
+        .await
+        .text()
+        .await
+        .expect("text");
+    let tx: Transaction = deserialize(&hex::decode(hex_body.trim()).expect("hex")).expect("tx");
+    assert_eq!(tx.compute_txid(), funded.txid);
+
+    let json_block: Value = get(format!("rest/block/notxdetails/{}.json", tip.hash))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(json_block["height"], tip.height);
+    let by_height: Value = get(format!("rest/blockhashbyheight/{}.json", tip.height))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(by_height["blockhash"], tip.hash.to_string());
+    let info: Value = get("rest/chaininfo.json".to_owned())
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(info["chain"], "regtest");
+
+    assert_eq!(
+        get(format!("rest/block/{}.bin", "22".repeat(32)))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        get("rest/block/xyz.bin".to_owned()).await.status().as_u16(),
+        400
+    );
+    assert_eq!(
+        get(format!("rest/block/{}.txt", tip.hash))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+}
