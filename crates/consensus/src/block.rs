@@ -4,6 +4,7 @@
 //! Lookups are evaluated "as of lastblock" (N − 1), so a name created in block N is invisible to
 //! the rest of block N while rows changed in place are seen with their new values (spec §6.1).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::consensus_hash::{block_consensus_hash, ops_hash, prior_heights, ConsensusRecord};
@@ -75,6 +76,10 @@ pub(crate) struct Block<'a, V> {
     /// Owner scripts of registrations counted against the quota in this block.
     registrations: Vec<String>,
     collisions: Collisions,
+    /// Consensus hashes of blocks N − 24 … N − 1, ascending height, distinct.
+    recent: Vec<String>,
+    /// The network's burn address.
+    burn_address: String,
     /// Whether this is the pre-scan, where collisions are recorded instead of enforced.
     prescan: Option<Prescan>,
     outcome: BlockOutcome,
@@ -103,6 +108,8 @@ impl<'a, V: StateView> Block<'a, V> {
             keychains: HashMap::new(),
             registrations: Vec::new(),
             collisions: Collisions::default(),
+            recent: recent_consensus_hashes(view, rules, height),
+            burn_address: rules.burn_address(),
             prescan: None,
             outcome: BlockOutcome {
                 height,
@@ -115,6 +122,33 @@ impl<'a, V: StateView> Block<'a, V> {
     /// namespaces that two valid ops would create (spec §6.3). Only the keychains it materializes
     /// and the collided keys survive.
     fn prescan(&mut self, ops: &[ParsedOp]) {
+        // A name or namespace can only collide if two ops of the block would create it, and
+        // only imports have a side effect here (the keychain), so every other op is skipped.
+        let mut seen: HashMap<(bool, &str), usize> = HashMap::new();
+        for op in ops {
+            match &op.kind {
+                OpKind::NameRegistration { name, .. } => {
+                    *seen.entry((false, name)).or_default() += 1
+                }
+                OpKind::NamespaceReveal { reveal, .. } => {
+                    *seen.entry((true, &reveal.namespace_id)).or_default() += 1
+                }
+                _ => {}
+            }
+        }
+        let contested = |op: &ParsedOp| match &op.kind {
+            OpKind::NameRegistration { name, .. } => {
+                seen.get(&(false, name.as_str())).is_some_and(|n| *n > 1)
+            }
+            OpKind::NamespaceReveal { reveal, .. } => seen
+                .get(&(true, reveal.namespace_id.as_str()))
+                .is_some_and(|n| *n > 1),
+            OpKind::NameImport { .. } => true,
+            _ => false,
+        };
+        if !ops.iter().any(contested) {
+            return;
+        }
         let mut scan = Block::new(self.view, self.rules, self.height);
         scan.prescan = Some(Prescan::default());
         for op in ops {
@@ -242,13 +276,7 @@ impl<'a, V: StateView> Block<'a, V> {
             .collect();
         keychains.sort();
         self.outcome.keychains = keychains;
-        let records: Vec<ConsensusRecord> = self
-            .outcome
-            .accepted
-            .iter()
-            .map(|a| a.record.clone())
-            .collect();
-        let ops_hash = ops_hash(&records);
+        let ops_hash = ops_hash(self.outcome.accepted.iter().map(|a| &a.record));
         let prior: Vec<String> = prior_heights(self.height, self.rules.first_block)
             .filter_map(|h| consensus_hash_at(self.view, self.rules, h))
             .collect();
@@ -259,18 +287,18 @@ impl<'a, V: StateView> Block<'a, V> {
 
     // ---- lookups -------------------------------------------------------------------------
 
-    fn name_row(&self, name: &str) -> Option<NameRecord> {
-        self.names
-            .get(name)
-            .cloned()
-            .or_else(|| self.view.name(name))
+    fn name_row(&self, name: &str) -> Option<Cow<'_, NameRecord>> {
+        match self.names.get(name) {
+            Some(r) => Some(Cow::Borrowed(r)),
+            None => self.view.name(name),
+        }
     }
 
-    fn namespace_row(&self, id: &str) -> Option<NamespaceRecord> {
-        self.namespaces
-            .get(id)
-            .cloned()
-            .or_else(|| self.view.namespace(id))
+    fn namespace_row(&self, id: &str) -> Option<Cow<'_, NamespaceRecord>> {
+        match self.namespaces.get(id) {
+            Some(ns) => Some(Cow::Borrowed(ns)),
+            None => self.view.namespace(id),
+        }
     }
 
     /// `alive(name, b)` of spec §8.1.
@@ -308,7 +336,7 @@ impl<'a, V: StateView> Block<'a, V> {
     }
 
     /// The name's row if it is alive at lastblock (revoked or not).
-    fn present(&self, name: &str) -> Option<NameRecord> {
+    fn present(&self, name: &str) -> Option<Cow<'_, NameRecord>> {
         self.name_row(name)
             .filter(|r| self.alive_at(r, self.lastblock, true))
     }
@@ -326,12 +354,12 @@ impl<'a, V: StateView> Block<'a, V> {
             .is_some_and(|r| !r.revoked && r.sender == script)
     }
 
-    fn namespace_ready(&self, id: &str) -> Option<NamespaceRecord> {
+    fn namespace_ready(&self, id: &str) -> Option<Cow<'_, NamespaceRecord>> {
         self.namespace_row(id).filter(|ns| ns.ready)
     }
 
     /// A namespace revealed, not ready and not expired at lastblock.
-    fn namespace_revealed(&self, id: &str) -> Option<NamespaceRecord> {
+    fn namespace_revealed(&self, id: &str) -> Option<Cow<'_, NamespaceRecord>> {
         let b = self.lastblock;
         self.namespace_row(id).filter(|ns| {
             !ns.ready
@@ -341,7 +369,7 @@ impl<'a, V: StateView> Block<'a, V> {
     }
 
     /// Registered names owned by `script` at lastblock.
-    fn names_owned(&self, script: &str) -> Vec<NameRecord> {
+    fn names_owned(&self, script: &str) -> Vec<Cow<'_, NameRecord>> {
         let mut candidates: HashSet<String> =
             self.view.names_by_sender(script).into_iter().collect();
         candidates.extend(
@@ -350,7 +378,7 @@ impl<'a, V: StateView> Block<'a, V> {
                 .filter(|r| r.sender == script)
                 .map(|r| r.name.clone()),
         );
-        let mut owned: Vec<NameRecord> = candidates
+        let mut owned: Vec<Cow<'_, NameRecord>> = candidates
             .iter()
             .filter_map(|n| self.present(n))
             .filter(|r| !r.revoked && r.sender == script)
@@ -370,17 +398,8 @@ impl<'a, V: StateView> Block<'a, V> {
     }
 
     /// Consensus hashes of blocks N − 24 … N − 1, ascending height, distinct.
-    fn recent_consensus_hashes(&self) -> Vec<String> {
-        let from = self.height.saturating_sub(CONSENSUS_HASH_WINDOW);
-        let mut out: Vec<String> = Vec::new();
-        for h in from..self.height {
-            if let Some(ch) = consensus_hash_at(self.view, self.rules, h) {
-                if !out.contains(&ch) {
-                    out.push(ch);
-                }
-            }
-        }
-        out
+    fn recent_consensus_hashes(&self) -> &[String] {
+        &self.recent
     }
 
     /// Stored preorders of one kind with this hash, oldest first, including this block's.
@@ -507,6 +526,20 @@ impl<'a, V: StateView> Block<'a, V> {
             self.new_preorders.push(p);
         }
     }
+}
+
+/// Consensus hashes of blocks `height − 24 … height − 1`, ascending height, distinct.
+fn recent_consensus_hashes<V: StateView>(view: &V, rules: &Rules, height: u64) -> Vec<String> {
+    let from = height.saturating_sub(CONSENSUS_HASH_WINDOW);
+    let mut out: Vec<String> = Vec::with_capacity(CONSENSUS_HASH_WINDOW as usize);
+    for h in from..height {
+        if let Some(ch) = consensus_hash_at(view, rules, h) {
+            if !out.contains(&ch) {
+                out.push(ch);
+            }
+        }
+    }
+    out
 }
 
 /// The consensus hash of block `h`: stored, or the genesis value for the four blocks before the

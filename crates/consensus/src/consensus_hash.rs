@@ -2,6 +2,9 @@
 //! (virtualchain's `StateEngine.make_ops_snapshot` / `make_snapshot_from_ops_hash` and
 //! `MerkleTree`; spec §10).
 
+use std::fmt::Write;
+
+use bitcoin::hex::DisplayHex;
 use serde::{Deserialize, Serialize};
 
 use crate::hash::{dsha256, hash160, name_consensus_hash};
@@ -51,8 +54,8 @@ impl Serializer {
             self.out.push(',');
         }
         self.first = false;
-        self.out.push_str(&value.len().to_string());
-        self.out.push(':');
+        // Writing to a String cannot fail.
+        let _ = write!(self.out, "{}:", value.len());
         self.out.push_str(value);
         self
     }
@@ -61,8 +64,16 @@ impl Serializer {
         self.field(value.unwrap_or(""))
     }
 
-    fn num(&mut self, value: impl ToString) -> &mut Self {
-        self.field(&value.to_string())
+    fn num(&mut self, value: impl Into<u64>) -> &mut Self {
+        let value: u64 = value.into();
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        let digits = value.checked_ilog10().map_or(1, |d| d + 1);
+        // Writing to a String cannot fail.
+        let _ = write!(self.out, "{digits}:{value}");
+        self
     }
 }
 
@@ -200,7 +211,7 @@ impl ConsensusRecord {
 /// Leaves are the decoded bytes, reversed; pairs are `dsha256(a ‖ b)`; an odd level duplicates
 /// its last node; the root is reversed back. An empty list has no root.
 pub fn merkle_root(hexes: &[String]) -> Option<String> {
-    let mut level: Vec<Vec<u8>> = hexes
+    let leaves: Vec<Vec<u8>> = hexes
         .iter()
         .map(|h| {
             let mut b = hex::decode(h).unwrap_or_default();
@@ -208,43 +219,64 @@ pub fn merkle_root(hexes: &[String]) -> Option<String> {
             b
         })
         .collect();
+    let mut root = root_of(&leaves)?;
+    root.reverse();
+    Some(root.to_lower_hex_string())
+}
+
+/// The Merkle root of already byte-reversed leaves, itself not yet reversed back.
+fn root_of<L: AsRef<[u8]>>(leaves: &[L]) -> Option<Vec<u8>> {
+    if let [only] = leaves {
+        return Some(only.as_ref().to_vec());
+    }
+    let pair_hash = |a: &[u8], b: &[u8]| {
+        let mut data = Vec::with_capacity(a.len() + b.len());
+        data.extend_from_slice(a);
+        data.extend_from_slice(b);
+        dsha256(&data)
+    };
+    let mut level: Vec<[u8; 32]> = leaves
+        .chunks(2)
+        .map(|pair| match pair {
+            [a, b] => pair_hash(a.as_ref(), b.as_ref()),
+            [a] => pair_hash(a.as_ref(), a.as_ref()),
+            _ => [0; 32],
+        })
+        .collect();
     if level.is_empty() {
         return None;
     }
     while level.len() > 1 {
-        if level.len() % 2 == 1 {
-            if let Some(last) = level.last().cloned() {
-                level.push(last);
-            }
-        }
         level = level
             .chunks(2)
-            .map(|pair| {
-                let mut data = Vec::with_capacity(64);
-                for node in pair {
-                    data.extend_from_slice(node);
-                }
-                dsha256(&data).to_vec()
+            .map(|pair| match pair {
+                [a, b] => pair_hash(a, b),
+                [a] => pair_hash(a, a),
+                _ => [0; 32],
             })
             .collect();
     }
-    let mut root = level.pop()?;
-    root.reverse();
-    Some(hex::encode(root))
+    level.pop().map(|r| r.to_vec())
 }
 
 /// The ops hash of a block's consensus records (spec §10.2).
-pub fn ops_hash(records: &[ConsensusRecord]) -> String {
-    let mut leaves: Vec<String> = if records.is_empty() {
-        vec![hex::encode(dsha256(b""))]
-    } else {
-        records
-            .iter()
-            .map(|r| hex::encode(dsha256(r.serialize().as_bytes())))
-            .collect()
-    };
+///
+/// The leaves are all 32-byte hashes, so sorting their hex text is sorting their bytes.
+pub fn ops_hash<'r>(records: impl IntoIterator<Item = &'r ConsensusRecord>) -> String {
+    let mut leaves: Vec<[u8; 32]> = records
+        .into_iter()
+        .map(|r| dsha256(r.serialize().as_bytes()))
+        .collect();
+    if leaves.is_empty() {
+        leaves.push(dsha256(b""));
+    }
     leaves.sort_unstable();
-    merkle_root(&leaves).unwrap_or_default()
+    for leaf in &mut leaves {
+        leaf.reverse();
+    }
+    let mut root = root_of(&leaves).unwrap_or_default();
+    root.reverse();
+    root.to_lower_hex_string()
 }
 
 /// The heights whose consensus hashes enter block `height`'s: `height − (2^i − 1)` for
@@ -277,6 +309,10 @@ mod tests {
     #[test]
     fn empty_block_ops_hash() {
         assert_eq!(ops_hash(&[]), EMPTY_OPS);
+        assert_eq!(
+            merkle_root(&[EMPTY_OPS.to_string()]).as_deref(),
+            Some(EMPTY_OPS)
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The read-only view of BNS state the block processor validates against, the changes a block
 //! produces, and an in-memory state for tests and benchmarks.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
@@ -15,9 +16,9 @@ use crate::record::{NameRecord, NamespaceRecord, PreorderRecord};
 /// candidate against its current record. They must not return fewer.
 pub trait StateView {
     /// A name's row, whatever its expiry.
-    fn name(&self, name: &str) -> Option<NameRecord>;
+    fn name(&self, name: &str) -> Option<Cow<'_, NameRecord>>;
     /// A namespace's row, revealed or ready, whatever its age.
-    fn namespace(&self, namespace_id: &str) -> Option<NamespaceRecord>;
+    fn namespace(&self, namespace_id: &str) -> Option<Cow<'_, NamespaceRecord>>;
     /// Outstanding preorders with this hash, ordered by `(block_number, txid)`.
     fn preorders(&self, preorder_hash: &str) -> Vec<PreorderRecord>;
     /// Names whose owner script is `script`.
@@ -200,12 +201,12 @@ impl MemState {
 }
 
 impl StateView for MemState {
-    fn name(&self, name: &str) -> Option<NameRecord> {
-        self.names.get(name).cloned()
+    fn name(&self, name: &str) -> Option<Cow<'_, NameRecord>> {
+        self.names.get(name).map(Cow::Borrowed)
     }
 
-    fn namespace(&self, namespace_id: &str) -> Option<NamespaceRecord> {
-        self.namespaces.get(namespace_id).cloned()
+    fn namespace(&self, namespace_id: &str) -> Option<Cow<'_, NamespaceRecord>> {
+        self.namespaces.get(namespace_id).map(Cow::Borrowed)
     }
 
     fn preorders(&self, preorder_hash: &str) -> Vec<PreorderRecord> {

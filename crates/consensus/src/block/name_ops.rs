@@ -1,5 +1,7 @@
 //! Checks and effects of the name operations (spec §9.1–§9.7, §9.12).
 
+use std::borrow::Cow;
+
 use bitcoin::bip32::{ChainCode, ChildNumber, Fingerprint, Xpub};
 use bitcoin::secp256k1::{PublicKey, Secp256k1};
 use bitcoin::NetworkKind;
@@ -64,7 +66,7 @@ impl<V: StateView> Block<'_, V> {
         if to_creator {
             burn_address == ns.address
         } else {
-            burn_address == self.rules.burn_address()
+            burn_address == self.burn_address
         }
     }
 
@@ -87,7 +89,10 @@ impl<V: StateView> Block<'_, V> {
         if self.is_revoked(name) {
             return Err(reject("name is revoked"));
         }
-        let Some(ns) = self.namespace_ready(namespace_of(name)) else {
+        let Some(ns) = self
+            .namespace_ready(namespace_of(name))
+            .map(Cow::into_owned)
+        else {
             return Err(reject("namespace is not ready"));
         };
         if self.num_names_owned(&recipient.script) >= MAX_NAMES_PER_SENDER {
@@ -105,7 +110,7 @@ impl<V: StateView> Block<'_, V> {
         if is_p2sh_address(&recipient.address, self.rules.network) && !epoch.has_multisig() {
             return Err(reject("p2sh recipients need the multisig epoch"));
         }
-        let old = self.name_row(name);
+        let old_block = self.name_row(name).map(|o| o.block_number);
         let preorder = self.registration_preorder(name, &op.sender.script, &recipient.address, &ns);
         let (fee, fee_block, burn, renewal) = if let Some(p) = &preorder {
             if self.is_registered(name) {
@@ -168,9 +173,7 @@ impl<V: StateView> Block<'_, V> {
             sender: recipient.script.clone(),
             sender_pubkey: op.sender_pubkey.clone(),
             address: recipient.address.clone(),
-            block_number: old
-                .as_ref()
-                .map_or(preorder.block_number, |o| o.block_number),
+            block_number: old_block.unwrap_or(preorder.block_number),
             preorder_block_number: preorder.block_number,
             first_registered: self.height,
             last_renewed: self.height,
@@ -258,7 +261,7 @@ impl<V: StateView> Block<'_, V> {
         if !self.burn_ok(&ns, &fee.address, self.height) {
             return Err(reject("renewal fee was not paid to the right address"));
         }
-        let Some(mut rec) = self.present(name) else {
+        let Some(mut rec) = self.present(name).map(Cow::into_owned) else {
             return Err(reject("name is not registered"));
         };
         if transfer_ok {
@@ -341,7 +344,7 @@ impl<V: StateView> Block<'_, V> {
         if rec.sender != sender {
             return Err(reject("sender does not own the name"));
         }
-        Ok(rec)
+        Ok(rec.into_owned())
     }
 
     /// NAME_TRANSFER (spec §9.6).
@@ -449,7 +452,10 @@ impl<V: StateView> Block<'_, V> {
         let Some(pubkey) = op.sender_pubkey.as_deref() else {
             return Err(reject("importer public key not found"));
         };
-        let Some(ns) = self.namespace_revealed(namespace_of(name)) else {
+        let Some(ns) = self
+            .namespace_revealed(namespace_of(name))
+            .map(Cow::into_owned)
+        else {
             return Err(reject("namespace is not revealed"));
         };
         let key_bytes = hex::decode(pubkey).unwrap_or_default();

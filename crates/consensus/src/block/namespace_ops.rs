@@ -80,7 +80,7 @@ impl<V: StateView> Block<'_, V> {
                 "namespace preorder fee is below the namespace price",
             ));
         }
-        let old = self.namespace_row(id);
+        let old = self.namespace_row(id).map(std::borrow::Cow::into_owned);
         if old.as_ref().is_some_and(|o| o.op_fee != preorder.op_fee) {
             return Err(Rejection::ReferenceAbort(
                 "re-reveal of an expired namespace with a different fee",
@@ -121,7 +121,10 @@ impl<V: StateView> Block<'_, V> {
         let OpKind::NamespaceReady { namespace_id } = &op.kind else {
             return Err(reject("not a namespace ready"));
         };
-        let Some(mut ns) = self.namespace_revealed(namespace_id) else {
+        let Some(mut ns) = self
+            .namespace_revealed(namespace_id)
+            .map(std::borrow::Cow::into_owned)
+        else {
             return Err(reject("namespace is not revealed"));
         };
         if ns.recipient != op.sender.script {

@@ -321,8 +321,29 @@ pub fn parse_transaction(
     rules: &Rules,
     height: u64,
 ) -> Result<ParsedOp, ParseError> {
-    let (opcode, body) = bns_payload(tx)?;
+    let kind = parse_kind(tx, rules, height)?;
     let prevout = sender_prevout.ok_or(ParseError::MissingPrevout)?;
+    let (sender, sender_pubkey) = parse_sender(tx, prevout, rules)?;
+    if let OpKind::NamespaceReveal { reveal, recipient } = &kind {
+        // The original computes the preorder hash while parsing; a non-b40 ID fails there.
+        crate::hash::preorder_hash(&reveal.namespace_id, &sender.script, &recipient.address)
+            .ok_or_else(|| ParseError::InvalidName(reveal.namespace_id.clone()))?;
+    }
+    Ok(ParsedOp {
+        txid: tx.compute_txid().to_string(),
+        vtxindex,
+        sender,
+        sender_pubkey,
+        kind,
+    })
+}
+
+/// The sender of a transaction and, for a p2pkh sender, its public key (spec §5.3, §5.4).
+pub fn parse_sender(
+    tx: &Transaction,
+    prevout: &TxOut,
+    rules: &Rules,
+) -> Result<(Sender, Option<String>), ParseError> {
     let script = prevout.script_pubkey.as_bytes();
     let stype = script_type(script);
     let address = sender_address(script, rules.network).ok_or(ParseError::NoSender(stype))?;
@@ -335,6 +356,12 @@ pub fn parse_transaction(
         ScriptType::PubKeyHash => find_sender_pubkey(tx, script)?,
         _ => None,
     };
+    Ok((sender, sender_pubkey))
+}
+
+/// The operation a transaction carries, from its payload and outputs alone (no sender).
+pub fn parse_kind(tx: &Transaction, rules: &Rules, height: u64) -> Result<OpKind, ParseError> {
+    let (opcode, body) = bns_payload(tx)?;
     let outputs = &tx.output;
     let kind = match opcode {
         Opcode::NamePreorder => {
@@ -415,11 +442,10 @@ pub fn parse_transaction(
         Opcode::NamespaceReveal => {
             let reveal = namespace_reveal::Payload::parse(body)?;
             expect_outputs(opcode, outputs, |n| n == 3, "exactly 3")?;
-            let recipient = recipient(outputs, 1, rules)?;
-            // The original computes the preorder hash while parsing; a non-b40 ID fails there.
-            crate::hash::preorder_hash(&reveal.namespace_id, &sender.script, &recipient.address)
-                .ok_or_else(|| ParseError::InvalidName(reveal.namespace_id.clone()))?;
-            OpKind::NamespaceReveal { reveal, recipient }
+            OpKind::NamespaceReveal {
+                reveal,
+                recipient: recipient(outputs, 1, rules)?,
+            }
         }
         Opcode::NamespaceReady => OpKind::NamespaceReady {
             namespace_id: namespace_ready::Payload::parse(body)?.namespace_id,
@@ -428,13 +454,7 @@ pub fn parse_transaction(
             message_hash: hex::encode(announce::Payload::parse(body)?.message_hash),
         },
     };
-    Ok(ParsedOp {
-        txid: tx.compute_txid().to_string(),
-        vtxindex,
-        sender,
-        sender_pubkey,
-        kind,
-    })
+    Ok(kind)
 }
 
 fn expect_outputs(
