@@ -30,7 +30,8 @@ fn two_valid_registrations_of_one_name_in_one_block_are_both_rejected() {
         name_register_tx(&a, "bar.test", &a, None),
         name_register_tx(&b, "bar.test", &b, None),
     ]);
-    m.assert_rejected(1, "collides").assert_rejected(2, "collides");
+    m.assert_rejected(1, "collides")
+        .assert_rejected(2, "collides");
     assert_no_effect(&m);
     assert_eq!(before, chain.snapshot());
     assert!(chain.state.name("bar.test").is_none());

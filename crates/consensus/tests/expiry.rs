@@ -211,12 +211,7 @@ fn a_renewed_name_lives_a_full_lifetime_from_its_renewal() {
     c.mine_ok(vec![renew(&c)]);
     let renewed = c.tip;
     c.mine_to(renewed + L - 2);
-    c.mine_accepted(name_update_tx(
-        &alice(),
-        "n.expiring",
-        &c.ch(),
-        [0x22; 20],
-    ));
+    c.mine_accepted(name_update_tx(&alice(), "n.expiring", &c.ch(), [0x22; 20]));
     c.mine_rejected(
         name_update_tx(&alice(), "n.expiring", &c.ch(), [0x23; 20]),
         "grace",

@@ -67,8 +67,14 @@ fn harness_builders_reproduce_blocks_118_to_123_of_spec_12_8() {
     let (p, v, a) = (chain.ns_payer.clone(), chain.revealer.clone(), alice());
     assert_eq!(chain.consensus_hash(109), GENESIS_CONSENSUS_HASH);
     chain.mine_to(117);
-    assert_eq!(chain.consensus_hash(110), "2a9148d8b13939723d2aca16c75c6d68");
-    assert_eq!(chain.consensus_hash(117), "04c955e6e2c806ead334df392e433b63");
+    assert_eq!(
+        chain.consensus_hash(110),
+        "2a9148d8b13939723d2aca16c75c6d68"
+    );
+    assert_eq!(
+        chain.consensus_hash(117),
+        "04c955e6e2c806ead334df392e433b63"
+    );
     let spec = NsSpec::new("test", test_price(), 52595);
     let ch = chain.ch();
     let m = chain.mine_ok(vec![namespace_preorder_tx(
@@ -85,8 +91,9 @@ fn harness_builders_reproduce_blocks_118_to_123_of_spec_12_8() {
         namespace_reveal_tx(&p, &spec, &v).with_funding("bns-2", 119, 1)
     ]);
     assert_eq!(m.outcome.consensus_hash, "7438bdb2b7a7f9f45ed89ee6a5d41c1e");
-    let m = chain.mine_ok(vec![name_import_tx(&v, "imported.test", &a, [0x33; 20])
-        .with_funding("bns-3", 120, 1)]);
+    let m = chain.mine_ok(vec![
+        name_import_tx(&v, "imported.test", &a, [0x33; 20]).with_funding("bns-3", 120, 1)
+    ]);
     assert_eq!(m.outcome.consensus_hash, "ee2cdae5226267963765f989ffce7fb7");
     let m = chain.mine_ok(vec![
         namespace_ready_tx(&v, "test").with_funding("bns-3", 121, 1)
@@ -103,7 +110,8 @@ fn harness_builders_reproduce_blocks_118_to_123_of_spec_12_8() {
     )
     .with_funding("bns-alice", 122, 1)]);
     assert_eq!(m.outcome.consensus_hash, "a1558eb15720db8763e4d0f42be9f59f");
-    let m = chain.mine_ok(vec![name_register_tx(&a, "foo.test", &a, Some([0x11; 20]))
-        .with_funding("bns-alice", 123, 1)]);
+    let m = chain
+        .mine_ok(vec![name_register_tx(&a, "foo.test", &a, Some([0x11; 20]))
+            .with_funding("bns-alice", 123, 1)]);
     assert_eq!(m.outcome.consensus_hash, "94fd72f23590825f09e41d2dce0fcb0a");
 }

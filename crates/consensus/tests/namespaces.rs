@@ -72,7 +72,10 @@ fn a_reveal_with_version_3_is_ignored() {
     let mut body = spec.payload().encode()[3..].to_vec();
     body[16] = 3;
     let tx = reveal_with_payload(&chain, &spec, &body);
-    assert!(matches!(chain.mine_ignored(tx), ParseError::InvalidField(_)));
+    assert!(matches!(
+        chain.mine_ignored(tx),
+        ParseError::InvalidField(_)
+    ));
 }
 
 /// §9.10: both discount nibbles must be 1..15; a zero nibble makes the reveal ignored.
@@ -83,7 +86,10 @@ fn a_reveal_with_a_zero_discount_is_ignored() {
         let mut body = spec.payload().encode()[3..].to_vec();
         body[14] = discounts;
         let tx = reveal_with_payload(&chain, &spec, &body);
-        assert!(matches!(chain.mine_ignored(tx), ParseError::InvalidField(_)));
+        assert!(matches!(
+            chain.mine_ignored(tx),
+            ParseError::InvalidField(_)
+        ));
     }
 }
 
@@ -109,11 +115,8 @@ fn a_reveal_without_exactly_three_outputs_is_ignored() {
 #[test]
 fn a_reveal_whose_revealer_output_has_no_address_is_ignored() {
     let (mut chain, spec) = preordered_test();
-    let tx = reveal(&chain, &spec).with_output_at(
-        1,
-        bitcoin::ScriptBuf::from_bytes(vec![0x51]),
-        5500,
-    );
+    let tx =
+        reveal(&chain, &spec).with_output_at(1, bitcoin::ScriptBuf::from_bytes(vec![0x51]), 5500);
     assert_eq!(chain.mine_ignored(tx), ParseError::OutputAddress(1));
 }
 
@@ -280,8 +283,12 @@ fn two_valid_reveals_of_one_namespace_in_one_block_are_both_rejected() {
         &chain.ch(),
     )]);
     let before = chain.snapshot();
-    let m = chain.mine(vec![reveal(&chain, &spec), namespace_reveal_tx(&b, &spec, &b)]);
-    m.assert_rejected(1, "collides").assert_rejected(2, "collides");
+    let m = chain.mine(vec![
+        reveal(&chain, &spec),
+        namespace_reveal_tx(&b, &spec, &b),
+    ]);
+    m.assert_rejected(1, "collides")
+        .assert_rejected(2, "collides");
     assert_no_effect(&m);
     assert_eq!(before, chain.snapshot());
 }
@@ -291,7 +298,10 @@ fn two_valid_reveals_of_one_namespace_in_one_block_are_both_rejected() {
 fn a_valid_reveal_next_to_an_invalid_one_is_accepted() {
     let (mut chain, spec) = preordered_test();
     let b = bob();
-    let m = chain.mine(vec![namespace_reveal_tx(&b, &spec, &b), reveal(&chain, &spec)]);
+    let m = chain.mine(vec![
+        namespace_reveal_tx(&b, &spec, &b),
+        reveal(&chain, &spec),
+    ]);
     m.assert_rejected(1, "preordered").assert_accepted(2);
 }
 
@@ -329,8 +339,11 @@ fn a_ready_payload_without_the_dot_or_with_an_invalid_id_is_ignored() {
     let (mut chain, _) = revealed_test();
     let v = chain.revealer.clone();
     for body in [b"test".as_slice(), b".te.st", b"."] {
-        let tx = namespace_ready_tx(&v, "test")
-            .with_output_at(0, op_return(&[b"id!".as_slice(), body].concat()), 0);
+        let tx = namespace_ready_tx(&v, "test").with_output_at(
+            0,
+            op_return(&[b"id!".as_slice(), body].concat()),
+            0,
+        );
         chain.mine_ignored(tx);
     }
     chain.mine_accepted(namespace_ready_tx(&v, "test"));
@@ -435,11 +448,8 @@ fn an_import_whose_value_hash_output_is_not_p2pkh_or_p2sh_is_ignored() {
         );
         assert_eq!(chain.mine_ignored(tx), ParseError::OutputAddress(2));
     }
-    let tx = import(&chain, "imported.test", &alice()).with_output_at(
-        2,
-        p2sh_script(&[0x44; 20]),
-        5500,
-    );
+    let tx =
+        import(&chain, "imported.test", &alice()).with_output_at(2, p2sh_script(&[0x44; 20]), 5500);
     chain.mine_accepted(tx);
     assert_eq!(
         chain.name("imported.test").value_hash.as_deref(),
@@ -451,8 +461,8 @@ fn an_import_whose_value_hash_output_is_not_p2pkh_or_p2sh_is_ignored() {
 #[test]
 fn an_import_of_an_invalid_name_is_ignored() {
     let (mut chain, _) = revealed_test();
-    let tx = import(&chain, "imported.test", &alice())
-        .with_output_at(0, op_return(b"id;imported"), 0);
+    let tx =
+        import(&chain, "imported.test", &alice()).with_output_at(0, op_return(b"id;imported"), 0);
     assert!(matches!(chain.mine_ignored(tx), ParseError::InvalidName(_)));
 }
 
@@ -506,7 +516,10 @@ fn an_import_into_an_unrevealed_namespace_is_rejected() {
 #[test]
 fn an_import_in_the_reveal_block_is_rejected() {
     let (mut chain, spec) = preordered_test();
-    let m = chain.mine(vec![reveal(&chain, &spec), import(&chain, "early.test", &alice())]);
+    let m = chain.mine(vec![
+        reveal(&chain, &spec),
+        import(&chain, "early.test", &alice()),
+    ]);
     m.assert_accepted(1).assert_rejected(2, "not revealed");
     assert!(chain.state.name("early.test").is_none());
 }
@@ -595,11 +608,13 @@ fn the_keychain_survives_a_re_reveal_by_someone_else() {
     )]);
     chain.mine_to(v_block + 144);
     chain.mine_ok(vec![namespace_reveal_tx(&b, &spec, &b)]);
-    chain.mine_rejected(
-        name_import_tx(&b, "bobs.test", &a, [1; 20]),
-        "keychain",
-    );
-    chain.mine_accepted(name_import_tx(&v.keychain_child(1), "old.test", &a, [1; 20]));
+    chain.mine_rejected(name_import_tx(&b, "bobs.test", &a, [1; 20]), "keychain");
+    chain.mine_accepted(name_import_tx(
+        &v.keychain_child(1),
+        "old.test",
+        &a,
+        [1; 20],
+    ));
     chain.mine_accepted(name_import_tx(&v, "older.test", &a, [1; 20]));
 }
 

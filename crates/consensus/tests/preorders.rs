@@ -24,7 +24,10 @@ fn a_name_preorder_payload_of_35_or_37_bytes_is_ignored() {
         consensus_hash: ch_bytes(&chain.ch()),
     }
     .encode();
-    for bad in [&data[..data.len() - 1], &[data.as_slice(), &[0]].concat()[..]] {
+    for bad in [
+        &data[..data.len() - 1],
+        &[data.as_slice(), &[0]].concat()[..],
+    ] {
         let tx = good.clone().with_output_at(0, op_return(bad), 0);
         assert!(matches!(
             chain.mine_ignored(tx),
@@ -93,9 +96,7 @@ fn the_second_of_two_identical_preorders_in_one_block_is_rejected() {
     let first_txid = first.txid();
     let m = chain.mine(vec![first, second]);
     m.assert_accepted(1).assert_rejected(2, "preorder hash");
-    let stored = chain
-        .state
-        .preorders(&preorder_hash_of("foo.test", &a, &a));
+    let stored = chain.state.preorders(&preorder_hash_of("foo.test", &a, &a));
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].txid, first_txid);
 }
@@ -123,7 +124,14 @@ fn a_name_preorder_referencing_block_n_minus_24_is_accepted() {
     let old = chain.consensus_hash(151 - 24);
     let ns = chain.namespace("test");
     let fee = chain.name_fee("foo.test", &ns.price, 151);
-    chain.mine_accepted(name_preorder_tx(&a, "foo.test", &a, fee, burn_script(), &old));
+    chain.mine_accepted(name_preorder_tx(
+        &a,
+        "foo.test",
+        &a,
+        fee,
+        burn_script(),
+        &old,
+    ));
 }
 
 /// §9.1 step 2, §10.4, §13.10: the consensus hash of block N − 25 is too old.
@@ -159,7 +167,14 @@ fn a_preorder_in_the_first_block_may_reference_the_genesis_consensus_hash() {
     let a = alice();
     let genesis = chain.ch();
     assert_eq!(genesis, blockstack_consensus::rules::GENESIS_CONSENSUS_HASH);
-    chain.mine_accepted(name_preorder_tx(&a, "foo.test", &a, 1, burn_script(), &genesis));
+    chain.mine_accepted(name_preorder_tx(
+        &a,
+        "foo.test",
+        &a,
+        1,
+        burn_script(),
+        &genesis,
+    ));
 }
 
 /// §9.1 step 3, §13.13: a payer that owns 25 names cannot preorder.
@@ -238,7 +253,14 @@ fn a_name_preorder_in_a_namespace_that_does_not_exist_is_accepted() {
     chain.mine_to(115);
     let a = alice();
     let ch = chain.ch();
-    chain.mine_accepted(name_preorder_tx(&a, "foo.nowhere", &a, 1, burn_script(), &ch));
+    chain.mine_accepted(name_preorder_tx(
+        &a,
+        "foo.nowhere",
+        &a,
+        1,
+        burn_script(),
+        &ch,
+    ));
 }
 
 // ---- NAMESPACE_PREORDER ------------------------------------------------------------------
@@ -313,7 +335,10 @@ fn a_namespace_preorder_whose_hash_is_already_stored_is_rejected() {
 #[test]
 fn the_second_of_two_identical_namespace_preorders_in_one_block_is_rejected() {
     let mut chain = TestChain::epoch3();
-    let m = chain.mine(vec![ns_preorder(&chain, "test"), ns_preorder(&chain, "test")]);
+    let m = chain.mine(vec![
+        ns_preorder(&chain, "test"),
+        ns_preorder(&chain, "test"),
+    ]);
     m.assert_accepted(1).assert_rejected(2, "preorder hash");
 }
 
@@ -343,5 +368,12 @@ fn a_namespace_preorder_consensus_hash_window_is_24_blocks() {
         "consensus hash",
     );
     let oldest = chain.consensus_hash(152 - 24);
-    chain.mine_accepted(namespace_preorder_tx(&p, "test", &v, fee, burn_script(), &oldest));
+    chain.mine_accepted(namespace_preorder_tx(
+        &p,
+        "test",
+        &v,
+        fee,
+        burn_script(),
+        &oldest,
+    ));
 }

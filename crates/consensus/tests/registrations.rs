@@ -133,7 +133,14 @@ fn a_registration_in_a_namespace_that_is_only_revealed_is_rejected() {
     )]);
     chain.mine_rejected(name_register_tx(&a, "foo.test", &a, None), "not ready");
     let ch = chain.ch();
-    chain.mine_ok(vec![name_preorder_tx(&a, "foo.nope", &a, 640_000, burn_script(), &ch)]);
+    chain.mine_ok(vec![name_preorder_tx(
+        &a,
+        "foo.nope",
+        &a,
+        640_000,
+        burn_script(),
+        &ch,
+    )]);
     chain.mine_rejected(name_register_tx(&a, "foo.nope", &a, None), "not ready");
 }
 
@@ -220,7 +227,14 @@ fn a_preorder_made_before_the_namespace_was_ready_cannot_be_registered() {
     chain.reveal_namespace(&spec);
     let a = alice();
     let ch = chain.ch();
-    chain.mine_ok(vec![name_preorder_tx(&a, "foo.test", &a, 640_000, burn_script(), &ch)]);
+    chain.mine_ok(vec![name_preorder_tx(
+        &a,
+        "foo.test",
+        &a,
+        640_000,
+        burn_script(),
+        &ch,
+    )]);
     chain.ready_namespace("test");
     chain.mine_rejected(name_register_tx(&a, "foo.test", &a, None), "ready");
     chain.mine_ok(vec![chain.preorder_tx("bar.test", &a, &a)]);
@@ -333,11 +347,7 @@ fn a_registration_paid_by_another_key_records_the_payers_public_key() {
     assert!(chain.state.preorders(&hash).is_empty(), "preorder consumed");
     // REGISTER repeats sender and address at the end of the record (§10.1).
     let s = m.record(1).serialize();
-    assert!(s.ends_with(&format!(
-        ",50:{},34:{}",
-        a.script_hex(),
-        a.address()
-    )));
+    assert!(s.ends_with(&format!(",50:{},34:{}", a.script_hex(), a.address())));
 }
 
 /// §13.19: a `:` with four outputs is a registration, not a renewal, when a usable preorder
@@ -398,7 +408,14 @@ fn a_renewal_paying_less_than_the_price_is_rejected() {
         name_renew_tx(&a, "foo.test", &a, None, 639_999, burn_script()),
         "price",
     );
-    chain.mine_accepted(name_renew_tx(&a, "foo.test", &a, None, 640_000, burn_script()));
+    chain.mine_accepted(name_renew_tx(
+        &a,
+        "foo.test",
+        &a,
+        None,
+        640_000,
+        burn_script(),
+    ));
 }
 
 /// §9.4 step 12: the renewal fee must go to the burn address of a version-1 namespace.
@@ -486,5 +503,12 @@ fn a_renewal_is_priced_at_the_renewal_blocks_epoch() {
         "price",
     );
     later.mine_to(130);
-    later.mine_accepted(name_renew_tx(&a, "foo.test", &a, None, epoch3_fee, burn_script()));
+    later.mine_accepted(name_renew_tx(
+        &a,
+        "foo.test",
+        &a,
+        None,
+        epoch3_fee,
+        burn_script(),
+    ));
 }

@@ -52,7 +52,9 @@ fn an_update_payload_of_35_bytes_is_ignored() {
     let (mut chain, a) = registered_foo();
     let good = name_update_tx(&a, "foo.test", &chain.ch(), [0x22; 20]);
     let data = good.tx.output[0].script_pubkey.as_bytes()[2..].to_vec();
-    let tx = good.clone().with_output_at(0, op_return(&data[..data.len() - 1]), 0);
+    let tx = good
+        .clone()
+        .with_output_at(0, op_return(&data[..data.len() - 1]), 0);
     assert!(matches!(
         chain.mine_ignored(tx),
         ParseError::PayloadLength { .. }
@@ -109,7 +111,10 @@ fn an_update_by_someone_other_than_the_owner_is_rejected() {
 fn an_update_of_a_revoked_name_is_rejected() {
     let (mut chain, a) = registered_foo();
     chain.mine_ok(vec![name_revoke_tx(&a, "foo.test")]);
-    chain.mine_rejected(name_update_tx(&a, "foo.test", &chain.ch(), [0x22; 20]), "matches");
+    chain.mine_rejected(
+        name_update_tx(&a, "foo.test", &chain.ch(), [0x22; 20]),
+        "matches",
+    );
 }
 
 /// §9.5 step 4: an imported name cannot be updated before its namespace is ready.
@@ -128,7 +133,10 @@ fn an_update_of_an_imported_name_before_ready_is_rejected() {
 #[test]
 fn an_owner_of_26_names_cannot_update() {
     let (mut chain, c, all) = importer_of(26);
-    chain.mine_rejected(name_update_tx(&c, &all[0], &chain.ch(), [0x44; 20]), "more than");
+    chain.mine_rejected(
+        name_update_tx(&c, &all[0], &chain.ch(), [0x44; 20]),
+        "more than",
+    );
 }
 
 /// §9.5 step 1, §13.13: exactly 25 names is still allowed for an update (spec §12.8 block 163).
@@ -165,7 +173,10 @@ fn a_transfer_with_an_unknown_disposition_byte_is_ignored() {
     let mut data = good.tx.output[0].script_pubkey.as_bytes()[2..].to_vec();
     data[3] = b'x';
     let tx = good.with_output_at(0, op_return(&data), 0);
-    assert!(matches!(chain.mine_ignored(tx), ParseError::InvalidField(_)));
+    assert!(matches!(
+        chain.mine_ignored(tx),
+        ParseError::InvalidField(_)
+    ));
 }
 
 /// §9.6: a transfer needs output 1 with an address.
@@ -182,7 +193,10 @@ fn a_transfer_without_a_recipient_output_is_ignored() {
         bitcoin::ScriptBuf::from_bytes(vec![0x51]),
         5500,
     );
-    assert_eq!(chain.mine_ignored(nonstandard), ParseError::OutputAddress(1));
+    assert_eq!(
+        chain.mine_ignored(nonstandard),
+        ParseError::OutputAddress(1)
+    );
 }
 
 /// §9.6 effect: `>` keeps the value hash, clears `sender_pubkey`, moves the owner.
@@ -190,7 +204,12 @@ fn a_transfer_without_a_recipient_output_is_ignored() {
 fn a_transfer_keeping_data_moves_the_owner_and_keeps_the_value_hash() {
     let (mut chain, a) = registered_foo();
     let b = bob();
-    chain.mine_ok(vec![name_update_tx(&a, "foo.test", &chain.ch(), [0x22; 20])]);
+    chain.mine_ok(vec![name_update_tx(
+        &a,
+        "foo.test",
+        &chain.ch(),
+        [0x22; 20],
+    )]);
     let m = chain.mine_accepted(transfer_foo(&chain, &a, &b));
     let rec = name_record(m.record(1));
     assert_eq!(rec.sender, b.script_hex());
@@ -205,7 +224,12 @@ fn a_transfer_keeping_data_moves_the_owner_and_keeps_the_value_hash() {
 #[test]
 fn a_transfer_clearing_data_removes_the_value_hash() {
     let (mut chain, a) = registered_foo();
-    chain.mine_ok(vec![name_update_tx(&a, "foo.test", &chain.ch(), [0x22; 20])]);
+    chain.mine_ok(vec![name_update_tx(
+        &a,
+        "foo.test",
+        &chain.ch(),
+        [0x22; 20],
+    )]);
     let m = chain.mine_accepted(name_transfer_tx(&a, "foo.test", &bob(), false, &chain.ch()));
     let rec = name_record(m.record(1));
     assert_eq!(rec.value_hash, None);
@@ -301,7 +325,12 @@ fn a_revoke_of_an_invalid_name_is_ignored() {
 #[test]
 fn a_revoke_marks_the_name_revoked_and_clears_its_value_hash() {
     let (mut chain, a) = registered_foo();
-    chain.mine_ok(vec![name_update_tx(&a, "foo.test", &chain.ch(), [0x22; 20])]);
+    chain.mine_ok(vec![name_update_tx(
+        &a,
+        "foo.test",
+        &chain.ch(),
+        [0x22; 20],
+    )]);
     let m = chain.mine_accepted(name_revoke_tx(&a, "foo.test"));
     let rec = name_record(m.record(1));
     assert!(rec.revoked);

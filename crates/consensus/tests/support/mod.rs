@@ -24,8 +24,8 @@ use blockstack_consensus::rules::GENESIS_CONSENSUS_HASH;
 use blockstack_consensus::state::HistoryEntry;
 use blockstack_consensus::{
     hash, parse_transaction, process_block, AddressNetwork, BlockOutcome, ConsensusRecord,
-    MemState, NameRecord, NamespaceRecord, OpKind, ParseError, ParsedOp, PreorderRecord,
-    Rejection, Rules, StateView,
+    MemState, NameRecord, NamespaceRecord, OpKind, ParseError, ParsedOp, PreorderRecord, Rejection,
+    Rules, StateView,
 };
 
 /// The first block of every test chain (as in spec §12.8).
@@ -275,7 +275,9 @@ impl ChainTx {
     /// Makes input 0 spend output 0 of the txid spec §12.8 uses:
     /// `sha256("funding:<label>:<block>:<vtxindex>")` in display order.
     pub fn with_funding(mut self, label: &str, block: u64, vtxindex: u32) -> Self {
-        let display = hex::encode(sha256(format!("funding:{label}:{block}:{vtxindex}").as_bytes()));
+        let display = hex::encode(sha256(
+            format!("funding:{label}:{block}:{vtxindex}").as_bytes(),
+        ));
         self.tx.input[0].previous_output.txid = display.parse().expect("txid");
         self
     }
@@ -325,18 +327,12 @@ pub fn op_tx(sender: &Party, data: &[u8], outputs: Vec<(ScriptBuf, u64)>) -> Cha
 
 /// Decodes 32 hex characters.
 pub fn ch_bytes(ch: &str) -> [u8; 16] {
-    hex::decode(ch)
-        .expect("hex")
-        .try_into()
-        .expect("16 bytes")
+    hex::decode(ch).expect("hex").try_into().expect("16 bytes")
 }
 
 /// Decodes 40 hex characters.
 pub fn h20(h: &str) -> [u8; 20] {
-    hex::decode(h)
-        .expect("hex")
-        .try_into()
-        .expect("20 bytes")
+    hex::decode(h).expect("hex").try_into().expect("20 bytes")
 }
 
 /// The preorder hash of `id` paid by `payer` for `recipient` (spec §2.4).
@@ -448,7 +444,12 @@ pub fn name_revoke_tx(sender: &Party, name: &str) -> ChainTx {
 
 /// NAME_IMPORT of `name` by `importer` for `owner`: outputs (owner, 5500),
 /// (p2pkh of the value hash, 5500), (importer, 10⁸).
-pub fn name_import_tx(importer: &Party, name: &str, owner: &Party, value_hash: [u8; 20]) -> ChainTx {
+pub fn name_import_tx(
+    importer: &Party,
+    name: &str,
+    owner: &Party,
+    value_hash: [u8; 20],
+) -> ChainTx {
     let data = name_import::Payload {
         name: name.to_string(),
     }
@@ -781,13 +782,7 @@ impl TestChain {
         let mut ops = Vec::new();
         let mut ignored = Vec::new();
         for (vtx, t) in txs {
-            match parse_transaction(
-                &t.tx,
-                *vtx,
-                t.prevout.as_ref(),
-                &self.rules,
-                self.next(),
-            ) {
+            match parse_transaction(&t.tx, *vtx, t.prevout.as_ref(), &self.rules, self.next()) {
                 Ok(op) => ops.push(op),
                 Err(e) => ignored.push((*vtx, e)),
             }
@@ -1043,7 +1038,10 @@ pub fn assert_no_effect(m: &Mined) {
     assert!(m.outcome.names.is_empty(), "names written");
     assert!(m.outcome.namespaces.is_empty(), "namespaces written");
     assert!(m.outcome.new_preorders.is_empty(), "preorders written");
-    assert!(m.outcome.consumed_preorders.is_empty(), "preorders consumed");
+    assert!(
+        m.outcome.consumed_preorders.is_empty(),
+        "preorders consumed"
+    );
     assert!(m.outcome.history.is_empty(), "history written");
     assert_eq!(
         m.outcome.consensus_hash, m.empty_hash,
