@@ -1,3 +1,4 @@
 //! The Blockstack Core node: chain client, name database, indexer, Atlas and APIs.
 
+pub mod chain;
 pub mod xmlrpc;
