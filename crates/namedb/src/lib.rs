@@ -1,0 +1,1 @@
+//! The BNS name database.
