@@ -156,6 +156,13 @@ impl BlockStore {
             file.seek(SeekFrom::Start(0)).map_err(io)?;
             file.write_all(&header).map_err(io)?;
             file.sync_data().map_err(io)?;
+            // Make the new directory entry durable too.
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|source| StoreError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
             let store = BlockStore {
                 path,
                 file,
