@@ -139,3 +139,35 @@ fn invalidated_blocks_stay_gone_after_a_restart() {
     assert_eq!(chain.block_hash(4), Some(replaced[0]));
     assert_eq!(chain.tip().hash, replaced[2]);
 }
+
+#[test]
+fn a_cut_at_any_byte_reopens_as_the_longest_complete_prefix() {
+    let source = tempfile::tempdir().expect("tempdir");
+    let key = Key::new("miner");
+    let mut ends = Vec::new();
+    let hashes = {
+        let chain = DevChain::open(source.path()).expect("open");
+        let mut hashes = vec![chain.tip().hash];
+        ends.push(file_len(source.path()));
+        for _ in 0..3 {
+            hashes.extend(chain.mine_blocks(1, &key.p2pkh()).expect("mine"));
+            ends.push(file_len(source.path()));
+        }
+        hashes
+    };
+    let bytes = std::fs::read(source.path().join(BLOCK_FILE)).expect("read");
+    let header_len = usize::try_from(ends[0]).expect("small");
+    for cut in header_len..=bytes.len() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(BLOCK_FILE), &bytes[..cut]).expect("write");
+        let chain = DevChain::open(dir.path()).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
+        let complete = ends.iter().filter(|end| **end <= cut as u64).count() - 1;
+        assert_eq!(chain.height() as usize, complete, "cut at {cut}");
+        assert_eq!(chain.tip().hash, hashes[complete], "cut at {cut}");
+        assert_eq!(
+            file_len(dir.path()),
+            ends[complete],
+            "cut at {cut} leaves only whole records"
+        );
+    }
+}

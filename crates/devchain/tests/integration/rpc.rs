@@ -371,6 +371,16 @@ async fn invalidateblock_and_a_longer_branch_reorganise_the_chain() {
     assert_eq!(stale["confirmations"], -1);
     let decoded = server.call("getrawtransaction", json!([txid, true])).await;
     assert_eq!(decoded["blockhash"], new[0]);
+    let in_old = server
+        .call("getrawtransaction", json!([txid, true, old[0]]))
+        .await;
+    assert_eq!(in_old["in_active_chain"], false);
+    assert_eq!(in_old["blockhash"], old[0]);
+    let in_new = server
+        .call("getrawtransaction", json!([txid, true, new[0]]))
+        .await;
+    assert_eq!(in_new["in_active_chain"], true);
+    assert_eq!(in_new["confirmations"], 2);
 }
 
 #[tokio::test]
