@@ -656,6 +656,42 @@ mod tests {
     }
 
     #[test]
+    fn spending_a_non_standard_output_is_refused() {
+        let chain = DevChain::in_memory();
+        let anyone = ScriptBuf::from_bytes(vec![0x51]);
+        let hashes = chain.mine_blocks(1, &anyone).expect("coinbase to OP_TRUE");
+        chain.mine_blocks(100, &bob().p2pkh()).expect("mature");
+        let coinbase =
+            chain.block_by_hash(&hashes[0]).expect("block").block.txdata[0].compute_txid();
+        let tx = unsigned(
+            &[OutPoint {
+                txid: coinbase,
+                vout: 0,
+            }],
+            vec![pay(COIN, bob().p2pkh())],
+        );
+        assert_refused(
+            &chain,
+            &tx,
+            RPC_VERIFY_REJECTED,
+            "bad-txns-nonstandard-inputs",
+        );
+    }
+
+    #[test]
+    fn a_transaction_under_65_bytes_is_refused() {
+        let chain = DevChain::in_memory();
+        let faucet = crate::faucet_script();
+        let utxo = chain.fund(&faucet, Amount::from_sat(COIN)).expect("fund");
+        let mut tx = unsigned(&[utxo], vec![op_return(&[])]);
+        tx.input[0].script_sig = Builder::new().push_slice(push(&[0x51])).into_script();
+        assert_eq!(bitcoin::consensus::serialize(&tx).len(), 64);
+        assert_refused(&chain, &tx, RPC_VERIFY_REJECTED, "tx-size-small");
+        tx.output[0] = op_return(&[7, 7]);
+        chain.submit_tx(&tx).expect("66 bytes is enough");
+    }
+
+    #[test]
     fn children_of_mempool_transactions_are_mined_after_their_parents() {
         let (chain, utxo) = funded(&alice(), COIN);
         let parent = spend(utxo, &alice(), vec![pay(COIN - 1000, bob().p2pkh())]);
