@@ -149,9 +149,22 @@ pub(crate) struct State {
 }
 
 /// The development chain. Cloning shares the same chain.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DevChain {
     inner: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for DevChain {
+    /// The tip and mempool size only: the state holds every block.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("DevChain")
+            .field("height", &state.chain.tip_height())
+            .field("tip", &state.chain.tip_hash())
+            .field("mempool", &state.mempool.len())
+            .field("persistent", &state.store.is_some())
+            .finish()
+    }
 }
 
 impl DevChain {
