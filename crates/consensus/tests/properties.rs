@@ -294,8 +294,16 @@ proptest! {
 // ---- the block processor never panics ----------------------------------------------------
 
 const NAMES: &[&str] = &[
-    "foo.test", "bar.test", "new.test", "a.test", "0a.test", "gift.pay", "x.pay",
-    "imp.rev", "foo.nope", "foo.test\n",
+    "foo.test",
+    "bar.test",
+    "new.test",
+    "a.test",
+    "0a.test",
+    "gift.pay",
+    "x.pay",
+    "imp.rev",
+    "foo.nope",
+    "foo.test\n",
 ];
 const NAMESPACES: &[&str] = &["test", "pay", "rev", "fresh", "nope"];
 
@@ -331,8 +339,19 @@ fn base_chain() -> &'static TestChain {
         chain.mine_ok(vec![name_import_tx(&v, "imp.rev", &a, [0x33; 20])]);
         chain.register("foo.test", &a);
         chain.register("bar.test", &b);
-        chain.mine_ok(vec![name_update_tx(&a, "foo.test", &chain.ch(), [0x22; 20])]);
-        chain.mine_ok(vec![name_transfer_tx(&b, "bar.test", &a, true, &chain.ch())]);
+        chain.mine_ok(vec![name_update_tx(
+            &a,
+            "foo.test",
+            &chain.ch(),
+            [0x22; 20],
+        )]);
+        chain.mine_ok(vec![name_transfer_tx(
+            &b,
+            "bar.test",
+            &a,
+            true,
+            &chain.ch(),
+        )]);
         chain.mine_ok(vec![
             chain.preorder_tx("new.test", &b, &b),
             chain.preorder_tx("a.test", &a, &a),
@@ -487,7 +506,7 @@ fn raw_op(kind: u8, name: String, script: String, address: String, amount: u64) 
         3 => OpKind::NameTransfer {
             name_hash128: name.clone(),
             consensus_hash: script.clone(),
-            keep_data: amount % 2 == 0,
+            keep_data: amount.is_multiple_of(2),
             recipient,
         },
         4 => OpKind::NameRevoke { name: name.clone() },
@@ -531,7 +550,7 @@ fn raw_op(kind: u8, name: String, script: String, address: String, amount: u64) 
             address,
             script_type: ScriptType::PubKeyHash,
         },
-        sender_pubkey: (amount % 3 == 0).then_some(name),
+        sender_pubkey: amount.is_multiple_of(3).then_some(name),
         kind,
     }
 }
