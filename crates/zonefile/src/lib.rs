@@ -20,6 +20,8 @@
 )]
 
 mod args;
+/// BNS conventions: the v0.18 user zone file layout, data key and profile URLs.
+pub mod bns;
 mod error;
 mod hash;
 mod parse;
