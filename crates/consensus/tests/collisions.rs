@@ -221,3 +221,31 @@ fn a_registration_before_ready_in_the_same_block_is_rejected() {
         .assert_rejected(2, "not ready")
         .assert_accepted(3);
 }
+
+/// §6.3 step 2: the pre-scan passes every earlier scanned op to validation, failed ones as
+/// parsed, so a failed registration counts against its sender's quota there; that can make a
+/// registration fail in the pre-scan only, and then "first valid wins" applies instead of both
+/// colliding.
+#[test]
+fn a_failed_registration_counts_toward_its_senders_quota_in_the_prescan() {
+    let (mut chain, _) = chain_with_test_namespace();
+    let (b, c) = (bob(), carol());
+    chain.register_many(&names("c", 24, "test"), &c);
+    chain.mine_ok(vec![
+        chain.preorder_tx("bar.test", &c, &c),
+        chain.preorder_tx("bar.test", &b, &b),
+    ]);
+    let failed = name_register_tx(&c, "nopreorder.test", &c, None);
+    let c_reg = name_register_tx(&c, "bar.test", &c, None);
+    let b_reg = name_register_tx(&b, "bar.test", &b, None);
+
+    let mut without = chain.clone();
+    let m = without.mine(vec![c_reg.clone(), b_reg.clone()]);
+    m.assert_rejected(1, "collides").assert_rejected(2, "collides");
+
+    let m = chain.mine(vec![failed, c_reg, b_reg]);
+    m.assert_rejected(1, "preordered")
+        .assert_accepted(2)
+        .assert_rejected(3, "collides");
+    assert_eq!(chain.name("bar.test").sender, c.script_hex());
+}

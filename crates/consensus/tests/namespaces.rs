@@ -653,3 +653,58 @@ fn a_re_import_keeps_the_first_imports_blocks() {
     assert_eq!(rec.preorder_block_number, first.preorder_block_number);
     assert_eq!(rec.preorder_hash, first.preorder_hash);
 }
+
+/// §9.10 step 1: a p2sh payer (null `sender_pubkey`) may preorder and reveal a namespace.
+#[test]
+fn a_p2sh_payer_can_preorder_and_reveal_a_namespace() {
+    let mut chain = TestChain::epoch3();
+    let (s, v) = (p2sh_party(), chain.revealer.clone());
+    let ch = chain.ch();
+    chain.mine_ok(vec![namespace_preorder_tx(
+        &s,
+        "test",
+        &v,
+        40_000_000,
+        burn_script(),
+        &ch,
+    )]);
+    chain.mine_accepted(namespace_reveal_tx(&s, &test_spec(), &v));
+    assert_eq!(chain.namespace("test").sender_pubkey, None);
+}
+
+/// §9.12 step 0, §3, §14: a name valid only thanks to the trailing-newline regex quirk makes
+/// the original abort on import; it must be refused without effect.
+#[test]
+fn an_import_of_a_name_with_a_trailing_newline_is_refused_as_a_reference_abort() {
+    let (mut chain, _) = revealed_test();
+    let tx = import(&chain, "imported.test", &alice())
+        .with_output_at(0, op_return(b"id;imported.test\n"), 0);
+    let m = chain.mine_rejected(tx, "aborts");
+    assert!(matches!(
+        m.rejection(1),
+        Some(blockstack_consensus::Rejection::ReferenceAbort(_))
+    ));
+}
+
+/// §9.10, §14: re-revealing an expired namespace with a different preorder fee makes the
+/// original abort; it must be refused without effect.
+#[test]
+fn a_re_reveal_with_a_different_fee_is_refused_as_a_reference_abort() {
+    let (mut chain, spec) = revealed_test();
+    let v_block = chain.tip;
+    let b = bob();
+    chain.mine_ok(vec![namespace_preorder_tx(
+        &b,
+        "test",
+        &b,
+        40_000_001,
+        burn_script(),
+        &chain.ch(),
+    )]);
+    chain.mine_to(v_block + 144);
+    let m = chain.mine_rejected(namespace_reveal_tx(&b, &spec, &b), "aborts");
+    assert!(matches!(
+        m.rejection(1),
+        Some(blockstack_consensus::Rejection::ReferenceAbort(_))
+    ));
+}

@@ -512,3 +512,22 @@ fn a_renewal_is_priced_at_the_renewal_blocks_epoch() {
         burn_script(),
     ));
 }
+
+// ---- reference aborts (§14) --------------------------------------------------------------
+
+/// §9.3 step 6, §2.6, §14: a registration to a native segwit (`00…`) recipient makes the
+/// original abort; it must be refused without effect.
+#[test]
+fn a_registration_to_a_native_segwit_recipient_is_refused_as_a_reference_abort() {
+    let (mut chain, _) = chain_with_test_namespace();
+    let a = alice();
+    let mut script = vec![0x00, 0x14];
+    script.extend([0x7e; 20]);
+    let segwit = bitcoin::ScriptBuf::from_bytes(script);
+    let tx = name_register_tx(&a, "foo.test", &a, None).with_output_at(1, segwit, 5500);
+    let m = chain.mine_rejected(tx, "aborts");
+    assert!(matches!(
+        m.rejection(1),
+        Some(blockstack_consensus::Rejection::ReferenceAbort(_))
+    ));
+}

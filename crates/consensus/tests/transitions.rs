@@ -367,3 +367,21 @@ fn a_revoke_by_someone_other_than_the_owner_is_rejected() {
     let (mut chain, _) = registered_foo();
     chain.mine_rejected(name_revoke_tx(&bob(), "foo.test"), "own");
 }
+
+/// §2.6, §9.6: a transfer to a native segwit script stores the v0.18 bech32 rendering; the
+/// name is then frozen, since such a script is never a sender.
+#[test]
+fn a_transfer_to_a_native_segwit_script_is_stored_with_the_buggy_bech32_address() {
+    let (mut chain, a) = registered_foo();
+    let mut script = vec![0x00, 0x14];
+    script.extend(hex::decode("7ec6eba089ef2fadbf9d0677b2de32dcd9d36a44").expect("hex"));
+    let tx = name_transfer_tx(&a, "foo.test", &a, true, &chain.ch()).with_output_at(
+        1,
+        bitcoin::ScriptBuf::from_bytes(script.clone()),
+        5500,
+    );
+    chain.mine_accepted(tx);
+    let rec = chain.name("foo.test");
+    assert_eq!(rec.sender, hex::encode(&script));
+    assert_eq!(rec.address, "tb1pz3lvd6aq38hjltdln5r80vk7xtwdn5m2gsdqelj2");
+}
