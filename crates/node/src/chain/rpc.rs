@@ -124,6 +124,22 @@ impl BitcoindConfig {
     }
 }
 
+impl From<&crate::settings::BitcoindSettings> for BitcoindConfig {
+    /// The client for the `[bitcoind]` section: `server`, `port`, `user`,
+    /// `passwd` and `timeout`.
+    fn from(settings: &crate::settings::BitcoindSettings) -> Self {
+        let mut config = BitcoindConfig::new(
+            settings.rpc_url(),
+            RpcAuth::UserPass {
+                user: settings.user.clone(),
+                password: settings.passwd.clone(),
+            },
+        );
+        config.timeout = settings.timeout;
+        config
+    }
+}
+
 const REST_UNKNOWN: u8 = 0;
 const REST_OFF: u8 = 1;
 
@@ -785,6 +801,30 @@ mod tests {
             BitcoindClient::new(BitcoindConfig::new("not a url", RpcAuth::None)),
             Err(ChainError::BadUrl { .. })
         ));
+    }
+
+    #[test]
+    fn the_bitcoind_section_configures_the_client() {
+        let settings = crate::settings::BitcoindSettings {
+            server: "node.example".into(),
+            port: 18332,
+            p2p_port: 18444,
+            user: "blockstack".into(),
+            passwd: "blockstacksystem".into(),
+            timeout: Duration::from_secs(42),
+            regtest: true,
+            spv_path: PathBuf::from("/dev/null"),
+        };
+        let config = BitcoindConfig::from(&settings);
+        assert_eq!(config.url, "http://node.example:18332/");
+        assert_eq!(config.timeout, Duration::from_secs(42));
+        assert_eq!(
+            config.auth,
+            RpcAuth::UserPass {
+                user: "blockstack".into(),
+                password: "blockstacksystem".into()
+            }
+        );
     }
 
     #[test]
