@@ -35,6 +35,36 @@ pub trait StateView {
     fn keychain(&self, namespace_id: &str) -> Option<Vec<String>>;
 }
 
+impl<T: StateView + ?Sized> StateView for &T {
+    fn name(&self, name: &str) -> Option<Cow<'_, NameRecord>> {
+        (**self).name(name)
+    }
+    fn namespace(&self, namespace_id: &str) -> Option<Cow<'_, NamespaceRecord>> {
+        (**self).namespace(namespace_id)
+    }
+    fn preorders(&self, preorder_hash: &str) -> Vec<PreorderRecord> {
+        (**self).preorders(preorder_hash)
+    }
+    fn names_by_sender(&self, script: &str) -> Vec<String> {
+        (**self).names_by_sender(script)
+    }
+    fn names_by_hash128(&self, hash: &str) -> Vec<String> {
+        (**self).names_by_hash128(hash)
+    }
+    fn names_by_preorder_hash(&self, hash: &str) -> Vec<String> {
+        (**self).names_by_preorder_hash(hash)
+    }
+    fn namespaces_by_preorder_hash(&self, hash: &str) -> Vec<String> {
+        (**self).namespaces_by_preorder_hash(hash)
+    }
+    fn consensus_hash(&self, height: u64) -> Option<String> {
+        (**self).consensus_hash(height)
+    }
+    fn keychain(&self, namespace_id: &str) -> Option<Vec<String>> {
+        (**self).keychain(namespace_id)
+    }
+}
+
 /// A state written to an entity's history.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]

@@ -1,0 +1,115 @@
+//! Fetching blocks ahead of processing: each block with its BNS candidate transactions and
+//! the previous outputs their senders spend.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use bitcoin::{Block, BlockHash, OutPoint, Transaction, TxOut};
+use blockstack_consensus::op::is_bns_candidate;
+use blockstack_node::chain::{ChainError, ChainSource};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// A transaction that carries a BNS payload, with the output its input 0 spends.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// Position in the block (coinbase = 0).
+    pub vtxindex: u32,
+    /// The transaction.
+    pub tx: Transaction,
+    /// The output input 0 spends (absent for a transaction without inputs).
+    pub prevout: Option<TxOut>,
+}
+
+/// One block, ready for processing.
+#[derive(Clone, Debug)]
+pub struct FetchedBlock {
+    /// Its height.
+    pub height: u64,
+    /// Its hash.
+    pub hash: BlockHash,
+    /// The block.
+    pub block: Block,
+    /// Its BNS candidate transactions in block order.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Fetches one block and the sender prevouts of its BNS candidates.
+pub async fn fetch_block<C: ChainSource>(
+    chain: &C,
+    height: u64,
+) -> Result<FetchedBlock, ChainError> {
+    let hash = chain.block_hash(height).await?;
+    let block = chain.block(hash).await?;
+    let mut candidates: Vec<Candidate> = block
+        .txdata
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, tx)| is_bns_candidate(tx))
+        .map(|(i, tx)| Candidate {
+            vtxindex: u32::try_from(i).unwrap_or(u32::MAX),
+            tx: tx.clone(),
+            prevout: None,
+        })
+        .collect();
+    let outpoints: Vec<OutPoint> = candidates
+        .iter()
+        .filter_map(|c| c.tx.input.first().map(|i| i.previous_output))
+        .collect();
+    if !outpoints.is_empty() {
+        let prevouts = chain.prevouts(&outpoints).await?;
+        let mut prevouts = prevouts.into_iter();
+        for c in candidates.iter_mut().filter(|c| !c.tx.input.is_empty()) {
+            c.prevout = prevouts.next();
+        }
+    }
+    Ok(FetchedBlock {
+        height,
+        hash,
+        block,
+        candidates,
+    })
+}
+
+/// Fetches blocks `from..=to` with up to `ahead` requests in flight and delivers them in order.
+pub fn spawn<C: ChainSource + 'static>(
+    chain: Arc<C>,
+    from: u64,
+    to: u64,
+    ahead: usize,
+) -> mpsc::Receiver<Result<FetchedBlock, ChainError>> {
+    let (tx, rx) = mpsc::channel(ahead);
+    tokio::spawn(async move {
+        let mut in_flight: VecDeque<JoinHandle<Result<FetchedBlock, ChainError>>> = VecDeque::new();
+        let mut next = from;
+        loop {
+            while in_flight.len() < ahead && next <= to {
+                let chain = chain.clone();
+                let height = next;
+                in_flight.push_back(tokio::spawn(
+                    async move { fetch_block(&*chain, height).await },
+                ));
+                next += 1;
+            }
+            let Some(handle) = in_flight.pop_front() else {
+                break;
+            };
+            let result = match handle.await {
+                Ok(r) => r,
+                Err(e) => Err(ChainError::BadResponse {
+                    method: "fetch".into(),
+                    reason: e.to_string(),
+                }),
+            };
+            let failed = result.is_err();
+            if tx.send(result).await.is_err() || failed {
+                break;
+            }
+        }
+        for handle in in_flight {
+            handle.abort();
+        }
+    });
+    rx
+}
