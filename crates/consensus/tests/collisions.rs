@@ -241,7 +241,8 @@ fn a_failed_registration_counts_toward_its_senders_quota_in_the_prescan() {
 
     let mut without = chain.clone();
     let m = without.mine(vec![c_reg.clone(), b_reg.clone()]);
-    m.assert_rejected(1, "collides").assert_rejected(2, "collides");
+    m.assert_rejected(1, "collides")
+        .assert_rejected(2, "collides");
 
     let m = chain.mine(vec![failed, c_reg, b_reg]);
     m.assert_rejected(1, "preordered")

@@ -677,8 +677,11 @@ fn a_p2sh_payer_can_preorder_and_reveal_a_namespace() {
 #[test]
 fn an_import_of_a_name_with_a_trailing_newline_is_refused_as_a_reference_abort() {
     let (mut chain, _) = revealed_test();
-    let tx = import(&chain, "imported.test", &alice())
-        .with_output_at(0, op_return(b"id;imported.test\n"), 0);
+    let tx = import(&chain, "imported.test", &alice()).with_output_at(
+        0,
+        op_return(b"id;imported.test\n"),
+        0,
+    );
     let m = chain.mine_rejected(tx, "aborts");
     assert!(matches!(
         m.rejection(1),

@@ -531,3 +531,27 @@ fn a_registration_to_a_native_segwit_recipient_is_refused_as_a_reference_abort()
         Some(blockstack_consensus::Rejection::ReferenceAbort(_))
     ));
 }
+
+/// §9.3 step 4, §9.4 step 5: an imported name is registered but cannot be renewed before its
+/// namespace is ready; after READY it can (spec §12.8 block 128).
+#[test]
+fn a_renewal_of_an_imported_name_before_ready_is_rejected() {
+    let mut chain = TestChain::epoch3();
+    let spec = NsSpec::new("test", test_price(), 52595);
+    chain.preorder_namespace(&spec);
+    chain.reveal_namespace(&spec);
+    let (v, a) = (chain.revealer.clone(), alice());
+    chain.mine_ok(vec![name_import_tx(&v, "imported.test", &a, [0x33; 20])]);
+    let renew = name_renew_tx(&a, "imported.test", &a, None, 2500, burn_script());
+    chain.mine_rejected(renew.clone(), "not ready");
+    chain.ready_namespace("test");
+    let m = chain.mine_accepted(name_renew_tx(
+        &a,
+        "imported.test",
+        &a,
+        None,
+        2500,
+        burn_script(),
+    ));
+    assert!(m.serialized()[0].contains(",6:2500.0,"));
+}

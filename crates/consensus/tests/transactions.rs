@@ -377,3 +377,18 @@ fn a_version_2_renewal_within_the_receive_period_pays_the_creator() {
     chain.mine_accepted(name_renew_tx(&a, "foo.test", &a, None, 640_000, creator));
     assert!(chain.state.name("foo.test").is_some());
 }
+
+/// §7.3: a registration's fee destination is judged at its preorder's block, so a preorder
+/// paying the creator inside the period still registers after the period has ended.
+#[test]
+fn a_registration_fee_destination_is_judged_at_the_preorder_block() {
+    let (mut chain, reveal) = pay_to_creator_chain();
+    chain.mine_to(reveal + FEES_PERIOD - 1);
+    let (a, creator) = (alice(), chain.ns_payer.script.clone());
+    let ch = chain.ch();
+    chain.mine_ok(vec![name_preorder_tx(
+        &a, "foo.test", &a, 640_000, creator, &ch,
+    )]);
+    chain.mine_to(reveal + FEES_PERIOD + 5);
+    chain.mine_accepted(name_register_tx(&a, "foo.test", &a, None));
+}
