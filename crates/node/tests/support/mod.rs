@@ -9,7 +9,8 @@
 //!
 //! A test is skipped, with the reason on stderr, only when the node cannot
 //! be installed (no script, no network and no cached wheel). Any failure
-//! after that is a test failure.
+//! after that is a test failure. With `BITCOIND_REGTEST_REQUIRED=1` (for CI)
+//! an install failure fails the test instead of skipping it.
 
 #![allow(dead_code, clippy::unwrap_used, missing_docs)]
 
@@ -102,6 +103,9 @@ impl RegtestNode {
     /// Like [`start`](Self::start), with extra `bitcoind` arguments.
     pub fn start_with(test: &str, extra_args: &[&str]) -> Option<Self> {
         if let Err(reason) = install() {
+            if std::env::var_os("BITCOIND_REGTEST_REQUIRED").is_some_and(|v| v == "1") {
+                panic!("{test}: regtest bitcoind required but unavailable: {reason}");
+            }
             eprintln!("SKIPPED {test}: regtest bitcoind unavailable: {reason}");
             return None;
         }
