@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// Decides the reply (HTTP status, body) to each request body.
+/// Decides the reply (HTTP status, body) to each request body; status 0
+/// closes the connection without a reply.
 type Script = Box<dyn FnMut(&Value) -> (u16, String) + Send>;
 
 /// Serves `script` until the test ends; returns the URL and a log of the
@@ -60,6 +61,11 @@ async fn serve(mut script: Script) -> (String, Arc<Mutex<Vec<String>>>) {
             };
             seen.lock().expect("log").extend(methods);
             let (status, reply) = script(&request);
+            if status == 0 {
+                // Drop the connection mid-call, as a stopping bitcoind does.
+                drop(socket);
+                continue;
+            }
             let response = format!(
                 "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
                 reply.len()
@@ -135,6 +141,28 @@ async fn warm_up_that_outlasts_the_budget_is_returned() {
         .expect_err("never ready");
     assert_eq!(err.rpc_code(), Some(-28), "{err}");
     assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_call_is_retried() {
+    let mut calls = 0;
+    let (url, log) = serve(Box::new(move |req| {
+        calls += 1;
+        if calls == 1 {
+            (0, String::new())
+        } else {
+            ok(req, json!(9))
+        }
+    }))
+    .await;
+    assert_eq!(
+        client(&url, Duration::from_secs(10))
+            .block_count()
+            .await
+            .expect("second try"),
+        9
+    );
+    assert_eq!(log.lock().expect("log").len(), 2);
 }
 
 #[tokio::test]
