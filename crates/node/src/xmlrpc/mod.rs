@@ -4,18 +4,20 @@
 //! `xmlrpclib.ServerProxy` (`core-rpc.md` §1, `atlas.md` §11). This module
 //! speaks exactly that dialect, without any I/O:
 //!
-//! * [`encode_call`] / [`encode_response`] write the bytes `xmlrpclib.dumps` writes: the same header,
-//!   newlines, `<string>` and `<int>` tags, `repr()`-style doubles and
-//!   76-column base64. The only deliberate difference is that a carriage
-//!   return inside a string is written as `&#13;` (xmlrpclib writes it raw and
-//!   the receiving XML parser then turns it into `\n`), so strings survive a
-//!   round trip.
-//! * [`decode_call`] / [`decode_response`] parse a complete request or reply held in one buffer, the
-//!   way `xmlrpclib.loads` behind defusedxml does: an untyped `<value>` is a
-//!   string, whitespace around typed values is ignored, line endings are
-//!   normalised, DTDs and entity declarations are refused. A buffer that ends
-//!   before the document does is [`DecodeError::Incomplete`]; size and
-//!   nesting are bounded by [`Limits`]. It never panics on any input.
+//! * [`encode_call`] / [`encode_response`] write the bytes `xmlrpclib.dumps`
+//!   writes: the same header, newlines, `<string>` and `<int>` tags,
+//!   `repr()`-style doubles and 76-column base64. The deliberate differences:
+//!   a carriage return inside a string is written as `&#13;` (xmlrpclib
+//!   writes it raw and the receiving XML parser turns it into `\n`), so
+//!   strings survive a round trip; markup characters in a method name are
+//!   escaped (xmlrpclib writes them raw, producing invalid XML); characters XML cannot carry are an [`EncodeError`].
+//! * [`decode_call`] / [`decode_response`] parse a complete request or reply
+//!   held in one buffer, the way `xmlrpclib.loads` behind defusedxml does:
+//!   an untyped `<value>` is a string, whitespace around typed values is
+//!   ignored, line endings are normalised, DTDs and entity declarations are
+//!   refused. A buffer that ends before the document does is
+//!   [`DecodeError::Incomplete`]; size and nesting are bounded by
+//!   [`Limits`]. It never panics on any input.
 
 mod decode;
 mod encode;
