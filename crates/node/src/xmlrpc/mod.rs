@@ -10,7 +10,8 @@
 //!   a carriage return inside a string is written as `&#13;` (xmlrpclib
 //!   writes it raw and the receiving XML parser turns it into `\n`), so
 //!   strings survive a round trip; markup characters in a method name are
-//!   escaped (xmlrpclib writes them raw, producing invalid XML); characters XML cannot carry are an [`EncodeError`].
+//!   escaped (xmlrpclib writes them raw, producing invalid XML); characters
+//!   XML cannot carry are an [`EncodeError`].
 //! * [`decode_call`] / [`decode_response`] parse a complete request or reply
 //!   held in one buffer, the way `xmlrpclib.loads` behind defusedxml does:
 //!   an untyped `<value>` is a string, whitespace around typed values is
