@@ -59,6 +59,18 @@ pub enum ScriptType {
     Other,
 }
 
+/// [`script_type`] of a script given as lowercase hex, without decoding it.
+pub fn script_type_hex(script: &str) -> ScriptType {
+    let b = script.as_bytes();
+    match b.len() {
+        50 if b.starts_with(b"76a914") && b.ends_with(b"88ac") => ScriptType::PubKeyHash,
+        46 if b.starts_with(b"a914") && b.ends_with(b"87") => ScriptType::ScriptHash,
+        44 if b.starts_with(b"00") => ScriptType::WitnessPubKeyHash,
+        66 if b.starts_with(b"00") => ScriptType::WitnessScriptHash,
+        _ => ScriptType::Other,
+    }
+}
+
 /// Base58check of `version ‖ payload`.
 pub fn base58check(version: u8, payload: &[u8]) -> String {
     let mut data = Vec::with_capacity(1 + payload.len());
@@ -204,6 +216,21 @@ mod tests {
             script_to_address(&script(&bad), AddressNetwork::Mainnet),
             None
         );
+    }
+
+    #[test]
+    fn hex_classification_agrees_with_bytes() {
+        for h in [
+            "76a91408d0dd44c1f0a3a4f0957ae95901929d7d66d55788ac",
+            "a91492904ee78d2ae998e51a8594176a2e509c3ecf9987",
+            "00147ec6eba089ef2fadbf9d0677b2de32dcd9d36a44",
+            "0020aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "002011111111111111111111111111111111111111111111111111111111111111",
+            "6a0401020304",
+            "",
+        ] {
+            assert_eq!(script_type_hex(h), script_type(&script(h)), "{h}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use bitcoin::secp256k1::{PublicKey, Secp256k1};
 use bitcoin::NetworkKind;
 
 use super::{reject, Block, Checked};
-use crate::address::{base58check, is_p2sh_address, script_type, ScriptType};
+use crate::address::{base58check, script_type_hex, ScriptType};
 use crate::consensus_hash::ConsensusRecord;
 use crate::hash::{hash160, name_consensus_hash, name_hash128, preorder_hash};
 use crate::name::{is_well_formed, name_part, namespace_of};
@@ -98,16 +98,17 @@ impl<V: StateView> Block<'_, V> {
         if self.num_names_owned(&recipient.script) >= MAX_NAMES_PER_SENDER {
             return Err(reject("recipient already owns the maximum number of names"));
         }
-        if script_type(&hex::decode(&recipient.script).unwrap_or_default())
-            == ScriptType::WitnessPubKeyHash
-            || script_type(&hex::decode(&recipient.script).unwrap_or_default())
-                == ScriptType::WitnessScriptHash
-        {
+        let recipient_type = script_type_hex(&recipient.script);
+        if matches!(
+            recipient_type,
+            ScriptType::WitnessPubKeyHash | ScriptType::WitnessScriptHash
+        ) {
             return Err(Rejection::ReferenceAbort(
                 "registration to a bech32-rendered recipient address",
             ));
         }
-        if is_p2sh_address(&recipient.address, self.rules.network) && !epoch.has_multisig() {
+        // The address is derived from the script, so a p2sh address is exactly a p2sh script.
+        if recipient_type == ScriptType::ScriptHash && !epoch.has_multisig() {
             return Err(reject("p2sh recipients need the multisig epoch"));
         }
         let old_block = self.name_row(name).map(|o| o.block_number);
@@ -384,9 +385,8 @@ impl<V: StateView> Block<'_, V> {
         if self.names_owned(&recipient.script).len() >= MAX_NAMES_PER_SENDER {
             return Err(reject("recipient already owns the maximum number of names"));
         }
-        let sender_script = hex::decode(&op.sender.script).unwrap_or_default();
         let p2sh_like = matches!(
-            script_type(&sender_script),
+            script_type_hex(&op.sender.script),
             ScriptType::ScriptHash | ScriptType::WitnessScriptHash
         );
         if p2sh_like && !self.rules.epoch(self.height).has_multisig() {
