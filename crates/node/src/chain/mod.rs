@@ -45,7 +45,10 @@ pub struct Utxo {
 /// A source of chain data: bitcoind, or a stand-in for it in tests.
 ///
 /// Every method may wait and retry while the backend is starting up, but
-/// returns a typed [`ChainError`] eventually.
+/// returns a typed [`ChainError`] eventually. The methods return `Send`
+/// futures so callers can spawn them; take the source as a generic
+/// (`C: ChainSource`) rather than `dyn ChainSource`, which these
+/// `impl Future` returns do not allow.
 pub trait ChainSource: Send + Sync {
     /// Height of the chain tip (`getblockcount`).
     fn block_count(&self) -> impl Future<Output = Result<u64, ChainError>> + Send;
