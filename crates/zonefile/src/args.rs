@@ -301,15 +301,17 @@ fn read_txt(args: &[String], classes: &[Arg], line: &str) -> Result<RawRecord, P
             start = next_opt;
         }
         // consume_optional: `--ttl=value`, or `--ttl` followed by a positional.
-        match classes.get(start) {
+        // Every occurrence is converted (the last one wins), so any
+        // non-integer fails the line.
+        let value = match classes.get(start) {
             Some(Arg::Ttl(Some(value))) => {
-                ttl = Some(value.clone());
                 start += 1;
+                value.clone()
             }
             _ => match classes.get(start + 1) {
                 Some(Arg::Positional) => {
-                    ttl = Some(arg_at(start + 1));
                     start += 2;
+                    arg_at(start - 1)
                 }
                 _ => {
                     return Err(ParseError::TooFewFields {
@@ -317,7 +319,15 @@ fn read_txt(args: &[String], classes: &[Arg], line: &str) -> Result<RawRecord, P
                     })
                 }
             },
+        };
+        if parse_py_int(&value) == PyInt::Invalid {
+            return Err(ParseError::InvalidInteger {
+                field: "ttl",
+                value,
+                line: line.to_owned(),
+            });
         }
+        ttl = Some(value);
     }
     let stop = consume_positionals(start, &mut slots);
     extras.extend((stop..args.len()).map(arg_at));
@@ -397,6 +407,15 @@ mod tests {
         assert_eq!(record("foo TXT --ttl 5 a").ttl.as_deref(), Some("5"));
         assert_eq!(record("foo TXT a --ttl 5").ttl.as_deref(), Some("5"));
         assert_eq!(record("foo TXT --t=7 a").ttl.as_deref(), Some("7"));
+        assert_eq!(
+            record("foo TXT --ttl 1 a --ttl=2").ttl.as_deref(),
+            Some("2")
+        );
+        // Each occurrence is converted, even one that is later overridden.
+        assert!(matches!(
+            read("foo x TXT --ttl=5 a"),
+            Err(ParseError::InvalidInteger { .. })
+        ));
         // The `+` argument takes one run only: strings after the option are extras.
         assert!(matches!(
             read("foo TXT a --ttl 5 b"),
