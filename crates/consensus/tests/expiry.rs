@@ -298,3 +298,30 @@ fn an_epoch_boundary_between_n_minus_1_and_n_changes_the_update_window() {
     let mut c = at(&chain, r + L + 1);
     c.mine_rejected(update(&c), "grace");
 }
+
+/// §8.5, §9.3 step 7, §14: preorders that share a hash with a live name are all accepted; when
+/// the name has expired, a registration uses the oldest of them (lowest block, then txid).
+#[test]
+fn a_re_registration_uses_the_oldest_of_several_preorders_with_one_hash() {
+    let (chain, r) = expiring_chain();
+    let a = alice();
+    let preorder = |c: &TestChain, to: bitcoin::ScriptBuf| {
+        name_preorder_tx(&a, "x.expiring", &a, 10, to, &c.ch())
+    };
+    for (first, second, accepted) in [
+        (bob().script.clone(), burn_script(), false),
+        (burn_script(), bob().script.clone(), true),
+    ] {
+        let mut c = at(&chain, r + L + G - 4);
+        c.mine_accepted(preorder(&c, first));
+        c.mine_accepted(preorder(&c, second));
+        let hash = preorder_hash_of("x.expiring", &a, &a);
+        assert_eq!(
+            blockstack_consensus::StateView::preorders(&c.state, &hash).len(),
+            2
+        );
+        let mut c = at(&c, r + L + G + 2);
+        let m = c.mine(vec![name_register_tx(&a, "x.expiring", &a, None)]);
+        assert_eq!(m.accepted(1), accepted, "{:?}", m.summary());
+    }
+}
