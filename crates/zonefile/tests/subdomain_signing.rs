@@ -426,3 +426,51 @@ fn independent_first_record_blocks_the_subdomain() {
         Err(Rejection::NoValidCreation { .. })
     ));
 }
+
+#[test]
+fn script_contents_are_checked() {
+    let p = b"plaintext";
+    // A "public key" that hashes to the owner but is not a curve point.
+    let bogus_key = [0x05u8; 33];
+    let owner = Owner {
+        kind: AddressKind::P2pkh,
+        payload: hash160::Hash::hash(&bogus_key).to_byte_array().to_vec(),
+    }
+    .to_address(AddressNetwork::Mainnet);
+    let mut script = vec![64];
+    script.extend([1u8; 64]);
+    script.push(33);
+    script.extend(bogus_key);
+    assert_eq!(
+        verify_signature(&owner, p, Some(&STANDARD.encode(&script))),
+        Err(SignatureError::InvalidPublicKey)
+    );
+
+    // A signature that is not 64 bytes.
+    let pubkey = key(KEY_A).public_key(&Secp256k1::new()).serialize();
+    let mut script = vec![10];
+    script.extend([1u8; 10]);
+    script.push(33);
+    script.extend(pubkey);
+    assert_eq!(
+        verify_signature(ADDRESS_A, p, Some(&STANDARD.encode(&script))),
+        Err(SignatureError::MalformedSignature)
+    );
+
+    // A p2sh owner whose redeem script is not a multisig script.
+    let redeem = [0x51u8, 0xae];
+    let script = [&[0u8, 2][..], &redeem[..]].concat();
+    assert_eq!(
+        verify_signature(&p2sh(&redeem), p, Some(&STANDARD.encode(script))),
+        Err(SignatureError::InvalidRedeemScript)
+    );
+}
+
+#[test]
+fn new_owner_must_be_a_p2pkh_or_p2sh_address() {
+    let transfer = signed(record("not-an-address", 1, "bar.id"), &key(KEY_A));
+    assert_eq!(
+        check_transition(&record_a(0), &transfer),
+        Err(Rejection::UnsupportedOwner("not-an-address".into()))
+    );
+}
