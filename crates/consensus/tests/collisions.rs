@@ -287,3 +287,77 @@ fn a_failed_registration_before_two_renewals_makes_both_renewals_collide() {
     assert_no_effect(&m);
     assert_eq!(before, chain.snapshot());
 }
+
+/// §6.1, §9.6: transfers are not state-creating, so a name may change hands twice in one block,
+/// the second transfer seeing the first's new owner.
+#[test]
+fn a_name_can_be_transferred_twice_in_one_block() {
+    let (mut chain, _) = chain_with_test_namespace();
+    let (a, b, c) = (alice(), bob(), carol());
+    chain.register("foo.test", &a);
+    let ch = chain.ch();
+    chain
+        .mine(vec![
+            name_transfer_tx(&a, "foo.test", &b, true, &ch),
+            name_transfer_tx(&b, "foo.test", &c, true, &ch),
+        ])
+        .assert_all_accepted();
+    assert_eq!(chain.name("foo.test").sender, c.script_hex());
+}
+
+/// §6.1: a revoke earlier in the block is visible to a later transfer of the name.
+#[test]
+fn a_revoke_earlier_in_the_block_blocks_a_later_transfer() {
+    let (mut chain, _) = chain_with_test_namespace();
+    let a = alice();
+    chain.register("foo.test", &a);
+    let ch = chain.ch();
+    let m = chain.mine(vec![
+        name_revoke_tx(&a, "foo.test"),
+        name_transfer_tx(&a, "foo.test", &bob(), true, &ch),
+    ]);
+    m.assert_accepted(1).assert_rejected(2, "name hash");
+}
+
+/// §9.6 step 11, §6.1: the transfer quota counts the recipient's names at lastblock only, so a
+/// registration to the recipient earlier in the block does not count.
+#[test]
+fn a_transfer_quota_ignores_same_block_registrations_of_the_recipient() {
+    let (mut chain, _) = chain_with_cheap_namespace();
+    let (a, c) = (alice(), carol());
+    let all = names("c", 25, "cheap");
+    chain.register_many(&all[..24], &c);
+    chain.register("mine.cheap", &a);
+    chain.mine_ok(vec![chain.preorder_tx(&all[24], &c, &c)]);
+    let ch = chain.ch();
+    chain
+        .mine(vec![
+            name_register_tx(&c, &all[24], &c, None),
+            name_transfer_tx(&a, "mine.cheap", &c, true, &ch),
+        ])
+        .assert_all_accepted();
+    // Carol now owns 26 names: updates are refused (> 25).
+    chain.mine_rejected(
+        name_update_tx(&c, &all[0], &chain.ch(), [1; 20]),
+        "more than",
+    );
+}
+
+/// §6.1, §9.11, §9.12: an import before READY in the same block is accepted; one after it is
+/// not (the namespace is no longer merely revealed).
+#[test]
+fn imports_before_ready_in_the_same_block_are_accepted_and_after_it_rejected() {
+    let mut chain = TestChain::epoch3();
+    let spec = NsSpec::new("test", test_price(), 52595);
+    chain.preorder_namespace(&spec);
+    chain.reveal_namespace(&spec);
+    let (v, a) = (chain.revealer.clone(), alice());
+    let m = chain.mine(vec![
+        name_import_tx(&v, "before.test", &a, [1; 20]),
+        namespace_ready_tx(&v, "test"),
+        name_import_tx(&v, "after.test", &a, [2; 20]),
+    ]);
+    m.assert_accepted(1)
+        .assert_accepted(2)
+        .assert_rejected(3, "not revealed");
+}
