@@ -12,6 +12,12 @@ use crate::record::{
 /// Parse zone file text exactly as `blockstack_zones.parse_zone_file`
 /// (0.17.0.2, `ignore_invalid=False`) does: every line must parse, the
 /// first failure rejects the whole file.
+///
+/// Known differences, all rejections of input the original accepts:
+/// integers beyond `i64` ([`ParseError::IntegerOutOfRange`]) and bare `--`
+/// tokens ([`ParseError::ArgumentSeparator`]). Work is linear in the input
+/// size, but callers handling untrusted bytes should apply
+/// [`crate::check_size`] first, as a v0.18 node does.
 pub fn parse(text: &str) -> Result<Zonefile, ParseError> {
     let mut zonefile = Zonefile::default();
     for tokens in normalize(text)? {
