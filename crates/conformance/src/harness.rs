@@ -1,0 +1,501 @@
+//! One differential run: fund, drive the scenario, index it on our side, let the original node
+//! index the same chain, compare block by block, and time both.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use blockstack_consensus::StateView;
+use blockstack_node::chain::BitcoindClient;
+use serde_json::Value as Json;
+
+use crate::bitcoind::Bitcoind;
+use crate::driver::{Driver, COINBASES_PER_PARTY, FEE_PAYER};
+use crate::normalize::{diff, name_ours, name_theirs, namespace_ours, namespace_theirs};
+use crate::ops::{Op, Step};
+use crate::ours::{rules, AcceptedOp, OurNode};
+use crate::reference::{self, Knobs, ReferenceNode};
+use crate::Error;
+
+/// The first block of every chain: after the funding coinbases and their maturity.
+pub const FIRST_BLOCK: u64 = (FEE_PAYER as u64 + 1) * COINBASES_PER_PARTY as u64 + 100 + 1;
+
+/// A chain to compare: epoch layout and steps.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// A label for reports.
+    pub name: String,
+    /// Blocks of epoch 1 from the first block (0: epoch 3 from the start).
+    pub epoch1_blocks: u64,
+    /// Blocks of epoch 2 after epoch 1 (0 with `epoch1_blocks` 0: epoch 3 from the start).
+    pub epoch2_blocks: u64,
+    /// The epoch-3 grace period.
+    pub grace: u64,
+    /// The steps, from the first block on.
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// The test-mode knobs both nodes get.
+    pub fn knobs(&self) -> Knobs {
+        let f = FIRST_BLOCK;
+        let (e1, e2) = if self.epoch1_blocks == 0 && self.epoch2_blocks == 0 {
+            (f - 6, f - 5)
+        } else {
+            let e1 = f + self.epoch1_blocks - 1;
+            (e1, e1 + self.epoch2_blocks)
+        };
+        Knobs {
+            first_block: f,
+            epoch1_end: e1,
+            epoch2_end: e2,
+            epoch3_grace: self.grace,
+        }
+    }
+
+    /// Ops in the scenario.
+    pub fn op_count(&self) -> usize {
+        self.steps.iter().map(Step::ops).sum()
+    }
+}
+
+/// One difference between the two nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Divergence {
+    /// The block it shows at.
+    pub block: u64,
+    /// What differs.
+    pub what: String,
+    /// Our value.
+    pub ours: String,
+    /// The original's value.
+    pub theirs: String,
+    /// The ops sent in that block, for context.
+    pub context: Vec<String>,
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "block {}: {}", self.block, self.what)?;
+        writeln!(f, "  ours:   {}", self.ours)?;
+        writeln!(f, "  theirs: {}", self.theirs)?;
+        for c in &self.context {
+            writeln!(f, "  sent: {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Latency figures of one lookup kind.
+#[derive(Clone, Debug, Default)]
+pub struct Latency {
+    /// Lookups made.
+    pub count: usize,
+    /// Mean.
+    pub mean: Duration,
+    /// Median.
+    pub median: Duration,
+}
+
+impl Latency {
+    fn of(mut samples: Vec<Duration>) -> Self {
+        samples.sort();
+        let count = samples.len();
+        let total: Duration = samples.iter().sum();
+        Self {
+            count,
+            mean: total / u32::try_from(count.max(1)).unwrap_or(1),
+            median: samples.get(count / 2).copied().unwrap_or_default(),
+        }
+    }
+}
+
+/// The result of one run.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Scenario label.
+    pub scenario: String,
+    /// First block processed.
+    pub first_block: u64,
+    /// Last block compared.
+    pub tip: u64,
+    /// Ops sent (broadcast).
+    pub ops_sent: usize,
+    /// Ops the driver could not build or bitcoind refused, with the reason.
+    pub ops_skipped: Vec<String>,
+    /// Accepted ops on our side, by opcode.
+    pub accepted: BTreeMap<String, usize>,
+    /// Names and namespaces whose records were compared.
+    pub records_compared: usize,
+    /// Every divergence, ordered by block.
+    pub divergences: Vec<Divergence>,
+    /// Our fresh index of the whole chain (in process, over bitcoind JSON-RPC).
+    pub our_index_time: Duration,
+    /// The original's index of the whole chain (start to `last_block_processed` = tip, over P2P).
+    pub reference_index_time: Duration,
+    /// Our name lookups: in-process store read plus normalisation (no RPC layer).
+    pub our_lookup: Latency,
+    /// The original's `get_name_blockchain_record` over XML-RPC on 127.0.0.1.
+    pub reference_lookup: Latency,
+    /// Time spent driving the chain (building, signing, sending, mining, our incremental sync).
+    pub drive_time: Duration,
+}
+
+impl Report {
+    /// The first divergence, if any.
+    pub fn first_divergence(&self) -> Option<&Divergence> {
+        self.divergences.first()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "conformance run `{}`: blocks {}..={} ({} blocks), {} ops sent, {} skipped, {} records compared",
+            self.scenario,
+            self.first_block,
+            self.tip,
+            self.tip + 1 - self.first_block.min(self.tip + 1),
+            self.ops_sent,
+            self.ops_skipped.len(),
+            self.records_compared
+        )?;
+        let accepted: Vec<String> = self
+            .accepted
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        writeln!(f, "  accepted (ours): {}", accepted.join(", "))?;
+        writeln!(
+            f,
+            "  index time: ours {:.3} s (fresh, in process, JSON-RPC), original {:.3} s (start to tip, P2P + its 1 s poll)",
+            self.our_index_time.as_secs_f64(),
+            self.reference_index_time.as_secs_f64()
+        )?;
+        writeln!(
+            f,
+            "  name record lookup: ours mean {:?} / median {:?} (in-process store read + normalisation, no RPC), original mean {:?} / median {:?} (get_name_blockchain_record over XML-RPC, incl. history), {} lookups",
+            self.our_lookup.mean,
+            self.our_lookup.median,
+            self.reference_lookup.mean,
+            self.reference_lookup.median,
+            self.reference_lookup.count
+        )?;
+        writeln!(f, "  drive time {:.1} s", self.drive_time.as_secs_f64())?;
+        for s in &self.ops_skipped {
+            writeln!(f, "  skipped: {s}")?;
+        }
+        if self.divergences.is_empty() {
+            writeln!(f, "  no divergence")?;
+        } else {
+            writeln!(f, "  {} divergence(s); first:", self.divergences.len())?;
+            for d in self.divergences.iter().take(10) {
+                write!(f, "{d}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn subject_of(op: &Op) -> Vec<(bool, String)> {
+    // (is_namespace, id)
+    match op {
+        Op::NamespacePreorder { ns, .. }
+        | Op::NamespaceReveal { ns, .. }
+        | Op::NamespaceReady { ns, .. } => vec![(true, ns.clone())],
+        Op::NameImport { name, .. }
+        | Op::NamePreorder { name, .. }
+        | Op::NameRegister { name, .. }
+        | Op::NameRenew { name, .. }
+        | Op::NameUpdate { name, .. }
+        | Op::NameTransfer { name, .. }
+        | Op::NameRevoke { name, .. } => vec![(false, name.clone())],
+        Op::Malformed { name, .. } => vec![(false, name.clone())],
+    }
+}
+
+fn theirs_ops(ops: &[Json]) -> Vec<AcceptedOp> {
+    let mut out: Vec<AcceptedOp> = ops
+        .iter()
+        .map(|o| AcceptedOp {
+            vtxindex: o
+                .get("vtxindex")
+                .and_then(Json::as_u64)
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or(u32::MAX),
+            txid: o
+                .get("txid")
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            opcode: o
+                .get("opcode")
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            subject: o
+                .get("name")
+                .or_else(|| o.get("namespace_id"))
+                .and_then(Json::as_str)
+                .map(str::to_owned),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn show_ops(ops: &[AcceptedOp]) -> String {
+    let items: Vec<String> = ops
+        .iter()
+        .map(|o| {
+            format!(
+                "{}:{}{} {}",
+                o.vtxindex,
+                o.opcode,
+                o.subject
+                    .as_ref()
+                    .map(|s| format!("({s})"))
+                    .unwrap_or_default(),
+                o.txid.get(..12).unwrap_or(&o.txid)
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Runs one scenario end to end. `Err(Error::Unavailable)` means the tools cannot run here.
+pub async fn run(scenario: &Scenario) -> Result<Report, Error> {
+    reference::install()?;
+    let dir = tempfile::Builder::new()
+        .prefix("bns-conformance-")
+        .tempdir()
+        .map_err(|e| Error::Unavailable(format!("temp dir: {e}")))?;
+    let btc = Bitcoind::start(&dir.path().join("btc"))?;
+    let knobs = scenario.knobs();
+    let client = BitcoindClient::new(btc.config())
+        .map_err(|e| Error::Chain(format!("client: {e}")))?;
+    let ours = OurNode::new(client, &knobs);
+    let mut driver = Driver::new(btc, ours, rules(&knobs))?;
+    let funded = driver.fund().await?;
+    if funded + 1 != knobs.first_block {
+        return Err(Error::Driver(format!(
+            "funding ended at {funded}, expected {}",
+            knobs.first_block - 1
+        )));
+    }
+    let drive_start = Instant::now();
+    for step in &scenario.steps {
+        driver.run_step(step).await?;
+    }
+    // Two empty blocks so the last ops' block is not the tip either side polls at.
+    driver.run_step(&Step::Mine(2)).await?;
+    let drive_time = drive_start.elapsed();
+    let tip = driver.btc.height().await?;
+
+    // Our fresh index of the whole chain.
+    let client = BitcoindClient::new(driver.btc.config())
+        .map_err(|e| Error::Chain(format!("client: {e}")))?;
+    let mut fresh = OurNode::new(client, &knobs);
+    fresh.sync().await?;
+    let our_index_time = fresh.index_time;
+
+    // The original, on the finished chain.
+    let ref_start = Instant::now();
+    let reference = ReferenceNode::start(
+        &dir.path().join("ref"),
+        &driver.btc.url_with_credentials(),
+        driver.btc.p2p_port,
+        &knobs,
+    )?;
+    let timeout = Duration::from_secs(180 + (tip - knobs.first_block));
+    reference.wait_for(tip, timeout).await?;
+    let reference_index_time = ref_start.elapsed();
+
+    let mut report = Report {
+        scenario: scenario.name.clone(),
+        first_block: knobs.first_block,
+        tip,
+        ops_sent: driver.sent.iter().filter(|s| s.txid.is_some()).count(),
+        ops_skipped: driver
+            .sent
+            .iter()
+            .filter_map(|s| {
+                s.skipped
+                    .as_ref()
+                    .map(|why| format!("block {}: {:?}: {why}", s.height, s.op))
+            })
+            .collect(),
+        our_index_time,
+        reference_index_time,
+        drive_time,
+        ..Report::default()
+    };
+    compare(&driver, &fresh, &reference, &knobs, tip, &mut report).await?;
+    drop(reference);
+    drop(driver);
+    Ok(report)
+}
+
+fn context(driver: &Driver, block: u64) -> Vec<String> {
+    driver
+        .sent
+        .iter()
+        .filter(|s| s.height == block)
+        .map(|s| {
+            format!(
+                "{} {:?}",
+                s.txid
+                    .as_deref()
+                    .map_or("(not sent)".to_owned(), |t| t.get(..12).unwrap_or(t).to_owned()),
+                s.op
+            )
+        })
+        .collect()
+}
+
+async fn compare(
+    driver: &Driver,
+    fresh: &OurNode,
+    reference: &ReferenceNode,
+    knobs: &Knobs,
+    tip: u64,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let ours = &driver.ours;
+    let mut last_touch: BTreeMap<(bool, String), u64> = BTreeMap::new();
+    for s in &driver.sent {
+        for subject in subject_of(&s.op) {
+            last_touch.insert(subject, s.height);
+        }
+    }
+    for h in knobs.first_block..=tip {
+        let mine = ours.consensus_at(h);
+        let again = fresh.consensus_at(h);
+        if mine != again {
+            report.divergences.push(Divergence {
+                block: h,
+                what: "consensus hash: our incremental index vs our fresh index".into(),
+                ours: format!("{mine:?}"),
+                theirs: format!("(fresh) {again:?}"),
+                context: context(driver, h),
+            });
+        }
+        let theirs = reference.consensus_at(h).await?;
+        let mut ops_ours = ours.store().accepted_at(h).map(<[_]>::to_vec).unwrap_or_default();
+        ops_ours.sort();
+        for o in &ops_ours {
+            *report.accepted.entry(o.opcode.clone()).or_default() += 1;
+            if let Some(s) = &o.subject {
+                let ns = o.opcode.starts_with("NAMESPACE");
+                last_touch.insert((ns, s.clone()), h);
+            }
+        }
+        let ops_theirs = theirs_ops(&reference.nameops_at(h).await?);
+        let key = |v: &[AcceptedOp]| -> Vec<(u32, String, String)> {
+            v.iter()
+                .map(|o| (o.vtxindex, o.txid.clone(), o.opcode.clone()))
+                .collect()
+        };
+        if key(&ops_ours) != key(&ops_theirs) {
+            report.divergences.push(Divergence {
+                block: h,
+                what: "accepted operations (get_nameops_at)".into(),
+                ours: show_ops(&ops_ours),
+                theirs: show_ops(&ops_theirs),
+                context: context(driver, h),
+            });
+        }
+        if mine != theirs {
+            report.divergences.push(Divergence {
+                block: h,
+                what: "consensus hash".into(),
+                ours: mine.unwrap_or_else(|| "None".into()),
+                theirs: theirs.unwrap_or_else(|| "None".into()),
+                context: context(driver, h),
+            });
+        }
+        for o in &ops_theirs {
+            if let Some(s) = &o.subject {
+                let ns = o.opcode.starts_with("NAMESPACE");
+                last_touch.entry((ns, s.clone())).or_insert(h);
+            }
+        }
+    }
+
+    let state = ours.store().latest();
+    let mut our_lat = Vec::new();
+    let mut ref_lat = Vec::new();
+    let names: BTreeSet<_> = last_touch.keys().cloned().collect();
+    for (is_ns, id) in names {
+        let block = last_touch.get(&(is_ns, id.clone())).copied().unwrap_or(tip);
+        report.records_compared += 1;
+        let (ours_rec, theirs_rec, what) = if is_ns {
+            let t0 = Instant::now();
+            // The original answers for a ready namespace, or a revealed one whose reveal has
+            // not expired as of its last block.
+            let mine = state
+                .namespace(&id)
+                .map(|c| c.into_owned())
+                .filter(|ns| {
+                    ns.ready
+                        || (ns.reveal_block <= tip
+                            && tip < ns.reveal_block + driver.rules().namespace_reveal_expire)
+                })
+                .map(|ns| namespace_ours(&ns));
+            let _ = t0;
+            let theirs = reference
+                .namespace_record(&id)
+                .await?
+                .map(|r| namespace_theirs(&r));
+            (mine, theirs, format!("namespace record `{id}`"))
+        } else {
+            let t0 = Instant::now();
+            let mine = state.name(&id).map(|r| name_ours(&r));
+            our_lat.push(t0.elapsed());
+            let t1 = Instant::now();
+            let theirs = reference.name_record(&id).await?;
+            ref_lat.push(t1.elapsed());
+            (
+                mine,
+                theirs.map(|r| name_theirs(&r)),
+                format!("name record `{id}`"),
+            )
+        };
+        match (&ours_rec, &theirs_rec) {
+            (None, None) => {}
+            (Some(a), Some(b)) => {
+                let d = diff(a, b);
+                if !d.is_empty() {
+                    let fields: Vec<String> = d.iter().map(|(k, _, _)| k.clone()).collect();
+                    report.divergences.push(Divergence {
+                        block,
+                        what: format!("{what}: fields {}", fields.join(", ")),
+                        ours: d
+                            .iter()
+                            .map(|(k, a, _)| format!("{k}={a}"))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        theirs: d
+                            .iter()
+                            .map(|(k, _, b)| format!("{k}={b}"))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        context: context(driver, block),
+                    });
+                }
+            }
+            _ => report.divergences.push(Divergence {
+                block,
+                what: format!("{what}: exists on one side only"),
+                ours: format!("{}", ours_rec.is_some()),
+                theirs: format!("{}", theirs_rec.is_some()),
+                context: context(driver, block),
+            }),
+        }
+    }
+    report.our_lookup = Latency::of(our_lat);
+    report.reference_lookup = Latency::of(ref_lat);
+    report.divergences.sort_by_key(|d| d.block);
+    Ok(())
+}

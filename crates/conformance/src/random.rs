@@ -1,0 +1,1 @@
+//! The seeded random generator of operation sequences and the shrinker (long tier).
