@@ -325,3 +325,25 @@ fn a_re_registration_uses_the_oldest_of_several_preorders_with_one_hash() {
         assert_eq!(m.accepted(1), accepted, "{:?}", m.summary());
     }
 }
+
+/// §8.1, §8.2, §8.5: with lifetime 0 a preorder is usable only in its own block (its block must
+/// exceed lastblock), and the new name is in its grace period from the next block on: updates
+/// are refused, renewals accepted.
+#[test]
+fn in_a_lifetime_0_namespace_names_register_only_with_a_same_block_preorder() {
+    let mut chain = TestChain::new(short_rules(105));
+    chain.create_namespace(&NsSpec::new("zero", cheap_price(), 0));
+    let a = alice();
+    chain.mine_ok(vec![chain.preorder_tx("late.zero", &a, &a)]);
+    chain.mine_rejected(name_register_tx(&a, "late.zero", &a, None), "preordered");
+    chain.mine_ok(vec![
+        chain.preorder_tx("now.zero", &a, &a),
+        name_register_tx(&a, "now.zero", &a, None),
+    ]);
+    let mut renew = chain.clone();
+    chain.mine_rejected(
+        name_update_tx(&a, "now.zero", &chain.ch(), [1; 20]),
+        "grace",
+    );
+    renew.mine_accepted(renew.renew_tx("now.zero", &a));
+}

@@ -377,3 +377,17 @@ fn a_namespace_preorder_consensus_hash_window_is_24_blocks() {
         &oldest,
     ));
 }
+
+/// §10.4: the genesis hash is stored for F − 4 … F − 1, so it stays valid while F − 1 is in
+/// the window: through block F + 23, not at F + 24.
+#[test]
+fn the_genesis_consensus_hash_is_valid_through_block_f_plus_23() {
+    let mut chain = TestChain::epoch3();
+    let a = alice();
+    let genesis = blockstack_consensus::rules::GENESIS_CONSENSUS_HASH;
+    chain.mine_to(FIRST_BLOCK + 22);
+    let pre = |name: &str| name_preorder_tx(&a, name, &a, 1, burn_script(), genesis);
+    chain.mine_accepted(pre("last.test"));
+    assert_eq!(chain.tip, FIRST_BLOCK + 23);
+    chain.mine_rejected(pre("late.test"), "consensus hash");
+}

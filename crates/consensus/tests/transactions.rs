@@ -392,3 +392,15 @@ fn a_registration_fee_destination_is_judged_at_the_preorder_block() {
     chain.mine_to(reveal + FEES_PERIOD + 5);
     chain.mine_accepted(name_register_tx(&a, "foo.test", &a, None));
 }
+
+/// §5.2 step 2, §12.10: a push whose declared length overruns the script yields the bytes that
+/// remain.
+#[test]
+fn a_push_declaring_more_bytes_than_remain_yields_the_rest_of_the_script() {
+    let mut chain = TestChain::epoch3();
+    let data = ns_preorder_data(&chain);
+    let mut script = vec![0x6a, 0x4c, 0xff];
+    script.extend(&data);
+    let tx = ns_preorder(&chain).with_output_at(0, ScriptBuf::from_bytes(script), 0);
+    chain.mine_accepted(tx);
+}
