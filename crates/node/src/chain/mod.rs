@@ -10,6 +10,7 @@
 
 mod error;
 mod rpc;
+mod source;
 
 use std::future::Future;
 
