@@ -391,3 +391,60 @@ fn the_genesis_consensus_hash_is_valid_through_block_f_plus_23() {
     assert_eq!(chain.tip, FIRST_BLOCK + 23);
     chain.mine_rejected(pre("late.test"), "consensus hash");
 }
+
+/// §9.3 effect, §6.1: a registration deletes the preorders of its hash when it is applied, so
+/// a preorder of the same hash accepted later in the same block is stored.
+#[test]
+#[ignore = "finish() drops every new preorder whose hash a registration of the block consumed, even one accepted after the registration"]
+fn a_preorder_accepted_after_its_hash_was_consumed_in_the_same_block_is_stored() {
+    let (mut chain, _) = chain_with_test_namespace();
+    let a = alice();
+    chain.mine_ok(vec![preorder_foo(&chain, &a)]);
+    let again = preorder_foo(&chain, &a);
+    let txid = again.txid();
+    let m = chain.mine(vec![name_register_tx(&a, "foo.test", &a, None), again]);
+    m.assert_all_accepted();
+    let stored = chain.state.preorders(&preorder_hash_of("foo.test", &a, &a));
+    assert_eq!(stored.len(), 1, "the later preorder must be stored");
+    assert_eq!(stored[0].txid, txid);
+    assert_eq!(stored[0].block_number, chain.tip);
+}
+
+/// §9.1 step 1: the consequence of the rule above. Once the name has expired, that stored
+/// preorder is no longer hidden, so a new preorder of the same hash is not new.
+#[test]
+#[ignore = "finish() drops every new preorder whose hash a registration of the block consumed, even one accepted after the registration"]
+fn a_preorder_stored_in_its_registrations_block_blocks_the_hash_after_expiry() {
+    let mut rules = epoch3_rules();
+    rules.epochs[2].grace_period = 10;
+    let mut chain = TestChain::new(rules);
+    chain.create_namespace(&NsSpec::new("short", cheap_price(), 3));
+    let a = alice();
+    chain.mine_ok(vec![chain.preorder_tx("foo.short", &a, &a)]);
+    chain.mine_ok(vec![
+        name_register_tx(&a, "foo.short", &a, None),
+        chain.preorder_tx("foo.short", &a, &a),
+    ]);
+    let r = chain.tip;
+    chain.mine_to(r + 6 + 10 + 1);
+    chain.mine_rejected(chain.preorder_tx("foo.short", &a, &a), "already in use");
+}
+
+/// §9.10 effect, §6.1: the same for namespaces: a reveal deletes its preorder when applied, so
+/// a namespace preorder of that hash accepted later in the block is stored.
+#[test]
+#[ignore = "finish() drops every new preorder whose hash a reveal of the block consumed, even one accepted after the reveal"]
+fn a_namespace_preorder_accepted_after_its_hash_was_consumed_in_the_same_block_is_stored() {
+    let mut chain = TestChain::epoch3();
+    let spec = NsSpec::new("test", test_price(), 52595);
+    chain.preorder_namespace(&spec);
+    let (p, v) = (chain.ns_payer.clone(), chain.revealer.clone());
+    let m = chain.mine(vec![
+        namespace_reveal_tx(&p, &spec, &v),
+        ns_preorder(&chain, "test"),
+    ]);
+    m.assert_all_accepted();
+    let stored = chain.state.preorders(&preorder_hash_of("test", &p, &v));
+    assert_eq!(stored.len(), 1, "the later preorder must be stored");
+    assert_eq!(stored[0].block_number, chain.tip);
+}
