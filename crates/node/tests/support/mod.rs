@@ -12,7 +12,8 @@
 //! after that is a test failure. With `BITCOIND_REGTEST_REQUIRED=1` (for CI)
 //! an install failure fails the test instead of skipping it.
 
-#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+// Each test binary that includes this module uses only part of it.
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::PathBuf;
