@@ -484,3 +484,20 @@ fn item_20_announce_has_no_consensus_effect() {
         "announce",
     );
 }
+
+/// §13 item 7, §9.12: the float `op_fee` of an imported name also appears in its transfer and
+/// revoke records.
+#[test]
+fn item_07_transfers_and_revokes_of_imported_names_render_a_float_fee() {
+    let mut chain = TestChain::epoch3();
+    let spec = NsSpec::new("test", test_price(), 52595);
+    chain.preorder_namespace(&spec);
+    chain.reveal_namespace(&spec);
+    let (v, a, b) = (chain.revealer.clone(), alice(), bob());
+    chain.mine_ok(vec![name_import_tx(&v, "imported.test", &a, [0x33; 20])]);
+    chain.ready_namespace("test");
+    let m = chain.mine_accepted(name_transfer_tx(&a, "imported.test", &b, true, &chain.ch()));
+    assert!(m.serialized()[0].contains(",6:2500.0,"));
+    let m = chain.mine_accepted(name_revoke_tx(&b, "imported.test"));
+    assert!(m.serialized()[0].contains(",6:2500.0,"));
+}
