@@ -13,7 +13,7 @@ pub mod store;
 use std::sync::Arc;
 
 use bitcoin::BlockHash;
-use blockstack_consensus::{parse_transaction, process_block, BlockOutcome, Rules, StateView};
+use blockstack_consensus::{parse_transaction, BlockOutcome, Rules, StateView};
 use blockstack_node::chain::{ChainError, ChainSource};
 use tokio::sync::watch;
 
@@ -131,7 +131,7 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
                     break;
                 }
             }
-            let outcome = self.apply(&fetched);
+            let outcome = self.apply(&fetched)?;
             report.accepted_ops += outcome.accepted.len() as u64;
             self.store
                 .commit(&outcome, &fetched.hash)
@@ -147,7 +147,7 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
     }
 
     /// Parses and processes one fetched block against the store's committed state.
-    fn apply(&self, fetched: &FetchedBlock) -> BlockOutcome {
+    fn apply(&self, fetched: &FetchedBlock) -> Result<BlockOutcome, IndexerError> {
         let rules = &self.config.rules;
         let ops = fetched
             .candidates
@@ -162,11 +162,14 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
                 }
             })
             .collect();
-        let outcome = process_block(&self.store.view(), rules, fetched.height, ops);
+        let outcome = self
+            .store
+            .process(rules, fetched.height, ops)
+            .map_err(IndexerError::Store)?;
         for (op, why) in &outcome.rejected {
             tracing::debug!(height = fetched.height, txid = %op.txid, %why, "rejected");
         }
-        outcome
+        Ok(outcome)
     }
 }
 

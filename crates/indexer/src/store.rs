@@ -1,7 +1,11 @@
 //! What the indexer needs from the name database.
 
+use std::str::FromStr;
+
 use bitcoin::BlockHash;
-use blockstack_consensus::{BlockOutcome, StateView};
+use blockstack_consensus::op::ParsedOp;
+use blockstack_consensus::{process_block, BlockOutcome, Rules, StateView};
+use blockstack_namedb::NameDb;
 
 /// A persistent BNS state the indexer commits blocks to.
 ///
@@ -16,6 +20,17 @@ pub trait Store {
     /// The state as of the last committed block.
     fn view(&self) -> Self::View<'_>;
 
+    /// Processes block `height` against the committed state. A store whose reads can fail
+    /// overrides this to refuse an outcome computed from a failed read.
+    fn process(
+        &self,
+        rules: &Rules,
+        height: u64,
+        ops: Vec<ParsedOp>,
+    ) -> Result<BlockOutcome, String> {
+        Ok(process_block(&self.view(), rules, height, ops))
+    }
+
     /// The last committed block and its hash.
     fn tip(&self) -> Result<Option<(u64, BlockHash)>, String>;
 
@@ -27,4 +42,50 @@ pub trait Store {
 
     /// Restores the state as of the end of block `height`, discarding later blocks.
     fn rollback_to(&mut self, height: u64) -> Result<(), String>;
+}
+
+impl Store for NameDb {
+    type View<'a> = blockstack_namedb::DbView<'a>;
+
+    fn view(&self) -> Self::View<'_> {
+        NameDb::view(self)
+    }
+
+    fn process(
+        &self,
+        rules: &Rules,
+        height: u64,
+        ops: Vec<ParsedOp>,
+    ) -> Result<BlockOutcome, String> {
+        self.process_block(rules, height, ops)
+            .map_err(|e| e.to_string())
+    }
+
+    fn tip(&self) -> Result<Option<(u64, BlockHash)>, String> {
+        let Some(height) = self.last_block().map_err(|e| e.to_string())? else {
+            return Ok(None);
+        };
+        Ok(Store::block_hash(self, height)?.map(|hash| (height, hash)))
+    }
+
+    fn block_hash(&self, height: u64) -> Result<Option<BlockHash>, String> {
+        let stored = NameDb::block_hash(self, height).map_err(|e| e.to_string())?;
+        stored
+            .map(|h| {
+                BlockHash::from_str(&h)
+                    .map_err(|e| format!("stored hash of block {height} is not a block hash: {e}"))
+            })
+            .transpose()
+    }
+
+    fn commit(&mut self, outcome: &BlockOutcome, hash: &BlockHash) -> Result<(), String> {
+        self.commit_block(outcome, &hash.to_string())
+            .map_err(|e| e.to_string())
+    }
+
+    fn rollback_to(&mut self, height: u64) -> Result<(), String> {
+        NameDb::rollback_to(self, height)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }

@@ -17,6 +17,7 @@ use blockstack_consensus::{AddressNetwork, BlockOutcome, MemState, Rules, StateV
 use blockstack_devchain::rpc::{serve, RpcConfig};
 use blockstack_devchain::DevChain;
 use blockstack_indexer::{Indexer, IndexerConfig, Store};
+use blockstack_namedb::NameDb;
 use blockstack_node::chain::{BitcoindClient, BitcoindConfig, RpcAuth};
 use blockstack_wallet::{
     BuildRequest, ChainParams, Funds, KeyInfo, Operation, Signer, SingleKey, TransactionBuilder,
