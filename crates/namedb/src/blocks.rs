@@ -62,17 +62,29 @@ fn block_column(conn: &Connection, sql: &str, height: u64) -> Result<Option<Stri
 
 /// The block hash of block `height`.
 pub(crate) fn block_hash(conn: &Connection, height: u64) -> Result<Option<String>> {
-    block_column(conn, "SELECT block_hash FROM blocks WHERE height = ?1", height)
+    block_column(
+        conn,
+        "SELECT block_hash FROM blocks WHERE height = ?1",
+        height,
+    )
 }
 
 /// The consensus hash of block `height`.
 pub(crate) fn consensus_hash(conn: &Connection, height: u64) -> Result<Option<String>> {
-    block_column(conn, "SELECT consensus_hash FROM blocks WHERE height = ?1", height)
+    block_column(
+        conn,
+        "SELECT consensus_hash FROM blocks WHERE height = ?1",
+        height,
+    )
 }
 
 /// The ops hash of block `height`.
 pub(crate) fn ops_hash(conn: &Connection, height: u64) -> Result<Option<String>> {
-    block_column(conn, "SELECT ops_hash FROM blocks WHERE height = ?1", height)
+    block_column(
+        conn,
+        "SELECT ops_hash FROM blocks WHERE height = ?1",
+        height,
+    )
 }
 
 /// The (lowest) block whose consensus hash is `ch`.
@@ -127,22 +139,24 @@ pub(crate) fn accepted_ops(conn: &Connection, height: Option<u64>) -> Result<Vec
         })
         .ctx("reading accepted ops")?;
     raw.into_iter()
-        .map(|(height, position, txid, vtxindex, opcode, record, parsed)| {
-            let corrupt = |e: serde_json::Error| NameDbError::Corrupt {
-                table: "block_ops",
-                key: format!("{height}/{position}"),
-                detail: e.to_string(),
-            };
-            Ok(AcceptedOpRow {
-                height,
-                position,
-                txid,
-                vtxindex,
-                opcode,
-                record: serde_json::from_str(&record).map_err(corrupt)?,
-                parsed_op: serde_json::from_str(&parsed).map_err(corrupt)?,
-            })
-        })
+        .map(
+            |(height, position, txid, vtxindex, opcode, record, parsed)| {
+                let corrupt = |e: serde_json::Error| NameDbError::Corrupt {
+                    table: "block_ops",
+                    key: format!("{height}/{position}"),
+                    detail: e.to_string(),
+                };
+                Ok(AcceptedOpRow {
+                    height,
+                    position,
+                    txid,
+                    vtxindex,
+                    opcode,
+                    record: serde_json::from_str(&record).map_err(corrupt)?,
+                    parsed_op: serde_json::from_str(&parsed).map_err(corrupt)?,
+                })
+            },
+        )
         .collect()
 }
 

@@ -55,7 +55,9 @@ fn opt(v: &Option<String>) -> Value {
 /// `op_canonicalize_quirks` rule), else the integer fee.
 pub fn name_op_fee(rec: &NameRecord) -> Value {
     match rec.last_creation_op {
-        CreationOp::Import => serde_json::Number::from_f64(rec.op_fee).map_or(Value::Null, Value::Number),
+        CreationOp::Import => {
+            serde_json::Number::from_f64(rec.op_fee).map_or(Value::Null, Value::Number)
+        }
         // Fees of preorder-created names are whole satoshis; int() truncates.
         CreationOp::Preorder => Value::from(rec.op_fee.trunc() as u64),
     }
@@ -68,13 +70,19 @@ pub fn name_state(r: &NameRecord) -> JsonRecord {
     m.insert("preorder_hash", Value::from(r.preorder_hash.clone()));
     m.insert("name_hash128", Value::from(r.name_hash128.clone()));
     m.insert("namespace_id", Value::from(r.namespace_id.clone()));
-    m.insert("namespace_block_number", Value::from(r.namespace_block_number));
+    m.insert(
+        "namespace_block_number",
+        Value::from(r.namespace_block_number),
+    );
     m.insert("value_hash", opt(&r.value_hash));
     m.insert("sender", Value::from(r.sender.clone()));
     m.insert("sender_pubkey", opt(&r.sender_pubkey));
     m.insert("address", Value::from(r.address.clone()));
     m.insert("block_number", Value::from(r.block_number));
-    m.insert("preorder_block_number", Value::from(r.preorder_block_number));
+    m.insert(
+        "preorder_block_number",
+        Value::from(r.preorder_block_number),
+    );
     m.insert("first_registered", Value::from(r.first_registered));
     m.insert("last_renewed", Value::from(r.last_renewed));
     m.insert("revoked", Value::from(r.revoked));
@@ -116,7 +124,10 @@ pub fn namespace_state(r: &NamespaceRecord) -> JsonRecord {
     m.insert("sender_pubkey", opt(&r.sender_pubkey));
     m.insert("address", Value::from(r.address.clone()));
     m.insert("recipient", Value::from(r.recipient.clone()));
-    m.insert("recipient_address", Value::from(r.recipient_address.clone()));
+    m.insert(
+        "recipient_address",
+        Value::from(r.recipient_address.clone()),
+    );
     m.insert("block_number", Value::from(r.block_number));
     m.insert("reveal_block", Value::from(r.reveal_block));
     m.insert("ready_block", Value::from(r.ready_block));

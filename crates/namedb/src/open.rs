@@ -165,10 +165,11 @@ impl NameDb {
                 FileState::New => OpenFlags::SQLITE_OPEN_CREATE,
                 FileState::Sqlite => OpenFlags::empty(),
             };
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| NameDbError::Sqlite {
-            context: "opening the database file",
-            source,
-        })?;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|source| NameDbError::Sqlite {
+                context: "opening the database file",
+                source,
+            })?;
         let identity = match state {
             FileState::New => Identity::Blank,
             FileState::Sqlite => identify(&conn, path)?,

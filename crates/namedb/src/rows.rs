@@ -338,7 +338,10 @@ mod tests {
         let b = [6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15];
         assert_eq!(buckets_from_str(&list_str(&b)), Some(b));
         assert_eq!(buckets_from_str("[1, 2]"), None);
-        assert_eq!(buckets_from_str(&format!("[{}]", ["1"; 17].join(", "))), None);
+        assert_eq!(
+            buckets_from_str(&format!("[{}]", ["1"; 17].join(", "))),
+            None
+        );
         assert_eq!(buckets_from_str("1, 2"), None);
         assert_eq!(buckets_from_str("[a, 2]"), None);
     }

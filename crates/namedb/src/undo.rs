@@ -101,7 +101,9 @@ impl<'t> UndoRecorder<'t> {
                 "INSERT INTO undo_log (height, seq, entity, entity_key, prior) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )
-            .and_then(|mut s| s.execute(params![self.height, self.seq, entity.as_str(), key, prior]))
+            .and_then(|mut s| {
+                s.execute(params![self.height, self.seq, entity.as_str(), key, prior])
+            })
             .ctx("writing undo data")?;
         self.seq += 1;
         Ok(())
@@ -204,10 +206,22 @@ impl NameDb {
             restore(&tx, entity, key, prior.as_deref())?;
         }
         for (sql, context) in [
-            ("DELETE FROM undo_log WHERE height > ?1", "deleting undo data"),
-            ("DELETE FROM history WHERE committed_block > ?1", "deleting history"),
-            ("DELETE FROM block_ops WHERE height > ?1", "deleting accepted ops"),
-            ("DELETE FROM blocks WHERE height > ?1", "deleting block rows"),
+            (
+                "DELETE FROM undo_log WHERE height > ?1",
+                "deleting undo data",
+            ),
+            (
+                "DELETE FROM history WHERE committed_block > ?1",
+                "deleting history",
+            ),
+            (
+                "DELETE FROM block_ops WHERE height > ?1",
+                "deleting accepted ops",
+            ),
+            (
+                "DELETE FROM blocks WHERE height > ?1",
+                "deleting block rows",
+            ),
         ] {
             tx.execute(sql, [height]).ctx(context)?;
         }

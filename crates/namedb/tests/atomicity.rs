@@ -8,7 +8,10 @@ use blockstack_namedb::{NameDb, NameDbError, StateDump};
 use common::{block_hash, Chain};
 
 fn dump(db: &NameDb, chain: &Chain) -> StateDump {
-    db.snapshot(&chain.rules).expect("snapshot").dump().expect("dump")
+    db.snapshot(&chain.rules)
+        .expect("snapshot")
+        .dump()
+        .expect("dump")
 }
 
 #[test]
@@ -18,7 +21,9 @@ fn a_constraint_violation_late_in_the_commit_leaves_the_previous_block() {
     // history rows.
     let mut db = common::fresh_db(&chain, 122);
     let before = dump(&db, &chain);
-    let good = db.process_block(&chain.rules, 123, chain.ops(123)).expect("process");
+    let good = db
+        .process_block(&chain.rules, 123, chain.ops(123))
+        .expect("process");
     assert!(!good.names.is_empty() && !good.consumed_preorders.is_empty());
 
     // The last history row duplicates an existing row's (txid, block, vtxindex): the insert
@@ -50,7 +55,10 @@ fn a_constraint_violation_late_in_the_commit_leaves_the_previous_block() {
     let mut skipped = good.clone();
     skipped.height = 124;
     match db.commit_block(&skipped, &block_hash(124)) {
-        Err(NameDbError::OutOfOrder { last: 122, got: 124 }) => {}
+        Err(NameDbError::OutOfOrder {
+            last: 122,
+            got: 124,
+        }) => {}
         other => panic!("expected OutOfOrder, got {other:?}"),
     }
     assert_eq!(dump(&db, &chain), before);

@@ -190,8 +190,24 @@ fn build() -> Builder {
     let rev = namespace("rev", 10);
     b.block(|o| {
         put_namespace(o, ns.clone(), Some("addr-payer"));
-        put_namespace(o, NamespaceRecord { txid: "reveal-inf".into(), vtxindex: 2, ..inf.clone() }, None);
-        put_namespace(o, NamespaceRecord { txid: "reveal-rev".into(), vtxindex: 3, ..rev.clone() }, None);
+        put_namespace(
+            o,
+            NamespaceRecord {
+                txid: "reveal-inf".into(),
+                vtxindex: 2,
+                ..inf.clone()
+            },
+            None,
+        );
+        put_namespace(
+            o,
+            NamespaceRecord {
+                txid: "reveal-rev".into(),
+                vtxindex: 3,
+                ..rev.clone()
+            },
+            None,
+        );
     });
     b.block(|o| {
         for (ns, vtx) in [(&ns, 1), (&inf, 2)] {
@@ -303,32 +319,54 @@ fn expiry_fields_at_their_boundaries() {
     assert!(json.get("last_creation_op").is_none());
 
     b.advance_to(123);
-    assert!(found(b.snap().name_record("a.ns").expect("query")).deadlines.expired);
+    assert!(
+        found(b.snap().name_record("a.ns").expect("query"))
+            .deadlines
+            .expired
+    );
 
     // In the grace period the name is expired but still listed.
     b.advance_to(127);
     let s = b.snap();
-    assert!(s.all_names(0, 100).expect("names").contains(&"a.ns".to_string()));
+    assert!(s
+        .all_names(0, 100)
+        .expect("names")
+        .contains(&"a.ns".to_string()));
     assert_eq!(s.num_names().expect("count"), 6);
     drop(s);
 
     b.advance_to(128);
     let s = b.snap();
-    assert_eq!(s.all_names(0, 100).expect("names"), strs(&["r.rev", "x.inf"]));
+    assert_eq!(
+        s.all_names(0, 100).expect("names"),
+        strs(&["r.rev", "x.inf"])
+    );
     assert_eq!(s.num_names().expect("count"), 2);
     assert_eq!(s.num_names_cumulative().expect("count"), 6);
     assert_eq!(s.all_names_cumulative(0, 100).expect("names").len(), 6);
     // The record itself is returned whatever its expiry.
-    assert_eq!(found(s.name_record("a.ns").expect("query")).deadlines.expire_block, 123);
+    assert_eq!(
+        found(s.name_record("a.ns").expect("query"))
+            .deadlines
+            .expire_block,
+        123
+    );
 
     // Infinite lifetime, and a namespace that is only revealed: −1.
     for n in ["x.inf", "r.rev"] {
         let d = found(s.name_record(n).expect("query")).deadlines;
-        assert_eq!((d.expire_block, d.renewal_deadline, d.expired), (-1, -1, false), "{n}");
+        assert_eq!(
+            (d.expire_block, d.renewal_deadline, d.expired),
+            (-1, -1, false),
+            "{n}"
+        );
     }
-    let imported = serde_json::to_value(found(s.name_record("r.rev").expect("query")))
-        .expect("json");
-    assert_eq!(imported["op_fee"], 33.333333333333336, "imports keep a float fee");
+    let imported =
+        serde_json::to_value(found(s.name_record("r.rev").expect("query"))).expect("json");
+    assert_eq!(
+        imported["op_fee"], 33.333333333333336,
+        "imports keep a float fee"
+    );
     assert_eq!(s.name_record("zz.ns").expect("query"), NameLookup::NotFound);
     drop(s);
 
@@ -338,7 +376,10 @@ fn expiry_fields_at_their_boundaries() {
     b.advance_to(244);
     let s = b.snap();
     assert!(s.namespace_record("rev").expect("query").is_none());
-    assert_eq!(s.name_record("r.rev").expect("query"), NameLookup::NamespaceMissing);
+    assert_eq!(
+        s.name_record("r.rev").expect("query"),
+        NameLookup::NamespaceMissing
+    );
     assert_eq!(s.all_names(0, 100).expect("names"), strs(&["x.inf"]));
 }
 
@@ -351,9 +392,19 @@ fn paging_and_counts() {
     assert_eq!(s.all_names(4, 10).expect("page"), strs(&["r.rev", "x.inf"]));
     assert!(s.all_names(6, 10).expect("page").is_empty());
     assert!(s.all_names(0, 0).expect("page").is_empty());
-    assert_eq!(s.names_in_namespace("ns", 1, 2).expect("page"), strs(&["b.ns", "c.ns"]));
-    assert_eq!(s.names_in_namespace("ns", 3, 100).expect("page"), strs(&["d.ns"]));
-    assert_eq!(s.num_names_in_namespace("ns").expect("count"), 4, "revoked names count");
+    assert_eq!(
+        s.names_in_namespace("ns", 1, 2).expect("page"),
+        strs(&["b.ns", "c.ns"])
+    );
+    assert_eq!(
+        s.names_in_namespace("ns", 3, 100).expect("page"),
+        strs(&["d.ns"])
+    );
+    assert_eq!(
+        s.num_names_in_namespace("ns").expect("count"),
+        4,
+        "revoked names count"
+    );
     assert_eq!(s.num_names_in_namespace("nope").expect("count"), 0);
     assert_eq!(s.num_names().expect("count"), 6);
     assert_eq!(s.namespace_ids().expect("ids"), strs(&["inf", "ns"]));
@@ -367,8 +418,14 @@ fn names_by_address_follow_transfers_and_skip_revoked_names() {
     let s = b.snap();
     assert_eq!(s.names_owned_by_address(A).expect("names"), strs(&["b.ns"]));
     assert_eq!(s.names_owned_by_address(B).expect("names"), strs(&["a.ns"]));
-    assert_eq!(s.names_owned_by_address(C).expect("names"), strs(&["c.ns", "r.rev", "x.inf"]));
-    assert!(s.names_owned_by_address("addr-nobody").expect("names").is_empty());
+    assert_eq!(
+        s.names_owned_by_address(C).expect("names"),
+        strs(&["c.ns", "r.rev", "x.inf"])
+    );
+    assert!(s
+        .names_owned_by_address("addr-nobody")
+        .expect("names")
+        .is_empty());
 }
 
 #[test]
@@ -397,8 +454,14 @@ fn ops_at_a_block_include_consumed_preorders_and_page_across_both_lists() {
     assert!(page(3, 5).is_empty());
 
     let at_104 = s.nameops_at(104, 0, 10).expect("ops");
-    assert_eq!(ops_of(&at_104), [(">>".into(), 1), ("+".into(), 2), ("+".into(), 3)]);
-    assert_eq!(at_104[1]["name_consensus_hash"].as_str().map(str::len), Some(32));
+    assert_eq!(
+        ops_of(&at_104),
+        [(">>".into(), 1), ("+".into(), 2), ("+".into(), 3)]
+    );
+    assert_eq!(
+        at_104[1]["name_consensus_hash"].as_str().map(str::len),
+        Some(32)
+    );
     assert_eq!(s.num_nameops_at(103).expect("count"), 6);
     assert_eq!(s.num_nameops_at(150).expect("count"), 0);
     assert!(s.nameops_at(150, 0, 10).expect("ops").is_empty());
@@ -409,14 +472,28 @@ fn name_at_a_block_and_history() {
     let b = build();
     let s = b.snap();
     let at = |n: &str, h| s.name_at(n, h).expect("query").map(|v| ops_of(&v));
-    assert_eq!(at("b.ns", 104), Some(vec![("+".into(), 3), ("+".into(), 2)]), "newest first");
+    assert_eq!(
+        at("b.ns", 104),
+        Some(vec![("+".into(), 3), ("+".into(), 2)]),
+        "newest first"
+    );
     assert_eq!(at("b.ns", 103), Some(vec![(":".into(), 2)]));
-    assert_eq!(at("b.ns", 110), Some(vec![("+".into(), 3)]), "the latest state before");
-    assert_eq!(at("a.ns", 102), Some(vec![("?".into(), 1)]), "the preorder, before registration");
+    assert_eq!(
+        at("b.ns", 110),
+        Some(vec![("+".into(), 3)]),
+        "the latest state before"
+    );
+    assert_eq!(
+        at("a.ns", 102),
+        Some(vec![("?".into(), 1)]),
+        "the preorder, before registration"
+    );
     // Not alive at 128 (epochs of 128): only the historic variant answers.
     assert_eq!(at("a.ns", 128), None);
     assert_eq!(
-        s.historic_name_at("a.ns", 128).expect("query").map(|v| ops_of(&v)),
+        s.historic_name_at("a.ns", 128)
+            .expect("query")
+            .map(|v| ops_of(&v)),
         Some(vec![(">>".into(), 1)])
     );
     assert_eq!(at("a.ns", 127), Some(vec![(">>".into(), 1)]));
@@ -427,10 +504,16 @@ fn name_at_a_block_and_history() {
     assert_eq!(h.keys().copied().collect::<Vec<_>>(), [102, 103, 104]);
     assert_eq!(ops_of(&h[&104]), [("+".into(), 2), ("+".into(), 3)]);
     assert_eq!(h[&102][0]["opcode"], "NAME_PREORDER");
-    assert_eq!(s.name_history_blocks("b.ns").expect("blocks"), [102, 103, 104]);
+    assert_eq!(
+        s.name_history_blocks("b.ns").expect("blocks"),
+        [102, 103, 104]
+    );
     assert!(s.name_history_blocks("zz.ns").expect("blocks").is_empty());
     let ns_hist = s.history("ns").expect("history");
-    assert_eq!(ns_hist[&100][0]["buckets"], serde_json::Value::from(vec![0u8; 16]));
+    assert_eq!(
+        ns_hist[&100][0]["buckets"],
+        serde_json::Value::from(vec![0u8; 16])
+    );
     assert_eq!(ns_hist[&101][0]["opcode"], "NAMESPACE_READY");
 }
 
@@ -442,7 +525,10 @@ fn namespace_records_and_prices() {
         .expect("json");
     assert_eq!(rev["ready"], false);
     assert_eq!(rev["opcode"], "NAMESPACE_REVEAL");
-    assert_eq!(rev["buckets"], "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]");
+    assert_eq!(
+        rev["buckets"],
+        "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"
+    );
     let ns = serde_json::to_value(s.namespace_record("ns").expect("query").expect("ready"))
         .expect("json");
     assert_eq!(ns["ready"], true);
@@ -452,13 +538,20 @@ fn namespace_records_and_prices() {
     // 10 × 1⁰ / 3 (no vowel) × 100 × 0.1 = 33.33…, reported rounded up.
     assert_eq!(s.name_cost("bcd.ns").expect("cost"), Some(34.0));
     assert_eq!(s.name_cost("abc.ns").expect("cost"), Some(100.0));
-    assert_eq!(s.name_cost("bcd.rev").expect("cost"), Some(34.0), "revealed namespaces price");
+    assert_eq!(
+        s.name_cost("bcd.rev").expect("cost"),
+        Some(34.0),
+        "revealed namespaces price"
+    );
     assert_eq!(s.name_cost("bcd.nope").expect("cost"), None);
     let c = s.namespace_cost("ns").expect("cost");
     assert_eq!((c.satoshis, c.exists), (400_000_000.0, true));
     let c = s.namespace_cost("rev").expect("cost");
     assert!(!c.exists, "only ready namespaces exist for the warning");
-    assert_eq!(s.namespace_cost("abcdefghi").expect("cost").satoshis, 4_000_000.0);
+    assert_eq!(
+        s.namespace_cost("abcdefghi").expect("cost").satoshis,
+        4_000_000.0
+    );
 }
 
 #[test]
@@ -466,7 +559,12 @@ fn dids_resolve_through_creator_addresses() {
     let b = build();
     let s = b.snap();
     let did = |n: &str| s.name_did(n).expect("query");
-    let info = |a: &str, i| Some(DidInfo { address: a.into(), index: i });
+    let info = |a: &str, i| {
+        Some(DidInfo {
+            address: a.into(),
+            index: i,
+        })
+    };
     assert_eq!(did("a.ns"), info(A, 0));
     assert_eq!(did("b.ns"), info(A, 1));
     assert_eq!(did("d.ns"), info(C, 1));
@@ -474,10 +572,18 @@ fn dids_resolve_through_creator_addresses() {
     assert_eq!(s.num_historic_names_by_address(A).expect("count"), 2);
     assert_eq!(
         s.historic_names_by_address(A, 1, 10).expect("names"),
-        [HistoricName { name: "b.ns".into(), block_id: 103, vtxindex: 2 }]
+        [HistoricName {
+            name: "b.ns".into(),
+            block_id: 103,
+            vtxindex: 2
+        }]
     );
     // Reveal rows carry a creator address too, but are not names.
-    assert_eq!(s.num_historic_names_by_address("addr-payer").expect("count"), 0);
+    assert_eq!(
+        s.num_historic_names_by_address("addr-payer")
+            .expect("count"),
+        0
+    );
 
     match s.did_record(A, 0).expect("query") {
         DidLookup::Found(v) => {
@@ -498,13 +604,35 @@ fn per_block_values() {
     let b = build();
     let s = b.snap();
     assert_eq!(s.last_block(), Some(105));
-    assert_eq!(s.consensus_hash_at(103).expect("query"), Some(format!("{:032x}", 103)));
+    assert_eq!(
+        s.consensus_hash_at(103).expect("query"),
+        Some(format!("{:032x}", 103))
+    );
     assert_eq!(s.consensus_hash_at(106).expect("query"), None);
-    assert_eq!(s.block_of_consensus_hash(&format!("{:032x}", 104)).expect("query"), Some(104));
-    assert_eq!(s.block_of_consensus_hash(&"ff".repeat(16)).expect("query"), None);
-    assert_eq!(s.ops_hash_at(101).expect("query"), Some(format!("{:064x}", 101)));
-    assert_eq!(s.block_hash_at(102).expect("query").as_deref(), Some("blockhash-102"));
-    assert_eq!(b.db.consensus_hash(105).expect("query"), Some(format!("{:032x}", 105)));
-    assert_eq!(b.db.block_hash(100).expect("query").as_deref(), Some("blockhash-100"));
+    assert_eq!(
+        s.block_of_consensus_hash(&format!("{:032x}", 104))
+            .expect("query"),
+        Some(104)
+    );
+    assert_eq!(
+        s.block_of_consensus_hash(&"ff".repeat(16)).expect("query"),
+        None
+    );
+    assert_eq!(
+        s.ops_hash_at(101).expect("query"),
+        Some(format!("{:064x}", 101))
+    );
+    assert_eq!(
+        s.block_hash_at(102).expect("query").as_deref(),
+        Some("blockhash-102")
+    );
+    assert_eq!(
+        b.db.consensus_hash(105).expect("query"),
+        Some(format!("{:032x}", 105))
+    );
+    assert_eq!(
+        b.db.block_hash(100).expect("query").as_deref(),
+        Some("blockhash-100")
+    );
     assert_eq!(b.db.last_block().expect("query"), Some(105));
 }

@@ -9,7 +9,10 @@ use blockstack_namedb::{NameDb, NameDbError, StateDump};
 use common::{replay_db, Chain};
 
 fn dump(db: &NameDb, chain: &Chain) -> StateDump {
-    db.snapshot(&chain.rules).expect("snapshot").dump().expect("dump")
+    db.snapshot(&chain.rules)
+        .expect("snapshot")
+        .dump()
+        .expect("dump")
 }
 
 #[test]
@@ -84,10 +87,17 @@ fn pruned_undo_data_refuses_deep_rollbacks_and_keeps_shallow_ones() {
     db.prune_undo(5).expect("prune");
     let before = dump(&db, &chain);
     match db.rollback_to(124) {
-        Err(NameDbError::UndoPruned { target: 124, missing: 125 }) => {}
+        Err(NameDbError::UndoPruned {
+            target: 124,
+            missing: 125,
+        }) => {}
         other => panic!("expected UndoPruned, got {other:?}"),
     }
-    assert_eq!(dump(&db, &chain), before, "a refused rollback changes nothing");
+    assert_eq!(
+        dump(&db, &chain),
+        before,
+        "a refused rollback changes nothing"
+    );
     db.rollback_to(125).expect("rollback within the kept depth");
     let mut got = dump(&db, &chain);
     // Pruning only clears the undo flags of old blocks.

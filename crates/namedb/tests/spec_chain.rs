@@ -30,7 +30,9 @@ fn replay_matches_the_original_and_the_reference_state() {
     assert_eq!(db_names.len(), mem_names.len());
     assert_eq!(db_names, mem_names);
     assert!(
-        db_names.iter().any(|n| n.op_fee.fract() != 0.0 || n.last_creation_op.as_str() == ";"),
+        db_names
+            .iter()
+            .any(|n| n.op_fee.fract() != 0.0 || n.last_creation_op.as_str() == ";"),
         "the chain has imported names, whose fee must round-trip as a double"
     );
     let mut mem_ns: Vec<_> = mem.namespaces().cloned().collect();
@@ -63,7 +65,10 @@ fn replay_matches_the_original_and_the_reference_state() {
 
     // Keychains and the index lookups the processor uses.
     for ns in &mem_ns {
-        assert_eq!(view.keychain(&ns.namespace_id), mem.keychain(&ns.namespace_id));
+        assert_eq!(
+            view.keychain(&ns.namespace_id),
+            mem.keychain(&ns.namespace_id)
+        );
         let mut a = view.namespaces_by_preorder_hash(&ns.preorder_hash);
         let mut b = mem.namespaces_by_preorder_hash(&ns.preorder_hash);
         a.sort();
@@ -118,6 +123,11 @@ fn replay_matches_the_original_and_the_reference_state() {
             .map(|a| a.record)
             .collect();
         assert_eq!(records.len() as u64, b.accepted_ops);
-        assert_eq!(ops_hash(&records), b.ops_hash, "ops hash of block {}", b.height);
+        assert_eq!(
+            ops_hash(&records),
+            b.ops_hash,
+            "ops hash of block {}",
+            b.height
+        );
     }
 }

@@ -58,7 +58,10 @@ impl Snapshot<'_> {
                  ORDER BY h.block_id DESC, h.vtxindex DESC, h.seq DESC LIMIT 1",
             )
             .and_then(|mut s| {
-                let mut rows = s.query(rusqlite::params_from_iter([text(name), int(self.lastblock())]))?;
+                let mut rows = s.query(rusqlite::params_from_iter([
+                    text(name),
+                    int(self.lastblock()),
+                ]))?;
                 rows.next()?
                     .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .transpose()
@@ -76,7 +79,11 @@ impl Snapshot<'_> {
             )
             .and_then(|mut s| {
                 s.query_row(
-                    rusqlite::params_from_iter([text(&address), int(block), int(u64::from(vtxindex))]),
+                    rusqlite::params_from_iter([
+                        text(&address),
+                        int(block),
+                        int(u64::from(vtxindex)),
+                    ]),
                     |r| r.get(0),
                 )
             })
@@ -177,6 +184,9 @@ impl Snapshot<'_> {
             .and_then(Value::as_u64)
             .unwrap_or_default();
         let deadlines = Deadlines::compute(&ns, last_renewed, self.lastblock(), self.rules);
-        Ok(DidLookup::Found(Box::new(NameStateView { state, deadlines })))
+        Ok(DidLookup::Found(Box::new(NameStateView {
+            state,
+            deadlines,
+        })))
     }
 }

@@ -71,7 +71,9 @@ impl Snapshot<'_> {
     /// Every name row, by name.
     pub fn name_rows(&self) -> Result<Vec<NameRecord>> {
         self.conn()
-            .prepare_cached(&format!("SELECT {NAME_COLUMNS} FROM name_records ORDER BY name"))
+            .prepare_cached(&format!(
+                "SELECT {NAME_COLUMNS} FROM name_records ORDER BY name"
+            ))
             .and_then(|mut s| s.query_map([], name_from_row)?.collect())
             .ctx("reading every name row")
     }

@@ -49,7 +49,10 @@ pub(crate) fn alive_args(rules: &Rules, b: u64) -> Vec<SqlValue> {
 /// expired (`get_namespace`, else `get_namespace_reveal`).
 pub(crate) fn namespace_visible(ns: &NamespaceRecord, rules: &Rules, b: u64) -> bool {
     ns.ready
-        || (ns.reveal_block <= b && b < ns.reveal_block.saturating_add(rules.namespace_reveal_expire))
+        || (ns.reveal_block <= b
+            && b < ns
+                .reveal_block
+                .saturating_add(rules.namespace_reveal_expire))
 }
 
 /// The deadlines reported with a name (spec §8.3). Informational: consensus uses §8.1/§8.2.

@@ -61,7 +61,10 @@ impl Serialize for NameStateView {
             .map(|(k, v)| (k.as_str(), v.clone()))
             .collect();
         m.insert("expire_block", Value::from(self.deadlines.expire_block));
-        m.insert("renewal_deadline", Value::from(self.deadlines.renewal_deadline));
+        m.insert(
+            "renewal_deadline",
+            Value::from(self.deadlines.renewal_deadline),
+        );
         m.insert("expired", Value::from(self.deadlines.expired));
         m.serialize(s)
     }
@@ -127,7 +130,10 @@ impl Snapshot<'_> {
             return Ok(NameLookup::NamespaceMissing);
         };
         let deadlines = Deadlines::compute(&ns, record.last_renewed, self.lastblock(), self.rules);
-        Ok(NameLookup::Found(Box::new(NameRecordView { record, deadlines })))
+        Ok(NameLookup::Found(Box::new(NameRecordView {
+            record,
+            deadlines,
+        })))
     }
 
     /// The history of a name or namespace, grouped by block (`namedb_get_history`).
@@ -138,10 +144,7 @@ impl Snapshot<'_> {
                 "SELECT block_id, history_data FROM history WHERE history_id = ?1 \
                  ORDER BY block_id, vtxindex, seq",
             )
-            .and_then(|mut s| {
-                s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect()
-            })
+            .and_then(|mut s| s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .ctx("reading history")?;
         let mut out = NameHistory::new();
         for (block, text) in rows {
@@ -333,10 +336,7 @@ impl Snapshot<'_> {
     fn name_list(&self, sql: &str, args: Vec<rusqlite::types::Value>) -> Result<Vec<String>> {
         self.conn()
             .prepare_cached(sql)
-            .and_then(|mut s| {
-                s.query_map(params_from_iter(args), |r| r.get(0))?
-                    .collect()
-            })
+            .and_then(|mut s| s.query_map(params_from_iter(args), |r| r.get(0))?.collect())
             .ctx("listing names")
     }
 

@@ -61,7 +61,9 @@ impl Snapshot<'_> {
     /// The IDs of the ready namespaces, sorted (`get_all_namespaces`).
     pub fn namespace_ids(&self) -> Result<Vec<String>> {
         self.conn()
-            .prepare_cached("SELECT namespace_id FROM namespaces WHERE op = '!' ORDER BY namespace_id")
+            .prepare_cached(
+                "SELECT namespace_id FROM namespaces WHERE op = '!' ORDER BY namespace_id",
+            )
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
             .ctx("listing namespaces")
     }

@@ -31,14 +31,22 @@ impl Snapshot<'_> {
     /// The original computes the window with a `COUNT(*) … OFFSET` query that yields no row
     /// once the offset is positive, so its later pages skip or repeat rows; this is the window
     /// it meant. States are as stored (the RPC layer drops `last_creation_op`).
-    pub fn nameops_at(&self, block: u64, offset: u64, count: u64) -> Result<Vec<Map<String, Value>>> {
+    pub fn nameops_at(
+        &self,
+        block: u64,
+        offset: u64,
+        count: u64,
+    ) -> Result<Vec<Map<String, Value>>> {
         let preorders = self
             .conn()
             .prepare_cached(&format!(
                 "SELECT {PREORDER_COLUMNS} FROM preorders WHERE block_number = ?1 \
                  ORDER BY vtxindex, txid"
             ))
-            .and_then(|mut s| s.query_map([block], preorder_from_row)?.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|mut s| {
+                s.query_map([block], preorder_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
             .ctx("reading the preorders of a block")?;
         let skip = usize::try_from(offset).unwrap_or(usize::MAX);
         let take = usize::try_from(count).unwrap_or(usize::MAX);

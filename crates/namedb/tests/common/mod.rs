@@ -39,22 +39,29 @@ impl Chain {
         let data = crate_dir().join("../../../shared/data/spec-chain-12.8-txs.tsv");
         let text = std::fs::read_to_string(&data).expect("chain transactions");
         let mut blocks: BTreeMap<u64, Vec<ChainTx>> = BTreeMap::new();
-        for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
             let cols: Vec<&str> = line.split('\t').collect();
             let [block, vtxindex, _label, script, _txid, raw] = cols[..] else {
                 panic!("bad line {line}")
             };
             let tx: Transaction = deserialize(&hex::decode(raw).expect("hex")).expect("tx");
-            blocks.entry(block.parse().expect("block")).or_default().push(ChainTx {
-                vtxindex: vtxindex.parse().expect("vtxindex"),
-                prevout: TxOut {
-                    value: Amount::from_sat(1_000_000_000),
-                    script_pubkey: ScriptBuf::from_bytes(hex::decode(script).expect("hex")),
-                },
-                tx,
-            });
+            blocks
+                .entry(block.parse().expect("block"))
+                .or_default()
+                .push(ChainTx {
+                    vtxindex: vtxindex.parse().expect("vtxindex"),
+                    prevout: TxOut {
+                        value: Amount::from_sat(1_000_000_000),
+                        script_pubkey: ScriptBuf::from_bytes(hex::decode(script).expect("hex")),
+                    },
+                    tx,
+                });
         }
-        let expected_path = crate_dir().join("../consensus/tests/data/spec-chain-12.8-expected.tsv");
+        let expected_path =
+            crate_dir().join("../consensus/tests/data/spec-chain-12.8-expected.tsv");
         let expected = std::fs::read_to_string(expected_path)
             .expect("expected hashes")
             .lines()
@@ -64,7 +71,11 @@ impl Chain {
                 (cols[0].parse().expect("block"), cols[1].to_string())
             })
             .collect();
-        Self { rules, blocks, expected }
+        Self {
+            rules,
+            blocks,
+            expected,
+        }
     }
 
     /// The last block with an expected hash.
@@ -99,9 +110,13 @@ pub fn replay_db(chain: &Chain, db: &mut NameDb, from: u64, to: u64) {
             .process_block(&chain.rules, height, chain.ops(height))
             .expect("process against the database");
         if let Some(want) = chain.expected.get(&height) {
-            assert_eq!(&outcome.consensus_hash, want, "consensus hash of block {height}");
+            assert_eq!(
+                &outcome.consensus_hash, want,
+                "consensus hash of block {height}"
+            );
         }
-        db.commit_block(&outcome, &block_hash(height)).expect("commit");
+        db.commit_block(&outcome, &block_hash(height))
+            .expect("commit");
     }
 }
 
