@@ -345,4 +345,31 @@ async fn wallet_built_operations_are_indexed_and_a_reorg_drops_them() {
         .name("foo.test")
         .map(|r| r.into_owned());
     assert_eq!(ours, theirs);
+
+    // The SQLite name database indexes the same chain to the same state.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = NameDb::open(dir.path().join("names.db")).expect("open");
+    let client =
+        BitcoindClient::new(BitcoindConfig::new(h.url.clone(), RpcAuth::None)).expect("client");
+    let config = IndexerConfig {
+        rules: Rules::test(1, AddressNetwork::Testnet),
+        confirmations: 0,
+        prefetch: 8,
+    };
+    let mut on_disk = Indexer::new(Arc::new(client), db, config);
+    on_disk
+        .sync(&h.shutdown, |_| {})
+        .await
+        .expect("sync to disk");
+    for height in 1..=u64::from(new_tip) {
+        assert_eq!(
+            on_disk.store().consensus_hash(height).expect("read"),
+            fresh.store().view().consensus_hash(height),
+            "consensus hash of block {height} on disk"
+        );
+    }
+    let stored = Store::view(on_disk.store())
+        .name("foo.test")
+        .map(|r| r.into_owned());
+    assert_eq!(stored, theirs);
 }
