@@ -173,22 +173,40 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// §5, §9: every payload parser returns a value or an error for any bytes.
+    /// §5, §9: every payload parser returns a value or an error for any bytes, and whatever it
+    /// accepts re-encodes to exactly the bytes it was given.
     #[test]
-    fn payload_parsers_never_panic_on_arbitrary_bytes(
+    fn payload_parsers_never_panic_and_accepted_bodies_re_encode_exactly(
         body in proptest::collection::vec(any::<u8>(), 0..80),
     ) {
-        let _ = name_preorder::Payload::parse(&body);
-        let _ = name_registration::Payload::parse(&body, true);
-        let _ = name_registration::Payload::parse(&body, false);
-        let _ = name_update::Payload::parse(&body);
-        let _ = name_transfer::Payload::parse(&body);
-        let _ = name_revoke::Payload::parse(&body);
-        let _ = name_import::Payload::parse(&body);
-        let _ = namespace_preorder::Payload::parse(&body);
-        let _ = namespace_reveal::Payload::parse(&body);
-        let _ = namespace_ready::Payload::parse(&body);
-        let _ = announce::Payload::parse(&body);
+        let encoded: Vec<Option<Vec<u8>>> = vec![
+            name_preorder::Payload::parse(&body).ok().map(|p| p.encode()),
+            name_registration::Payload::parse(&body, true).ok().map(|p| p.encode()),
+            name_registration::Payload::parse(&body, false).ok().map(|p| p.encode()),
+            name_update::Payload::parse(&body).ok().map(|p| p.encode()),
+            name_transfer::Payload::parse(&body).ok().map(|p| p.encode()),
+            name_revoke::Payload::parse(&body).ok().map(|p| p.encode()),
+            name_import::Payload::parse(&body).ok().map(|p| p.encode()),
+            namespace_preorder::Payload::parse(&body).ok().map(|p| p.encode()),
+            namespace_reveal::Payload::parse(&body).ok().map(|p| p.encode()),
+            namespace_ready::Payload::parse(&body).ok().map(|p| p.encode()),
+            announce::Payload::parse(&body).ok().map(|p| p.encode()),
+        ];
+        for data in encoded.into_iter().flatten() {
+            prop_assert_eq!(&data[3..], body.as_slice());
+        }
+    }
+
+    /// §9.1, §9.5, §9.9: the fixed-length payloads accept every body of their length.
+    #[test]
+    fn fixed_length_payloads_accept_any_body_of_their_length(
+        body36 in proptest::collection::vec(any::<u8>(), 36),
+        body20 in proptest::collection::vec(any::<u8>(), 20),
+    ) {
+        prop_assert!(name_preorder::Payload::parse(&body36).is_ok());
+        prop_assert!(namespace_preorder::Payload::parse(&body36).is_ok());
+        prop_assert!(name_update::Payload::parse(&body36).is_ok());
+        prop_assert!(announce::Payload::parse(&body20).is_ok());
     }
 
     /// §9.2: a 57-byte body is either form 2 or an error, never a panic, in every epoch.
@@ -271,7 +289,12 @@ proptest! {
         height in 0u64..600_000,
     ) {
         for rules in [epoch3_rules(), Rules::mainnet(), rules_with_epochs(10_000, 20_000)] {
-            let _ = parse_transaction(&tx, 1, prevout.as_ref(), &rules, height);
+            if let Ok(op) = parse_transaction(&tx, 1, prevout.as_ref(), &rules, height) {
+                let prev = prevout.as_ref().expect("an op needs its sender");
+                prop_assert_eq!(op.sender.script, hex::encode(prev.script_pubkey.as_bytes()));
+                prop_assert_eq!(op.vtxindex, 1);
+                prop_assert_eq!(op.txid, tx.compute_txid().to_string());
+            }
         }
     }
 
@@ -287,7 +310,15 @@ proptest! {
         sig.extend(push(&b));
         let tx = namespace_preorder_tx(&p, "test", &chain.revealer, 1, burn_script(), &chain.ch())
             .with_script_sig(ScriptBuf::from_bytes(sig));
-        let _ = parse_transaction(&tx.tx, 1, tx.prevout.as_ref(), &chain.rules, chain.next());
+        match parse_transaction(&tx.tx, 1, tx.prevout.as_ref(), &chain.rules, chain.next()) {
+            Ok(op) => {
+                if let Some(key) = op.sender_pubkey {
+                    prop_assert_eq!(&key, &hex::encode(&b));
+                    prop_assert_eq!(key, p.pubkey_hex());
+                }
+            }
+            Err(e) => prop_assert_eq!(e, blockstack_consensus::ParseError::BadSenderPubkey),
+        }
     }
 }
 
@@ -558,8 +589,9 @@ fn raw_op(kind: u8, name: String, script: String, address: String, amount: u64) 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// §6: processing any sequence of ops, in two consecutive blocks, never panics, and the
-    /// outcome accounts for every op exactly once.
+    /// §6: processing any sequence of ops, in two consecutive blocks, never panics; the outcome
+    /// accounts for every op exactly once, is deterministic, and a block that accepts nothing
+    /// writes nothing and hashes like an empty block.
     #[test]
     fn process_block_never_panics_on_arbitrary_ops(
         first in proptest::collection::vec(action(), 0..12),
@@ -584,6 +616,15 @@ proptest! {
             let outcome = process_block(&chain.state, &chain.rules, chain.next(), ops.clone());
             prop_assert_eq!(outcome.accepted.len() + outcome.rejected.len(), count);
             prop_assert_eq!(outcome.consensus_hash.len(), 32);
+            // Deterministic, whatever the hash-map iteration order of a fresh run.
+            let again = process_block(&chain.state.clone(), &chain.rules, chain.next(), ops.clone());
+            prop_assert_eq!(&again, &outcome);
+            if outcome.accepted.is_empty() {
+                prop_assert_eq!(&outcome.consensus_hash, &chain.empty_block_hash());
+                prop_assert!(outcome.names.is_empty() && outcome.namespaces.is_empty());
+                prop_assert!(outcome.new_preorders.is_empty());
+                prop_assert!(outcome.consumed_preorders.is_empty() && outcome.history.is_empty());
+            }
             chain.mine_ops(ops, Vec::new());
         }
     }
