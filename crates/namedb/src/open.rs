@@ -26,6 +26,10 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 /// How long a connection waits on a lock before reporting `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Prepared statements kept per connection: every statement of the lookup, commit and query
+/// paths stays prepared (rusqlite's default of 16 would evict some on every block).
+const STATEMENT_CACHE: usize = 128;
+
 /// The writable name database: the single connection that commits blocks.
 pub struct NameDb {
     pub(crate) conn: Connection,
@@ -134,6 +138,7 @@ fn initialize(conn: &Connection) -> Result<()> {
 
 /// Settings of the writer connection.
 fn configure_writer(conn: &Connection, file: bool) -> Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.busy_timeout(BUSY_TIMEOUT)
         .ctx("setting the busy timeout")?;
     if file {
@@ -217,6 +222,7 @@ impl ReadOnlyNameDb {
             Identity::Ours => {}
             Identity::Blank => return Err(NameDbError::Uninitialized { path }),
         }
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_timeout(BUSY_TIMEOUT)
             .ctx("setting the busy timeout")?;
         conn.execute_batch("PRAGMA query_only = ON;")

@@ -165,7 +165,7 @@ impl ReadOnlyNameDb {
     /// A view of the committed state (e.g. to check a transaction against the tip).
     ///
     /// Each lookup sees the latest commit at the time it runs; for a view fixed at one block,
-    /// use it inside [`ReadOnlyNameDb::snapshot`]'s lifetime instead.
+    /// use [`Snapshot::view`](crate::Snapshot::view).
     pub fn view(&self) -> DbView<'_> {
         DbView::new(&self.conn)
     }
