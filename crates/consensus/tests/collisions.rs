@@ -361,3 +361,24 @@ fn imports_before_ready_in_the_same_block_are_accepted_and_after_it_rejected() {
         .assert_accepted(2)
         .assert_rejected(3, "not revealed");
 }
+
+/// §9.6 quirk, §6.1: the history walk includes ops applied earlier in the block, so a transfer
+/// right after a same-block update records the update's consensus hash.
+#[test]
+fn a_transfer_after_a_same_block_update_records_the_updates_consensus_hash() {
+    let (mut chain, _) = chain_with_test_namespace();
+    let (a, b) = (alice(), bob());
+    chain.register("foo.test", &a);
+    chain.mine_to(chain.tip + 3);
+    let update_ch = chain.consensus_hash(chain.tip - 2);
+    let own = chain.ch();
+    let m = chain.mine(vec![
+        name_update_tx(&a, "foo.test", &update_ch, [0x22; 20]),
+        name_transfer_tx(&a, "foo.test", &b, true, &own),
+    ]);
+    m.assert_all_accepted();
+    assert_eq!(
+        name_record(m.record(2)).consensus_hash.as_deref(),
+        Some(update_ch.as_str())
+    );
+}

@@ -347,3 +347,29 @@ fn in_a_lifetime_0_namespace_names_register_only_with_a_same_block_preorder() {
     );
     renew.mine_accepted(renew.renew_tx("now.zero", &a));
 }
+
+/// §9.6 quirk: a re-registration ends the history walk, so an update made under the previous
+/// owner no longer decides a transfer's consensus hash.
+#[test]
+fn a_re_registration_resets_the_transfer_consensus_hash_quirk() {
+    let (chain, r) = expiring_chain();
+    let (a, b, c) = (alice(), bob(), carol());
+    let mut chain = chain;
+    chain.mine_ok(vec![name_update_tx(
+        &a,
+        "x.expiring",
+        &chain.ch(),
+        [0x22; 20],
+    )]);
+    assert!(chain.name("x.expiring").consensus_hash.is_some());
+    let mut chain = at(&chain, r + L + G + 1);
+    chain.mine_ok(vec![chain.preorder_tx("x.expiring", &b, &b)]);
+    chain.mine_ok(vec![name_register_tx(&b, "x.expiring", &b, None)]);
+    assert_eq!(chain.name("x.expiring").consensus_hash, None);
+    let own = chain.ch();
+    let m = chain.mine_accepted(name_transfer_tx(&b, "x.expiring", &c, true, &own));
+    assert_eq!(
+        name_record(m.record(1)).consensus_hash.as_deref(),
+        Some(own.as_str())
+    );
+}
