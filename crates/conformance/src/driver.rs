@@ -71,7 +71,6 @@ pub struct Driver {
     rules: Rules,
     builder: TransactionBuilder,
     signer: Signer,
-    secp: Secp256k1<All>,
     /// Every op, in send order.
     pub sent: Vec<Sent>,
 }
@@ -122,7 +121,6 @@ impl Driver {
             rules,
             builder: TransactionBuilder::new(params),
             signer: Signer::new(params.sighash),
-            secp,
             sent: Vec::new(),
         })
     }
@@ -258,6 +256,7 @@ impl Driver {
             Fee::Price => price,
             Fee::PriceMinus(d) => price.saturating_sub(d).max(1),
             Fee::PriceTimes10 => price.saturating_mul(10),
+            Fee::Tenth => price.div_ceil(10),
             Fee::Sat(s) => s.max(1),
         })
     }

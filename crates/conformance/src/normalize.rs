@@ -12,6 +12,11 @@
 //! | namespace price function | nested `PriceFunction`, `buckets: [u8; 16]` | flat `coeff`, `base`, `nonalpha_discount`, `no_vowel_discount`, `buckets` as a list or the stored text `"[6, 5, …]"` | flat fields, `buckets` a list of integers |
 //! | namespace `op` | `ready: bool` | `op` `&` / `!` | the op string |
 //!
+//! Visibility: the original's `get_name_blockchain_record` answers `record: null` for a name
+//! whose namespace is neither ready nor revealed-and-unexpired, and
+//! `get_namespace_blockchain_record` answers an error for an expired reveal; the comparator
+//! treats our rows in those states as absent too (`harness`).
+//!
 //! `last_creation_op` is not compared: the original's `get_name_blockchain_record` does not
 //! return it (the key is absent). Its only effect, the int/float rendering of `op_fee`, is
 //! covered by the consensus hash.

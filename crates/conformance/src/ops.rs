@@ -17,6 +17,8 @@ pub enum Fee {
     PriceMinus(u64),
     /// The price times ten (more than enough).
     PriceTimes10,
+    /// A tenth of the price, rounded up (what the price is one epoch later).
+    Tenth,
     /// A fixed amount.
     Sat(u64),
 }

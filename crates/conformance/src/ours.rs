@@ -144,6 +144,7 @@ pub fn rules(knobs: &Knobs) -> Rules {
     rules.epochs[0].end_block = knobs.epoch1_end;
     rules.epochs[1].end_block = knobs.epoch2_end;
     rules.epochs[2].grace_period = knobs.epoch3_grace;
+    rules.namespace_reveal_expire = knobs.reveal_expire;
     rules
 }
 

@@ -21,6 +21,8 @@ pub struct Knobs {
     pub epoch2_end: u64,
     /// Epoch-3 grace period (`BLOCKSTACK_EPOCH_3_NAMESPACE_LIFETIME_GRACE_PERIOD`).
     pub epoch3_grace: u64,
+    /// Blocks a revealed namespace has to become ready (`BLOCKSTACK_NAMESPACE_REVEAL_EXPIRE`).
+    pub reveal_expire: u64,
 }
 
 impl Knobs {
@@ -33,6 +35,10 @@ impl Knobs {
             (
                 "BLOCKSTACK_EPOCH_3_NAMESPACE_LIFETIME_GRACE_PERIOD".into(),
                 self.epoch3_grace.to_string(),
+            ),
+            (
+                "BLOCKSTACK_NAMESPACE_REVEAL_EXPIRE".into(),
+                self.reveal_expire.to_string(),
             ),
         ]
     }
@@ -204,32 +210,61 @@ impl ReferenceNode {
             .map(str::to_owned))
     }
 
-    /// Every op of `get_nameops_at(height)`, paging 10 at a time.
-    pub async fn nameops_at(&self, height: u64) -> Result<Vec<Json>, Error> {
-        let mut out = Vec::new();
-        let mut offset = 0u64;
-        loop {
-            let res = self
-                .call(
-                    "get_nameops_at",
-                    vec![int(height)?, int(offset)?, Value::Int(10)],
-                )
-                .await?;
-            if let Some(err) = res.get("error") {
-                return Err(Error::Reference(format!("get_nameops_at {height}: {err}")));
+    /// Every op of `get_nameops_at(height)`, and whether the list is known to be complete.
+    ///
+    /// The original pages this call 10 at a time, and its paging loses rows: the page query
+    /// applies `LIMIT/OFFSET` to a `SELECT COUNT(*)` of the block's outstanding preorders, so
+    /// from offset 1 on it counts 0 preorders and starts the history rows at the raw offset,
+    /// while the first page stops its history rows at `10 − preorders`. Reading page (0, 10)
+    /// and then pages (j, 1) for every j below `get_num_nameops_at` collects every row, except
+    /// history row 0 when the block has 10 or more outstanding preorders (then the list is
+    /// marked incomplete). Rows are deduplicated by (vtxindex, txid, opcode).
+    pub async fn nameops_at(&self, height: u64) -> Result<(Vec<Json>, bool), Error> {
+        let total = self
+            .call("get_num_nameops_at", vec![int(height)?])
+            .await?
+            .get("count")
+            .and_then(Json::as_u64)
+            .unwrap_or(0);
+        let mut out: Vec<Json> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut add = |page: Vec<Json>, out: &mut Vec<Json>| {
+            for op in page {
+                let key = (
+                    op.get("vtxindex").and_then(Json::as_u64),
+                    op.get("txid").and_then(Json::as_str).map(str::to_owned),
+                    op.get("opcode").and_then(Json::as_str).map(str::to_owned),
+                );
+                if seen.insert(key) {
+                    out.push(op);
+                }
             }
-            let page = res
-                .get("nameops")
-                .and_then(Json::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let n = page.len();
-            out.extend(page);
-            if n < 10 {
-                return Ok(out);
+        };
+        add(self.nameops_page(height, 0, 10).await?, &mut out);
+        if total > 10 {
+            for j in 1..total {
+                add(self.nameops_page(height, j, 1).await?, &mut out);
             }
-            offset += 10;
         }
+        let complete = out.len() as u64 >= total;
+        Ok((out, complete))
+    }
+
+    async fn nameops_page(&self, height: u64, offset: u64, count: u64) -> Result<Vec<Json>, Error> {
+        let res = self
+            .call(
+                "get_nameops_at",
+                vec![int(height)?, int(offset)?, int(count)?],
+            )
+            .await?;
+        if let Some(err) = res.get("error") {
+            return Err(Error::Reference(format!("get_nameops_at {height}: {err}")));
+        }
+        Ok(res
+            .get("nameops")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// `get_name_blockchain_record(name)`: the record, or `None` for an error answer.
@@ -237,7 +272,7 @@ impl ReferenceNode {
         let res = self
             .call("get_name_blockchain_record", vec![Value::string(name)])
             .await?;
-        Ok(res.get("record").cloned())
+        Ok(res.get("record").filter(|r| !r.is_null()).cloned())
     }
 
     /// `get_namespace_blockchain_record(id)`: the record, or `None` for an error answer.
@@ -245,7 +280,7 @@ impl ReferenceNode {
         let res = self
             .call("get_namespace_blockchain_record", vec![Value::string(id)])
             .await?;
-        Ok(res.get("record").cloned())
+        Ok(res.get("record").filter(|r| !r.is_null()).cloned())
     }
 
     /// Stops the node.
