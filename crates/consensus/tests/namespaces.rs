@@ -711,3 +711,19 @@ fn a_re_reveal_with_a_different_fee_is_refused_as_a_reference_abort() {
         Some(blockstack_consensus::Rejection::ReferenceAbort(_))
     ));
 }
+
+/// §6.3 step 4: the keychain built during the pre-scan survives even when the import that built
+/// it is then rejected (here by a READY earlier in the same block).
+#[test]
+fn the_prescan_keychain_survives_a_rejected_first_import() {
+    let (mut chain, _) = revealed_test();
+    let v = chain.revealer.clone();
+    let m = chain.mine(vec![
+        namespace_ready_tx(&v, "test"),
+        import(&chain, "late.test", &alice()),
+    ]);
+    m.assert_accepted(1).assert_rejected(2, "not revealed");
+    assert!(chain.state.name("late.test").is_none());
+    let keychain = chain.state.keychain("test").expect("keychain kept");
+    assert!(keychain.contains(&v.address()));
+}

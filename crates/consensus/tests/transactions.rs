@@ -303,6 +303,17 @@ fn a_transfer_by_a_p2sh_owner_is_rejected_in_epoch_1_and_accepted_in_epoch_2() {
     }
 }
 
+/// §4: MULTISIG gates only p2sh registration recipients and transfer senders; a transfer *to*
+/// a p2sh owner is accepted in epoch 1.
+#[test]
+fn a_transfer_to_a_p2sh_owner_is_accepted_in_epoch_1() {
+    let (mut chain, _) = chain_in_epochs(EPOCH1.0, EPOCH1.1);
+    let (a, s) = (alice(), p2sh_party());
+    chain.register("foo.test", &a);
+    chain.mine_accepted(name_transfer_tx(&a, "foo.test", &s, true, &chain.ch()));
+    assert_eq!(chain.name("foo.test").sender, s.script_hex());
+}
+
 // ---- fee destinations (§7.3) -------------------------------------------------------------
 
 const FEES_PERIOD: u64 = 20;
