@@ -121,10 +121,11 @@ pub(crate) fn accepted_ops(conn: &Connection, height: Option<u64>) -> Result<Vec
     let raw: Vec<(u64, u64, String, u32, String, String, String)> = conn
         .prepare_cached(
             "SELECT height, position, txid, vtxindex, opcode, record, parsed_op FROM block_ops \
-             WHERE ?1 IS NULL OR height = ?1 ORDER BY height, position",
+             WHERE height BETWEEN ?1 AND ?2 ORDER BY height, position",
         )
         .and_then(|mut s| {
-            s.query_map([height], |r| {
+            let (from, to) = height.map_or((0, i64::MAX as u64), |h| (h, h));
+            s.query_map([from, to], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,

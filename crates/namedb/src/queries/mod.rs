@@ -26,6 +26,9 @@ pub use names::{NameHistory, NameLookup, NameRecordView, NameStateView};
 pub use namespaces::{NamespaceCost, NamespaceView};
 
 /// A consistent read of the committed state, fixed at the block that was last when it began.
+///
+/// Hold it for one request: while a snapshot is open the writer's WAL cannot be checkpointed
+/// past it, so a snapshot kept for hours lets the WAL file grow.
 pub struct Snapshot<'a> {
     tx: Transaction<'a>,
     rules: &'a Rules,
