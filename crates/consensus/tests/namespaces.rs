@@ -727,3 +727,21 @@ fn the_prescan_keychain_survives_a_rejected_first_import() {
     let keychain = chain.state.keychain("test").expect("keychain kept");
     assert!(keychain.contains(&v.address()));
 }
+
+/// §2.6, §9.12: an import to a native segwit owner script is simply stored, with the v0.18
+/// bech32 rendering as its address.
+#[test]
+fn an_import_to_a_native_segwit_owner_is_stored() {
+    let (mut chain, _) = revealed_test();
+    let mut script = vec![0x00, 0x14];
+    script.extend(hex::decode("7ec6eba089ef2fadbf9d0677b2de32dcd9d36a44").expect("hex"));
+    let tx = import(&chain, "frozen.test", &alice()).with_output_at(
+        1,
+        bitcoin::ScriptBuf::from_bytes(script.clone()),
+        5500,
+    );
+    chain.mine_accepted(tx);
+    let rec = chain.name("frozen.test");
+    assert_eq!(rec.sender, hex::encode(&script));
+    assert_eq!(rec.address, "tb1pz3lvd6aq38hjltdln5r80vk7xtwdn5m2gsdqelj2");
+}
