@@ -47,11 +47,18 @@ fn a_new_database_is_created_and_reopens_with_its_blocks() {
         (APPLICATION_ID, SCHEMA_VERSION, "wal")
     );
     drop(conn);
+    // A reader alone, with no writer open (the WAL and shared-memory files are gone).
+    let rules = blockstack_consensus::Rules::mainnet();
+    let alone = ReadOnlyNameDb::open(&path).expect("reader without a writer");
+    assert_eq!(
+        alone.snapshot(&rules).expect("snapshot").last_block(),
+        Some(7)
+    );
+    drop(alone);
     let db = NameDb::open(&path).expect("reopen");
     assert_eq!(db.last_block().expect("last"), Some(7));
     assert_eq!(db.block_hash(7).expect("hash").as_deref(), Some("h7"));
     let reader = ReadOnlyNameDb::open(&path).expect("reader");
-    let rules = blockstack_consensus::Rules::mainnet();
     assert_eq!(
         reader.snapshot(&rules).expect("snapshot").last_block(),
         Some(7)
