@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 use bitcoin::hashes::Hash;
 use bitcoin::secp256k1::{All, Secp256k1};
-use bitcoin::{Address, Amount, FeeRate, NetworkKind, OutPoint, PubkeyHash, ScriptBuf, Transaction};
+use bitcoin::{
+    Address, Amount, FeeRate, NetworkKind, OutPoint, PubkeyHash, ScriptBuf, Transaction,
+};
 use blockstack_consensus::hash::{name_consensus_hash, name_hash128, preorder_hash};
 use blockstack_consensus::op::{
     name_import, name_preorder, name_registration, name_revoke, name_transfer, name_update,
@@ -77,8 +79,8 @@ pub struct Driver {
 
 /// The key of party `i`: `sha256("bns-conformance-<i>")`.
 pub fn party_key(i: Party, secp: &Secp256k1<All>) -> Result<PartyKey, Error> {
-    let secret =
-        bitcoin::hashes::sha256::Hash::hash(format!("bns-conformance-{i}").as_bytes()).to_byte_array();
+    let secret = bitcoin::hashes::sha256::Hash::hash(format!("bns-conformance-{i}").as_bytes())
+        .to_byte_array();
     let key = SingleKey::from_secret_bytes(&secret, true, NetworkKind::Test)
         .map_err(|e| Error::Driver(format!("key {i}: {e}")))?;
     let script = key.script_pubkey(secp);
@@ -288,7 +290,11 @@ impl Driver {
     }
 
     /// The operation, payload, sender and payer of an op at `height`.
-    fn describe(&self, op: &Op, height: u64) -> Result<(Operation, Vec<u8>, Party, Option<Party>), Error> {
+    fn describe(
+        &self,
+        op: &Op,
+        height: u64,
+    ) -> Result<(Operation, Vec<u8>, Party, Option<Party>), Error> {
         let script_hex = |p: Party| self.party(p).map(|k| k.script.to_hex_string());
         let address = |p: Party| self.party(p).map(|k| k.address.to_string());
         let script = |p: Party| self.party(p).map(|k| k.script.clone());
@@ -499,7 +505,9 @@ impl Driver {
                     }
                     Malformed::BadDisposition => {
                         payload.extend_from_slice(b">x");
-                        payload.extend_from_slice(&hex::decode(name_hash128(name)).unwrap_or_default());
+                        payload.extend_from_slice(
+                            &hex::decode(name_hash128(name)).unwrap_or_default(),
+                        );
                         payload.extend_from_slice(&self.consensus_hash(ChRef::Tip, height)?);
                         (
                             Operation::NameTransfer {
@@ -556,8 +564,9 @@ impl Driver {
         };
         let unsigned = match build(true)? {
             Ok(u) => u,
-            Err(BuildError::InsufficientFunds { .. }) => build(false)?
-                .map_err(|e| Error::Driver(format!("build: {e}")))?,
+            Err(BuildError::InsufficientFunds { .. }) => {
+                build(false)?.map_err(|e| Error::Driver(format!("build: {e}")))?
+            }
             Err(e) => return Err(Error::Driver(format!("build: {e}"))),
         };
         let mut keys = vec![&self.party(sender)?.key];
@@ -582,7 +591,11 @@ impl Driver {
         }
         let txid = tx.compute_txid();
         for (vout, out) in tx.output.iter().enumerate() {
-            let known = self.keys.iter().take(usize::from(FEE_PAYER) + 1).any(|k| k.script == out.script_pubkey);
+            let known = self
+                .keys
+                .iter()
+                .take(usize::from(FEE_PAYER) + 1)
+                .any(|k| k.script == out.script_pubkey);
             if known && out.value > Amount::ZERO {
                 self.utxos
                     .entry(out.script_pubkey.clone())

@@ -276,8 +276,8 @@ pub async fn run(scenario: &Scenario) -> Result<Report, Error> {
         .map_err(|e| Error::Unavailable(format!("temp dir: {e}")))?;
     let btc = Bitcoind::start(&dir.path().join("btc"))?;
     let knobs = scenario.knobs();
-    let client = BitcoindClient::new(btc.config())
-        .map_err(|e| Error::Chain(format!("client: {e}")))?;
+    let client =
+        BitcoindClient::new(btc.config()).map_err(|e| Error::Chain(format!("client: {e}")))?;
     let ours = OurNode::new(client, &knobs);
     let mut driver = Driver::new(btc, ours, rules(&knobs))?;
     let funded = driver.fund().await?;
@@ -348,9 +348,10 @@ fn context(driver: &Driver, block: u64) -> Vec<String> {
         .map(|s| {
             format!(
                 "{} {:?}",
-                s.txid
-                    .as_deref()
-                    .map_or("(not sent)".to_owned(), |t| t.get(..12).unwrap_or(t).to_owned()),
+                s.txid.as_deref().map_or("(not sent)".to_owned(), |t| t
+                    .get(..12)
+                    .unwrap_or(t)
+                    .to_owned()),
                 s.op
             )
         })
@@ -385,7 +386,11 @@ async fn compare(
             });
         }
         let theirs = reference.consensus_at(h).await?;
-        let mut ops_ours = ours.store().accepted_at(h).map(<[_]>::to_vec).unwrap_or_default();
+        let mut ops_ours = ours
+            .store()
+            .accepted_at(h)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default();
         ops_ours.sort();
         for o in &ops_ours {
             *report.accepted.entry(o.opcode.clone()).or_default() += 1;

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bitcoin::BlockHash;
+use blockstack_consensus::record::NameOp;
 use blockstack_consensus::{
     AddressNetwork, BlockOutcome, ConsensusRecord, MemState, NameRecord, NamespaceRecord, Rules,
     StateView,
 };
-use blockstack_consensus::record::NameOp;
 use blockstack_indexer::{Indexer, IndexerConfig, Store};
 use blockstack_node::chain::BitcoindClient;
 use tokio::sync::watch;

@@ -12,8 +12,8 @@
 use crate::harness::{self, Report, Scenario};
 use crate::ops::{Burn, ChRef, Fee, Malformed, Op, Party, Step};
 use crate::scenario::{
-    import, ns_preorder, ns_reveal, ns_reveal_std, preorder, preorder_with, ready, register,
-    renew, revoke, transfer, update, ChainBuilder,
+    import, ns_preorder, ns_reveal, ns_reveal_std, preorder, preorder_with, ready, register, renew,
+    revoke, transfer, update, ChainBuilder,
 };
 use crate::Error;
 
@@ -74,7 +74,17 @@ pub fn generate(seed: u64, blocks: u64) -> Scenario {
     ]);
     c.block(vec![
         ns_reveal_std("test", 0, 1, 1),
-        ns_reveal("expiring", 0, 1, 2 + rng.below(3) as u32, 1, 1, [0; 16], (1, 1), 1),
+        ns_reveal(
+            "expiring",
+            0,
+            1,
+            2 + rng.below(3) as u32,
+            1,
+            1,
+            [0; 16],
+            (1, 1),
+            1,
+        ),
     ]);
     c.block(vec![
         import("imp0.test", 1, 2, 0x30),
@@ -87,7 +97,8 @@ pub fn generate(seed: u64, blocks: u64) -> Scenario {
         .chain((0..5).map(|i| format!("e{i}.expiring")))
         .chain(["imp0.test".to_owned(), "imp1.expiring".to_owned()])
         .collect();
-    let mut owners: Vec<(String, Party)> = vec![("imp0.test".into(), 2), ("imp1.expiring".into(), 3)];
+    let mut owners: Vec<(String, Party)> =
+        vec![("imp0.test".into(), 2), ("imp1.expiring".into(), 3)];
     let mut preorders: Vec<(String, Party, Party)> = Vec::new();
 
     for _ in 0..blocks {
@@ -107,8 +118,16 @@ pub fn generate(seed: u64, blocks: u64) -> Scenario {
                         2 => Fee::PriceTimes10,
                         _ => Fee::Price,
                     };
-                    let burn = if rng.chance(5) { Burn::Party(other) } else { Burn::Proper };
-                    let ch = if rng.chance(10) { ChRef::Back(rng.below(30)) } else { ChRef::Tip };
+                    let burn = if rng.chance(5) {
+                        Burn::Party(other)
+                    } else {
+                        Burn::Proper
+                    };
+                    let ch = if rng.chance(10) {
+                        ChRef::Back(rng.below(30))
+                    } else {
+                        ChRef::Tip
+                    };
                     preorders.push((name.clone(), sender, other));
                     preorder_with(&name, sender, other, fee, burn, ch)
                 }
@@ -125,8 +144,17 @@ pub fn generate(seed: u64, blocks: u64) -> Scenario {
                 45..=57 => match owned {
                     Some((name, owner)) => {
                         let v = rng.below(256) as u8;
-                        let ch = if rng.chance(10) { ChRef::Back(rng.below(30)) } else { ChRef::Tip };
-                        Op::NameUpdate { name, owner: honest(&mut rng, owner), value: v, ch }
+                        let ch = if rng.chance(10) {
+                            ChRef::Back(rng.below(30))
+                        } else {
+                            ChRef::Tip
+                        };
+                        Op::NameUpdate {
+                            name,
+                            owner: honest(&mut rng, owner),
+                            value: v,
+                            ch,
+                        }
                     }
                     None => update(&name, sender, 1),
                 },
@@ -174,7 +202,11 @@ pub fn generate(seed: u64, blocks: u64) -> Scenario {
         }
         c.block(ops);
         if rng.chance(25) {
-            let gap = if rng.chance(20) { 5 + rng.below(8) } else { 1 + rng.below(2) };
+            let gap = if rng.chance(20) {
+                5 + rng.below(8)
+            } else {
+                1 + rng.below(2)
+            };
             let next = c.offset() + gap;
             c.pad_to(next);
         }

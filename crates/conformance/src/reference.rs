@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use blockstack_node::xmlrpc::{decode_response, encode_call, Limits, MethodCall, MethodResponse, Value};
+use blockstack_node::xmlrpc::{
+    decode_response, encode_call, Limits, MethodCall, MethodResponse, Value,
+};
 use serde_json::Value as Json;
 
 use crate::tools::{free_port, reference_home, reference_script, run_kv, run_script};
@@ -29,9 +31,18 @@ impl Knobs {
     /// The `BLOCKSTACK_*` variables the reference node reads.
     pub fn env(&self) -> Vec<(String, String)> {
         vec![
-            ("BLOCKSTACK_TEST_FIRST_BLOCK".into(), self.first_block.to_string()),
-            ("BLOCKSTACK_EPOCH_1_END_BLOCK".into(), self.epoch1_end.to_string()),
-            ("BLOCKSTACK_EPOCH_2_END_BLOCK".into(), self.epoch2_end.to_string()),
+            (
+                "BLOCKSTACK_TEST_FIRST_BLOCK".into(),
+                self.first_block.to_string(),
+            ),
+            (
+                "BLOCKSTACK_EPOCH_1_END_BLOCK".into(),
+                self.epoch1_end.to_string(),
+            ),
+            (
+                "BLOCKSTACK_EPOCH_2_END_BLOCK".into(),
+                self.epoch2_end.to_string(),
+            ),
             (
                 "BLOCKSTACK_EPOCH_3_NAMESPACE_LIFETIME_GRACE_PERIOD".into(),
                 self.epoch3_grace.to_string(),
@@ -128,7 +139,9 @@ impl ReferenceNode {
                 }
             }
         }
-        Err(Error::Unavailable(format!("reference-node start failed: {last}")))
+        Err(Error::Unavailable(format!(
+            "reference-node start failed: {last}"
+        )))
     }
 
     /// Calls an XML-RPC method and decodes the JSON document it answers with.
@@ -323,11 +336,9 @@ fn xml_to_json(v: &Value) -> Json {
         Value::Double(d) => serde_json::Number::from_f64(*d).map_or(Json::Null, Json::Number),
         Value::Base64(b) => Json::String(hex::encode(b)),
         Value::Array(a) => Json::Array(a.iter().map(xml_to_json).collect()),
-        Value::Struct(m) => Json::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), xml_to_json(v)))
-                .collect(),
-        ),
+        Value::Struct(m) => {
+            Json::Object(m.iter().map(|(k, v)| (k.clone(), xml_to_json(v))).collect())
+        }
         Value::Nil => Json::Null,
     }
 }

@@ -95,7 +95,17 @@ pub fn ns_reveal(
 
 /// NAMESPACE_REVEAL with the spec's `test` parameters.
 pub fn ns_reveal_std(ns: &str, payer: Party, revealer: Party, version: u16) -> Op {
-    ns_reveal(ns, payer, revealer, 52_595, 250, 4, TEST_BUCKETS, (10, 10), version)
+    ns_reveal(
+        ns,
+        payer,
+        revealer,
+        52_595,
+        250,
+        4,
+        TEST_BUCKETS,
+        (10, 10),
+        version,
+    )
 }
 
 /// NAMESPACE_READY.
@@ -122,7 +132,14 @@ pub fn preorder(name: &str, payer: Party, owner: Party) -> Op {
 }
 
 /// NAME_PREORDER with every knob.
-pub fn preorder_with(name: &str, payer: Party, owner: Party, fee: Fee, burn: Burn, ch: ChRef) -> Op {
+pub fn preorder_with(
+    name: &str,
+    payer: Party,
+    owner: Party,
+    fee: Fee,
+    burn: Burn,
+    ch: ChRef,
+) -> Op {
     Op::NamePreorder {
         name: name.into(),
         payer,
@@ -268,8 +285,22 @@ pub fn quick() -> Scenario {
         preorder("foo.test", A, A),
         preorder("bar.test", A, A),
         preorder("bar.test", B, B),
-        preorder_with("wrongburn.test", A, A, Fee::Price, Burn::Party(B), ChRef::Tip),
-        preorder_with("lowfee.test", A, A, Fee::PriceMinus(1), Burn::Proper, ChRef::Tip),
+        preorder_with(
+            "wrongburn.test",
+            A,
+            A,
+            Fee::Price,
+            Burn::Party(B),
+            ChRef::Tip,
+        ),
+        preorder_with(
+            "lowfee.test",
+            A,
+            A,
+            Fee::PriceMinus(1),
+            Burn::Proper,
+            ChRef::Tip,
+        ),
         preorder("who.test", A, A),
         preorder("baz.test", A, A),
         register("baz.test", A, A, None),
@@ -355,7 +386,10 @@ pub fn quick() -> Scenario {
         preorder("e1cheap.test", A, A),
         revoke("imported.test", B),
     ]);
-    c.block(vec![update("imported.test", B, 0x46), preorder("v57b.test", E, E)]);
+    c.block(vec![
+        update("imported.test", B, 0x46),
+        preorder("v57b.test", E, E),
+    ]);
 
     // ---- Epoch 2 (offsets 15–29): multisig, lifetime multiplier 2, still no 57-byte form.
     c.block(vec![
@@ -382,10 +416,16 @@ pub fn quick() -> Scenario {
             update("x.test", E, 0x60 + i),
         ]);
     }
-    c.block(vec![transfer("x.test", E, D, true), renew("e1.test", A, A, None)]);
+    c.block(vec![
+        transfer("x.test", E, D, true),
+        renew("e1.test", A, A, None),
+    ]);
     c.pad_to(29);
     // 29: the last epoch-2 block: preorders registered in epoch 3.
-    c.block(vec![preorder("p29.test", A, A), preorder_with("p29cheap.test", A, A, Fee::Tenth, Burn::Proper, ChRef::Tip)]);
+    c.block(vec![
+        preorder("p29.test", A, A),
+        preorder_with("p29cheap.test", A, A, Fee::Tenth, Burn::Proper, ChRef::Tip),
+    ]);
 
     // ---- Epoch 3 (offsets 30–): price ÷ 10, grace period 3, 57-byte form, version 2.
     c.block(vec![
@@ -409,7 +449,14 @@ pub fn quick() -> Scenario {
     c.block(vec![
         preorder("pay.tver", A, A),
         preorder_with("burn.tver", A, A, Fee::Price, Burn::BurnAddress, ChRef::Tip),
-        preorder_with("paycreator.test", A, A, Fee::Price, Burn::Party(P), ChRef::Tip),
+        preorder_with(
+            "paycreator.test",
+            A,
+            A,
+            Fee::Price,
+            Burn::Party(P),
+            ChRef::Tip,
+        ),
         import("l1.lapse", V, A, 0x71),
         import("l2.lapse", V, B, 0x72),
         register("w23.test", A, A, None),
@@ -470,7 +517,10 @@ pub fn quick() -> Scenario {
     // fee, so the imported names come back under the new reveal.
     c.pad_to(52);
     c.block(vec![ns_preorder("lapse", P, D, Fee::Price)]);
-    c.block(vec![ns_reveal_std("lapse", P, D, 1), import("l3.lapse", D, E, 0x73)]);
+    c.block(vec![
+        ns_reveal_std("lapse", P, D, 1),
+        import("l3.lapse", D, E, 0x73),
+    ]);
     c.block(vec![import("l1.lapse", D, E, 0x74), ready("lapse", D)]);
     c.block(vec![
         update("l1.lapse", E, 0x75),
