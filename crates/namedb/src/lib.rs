@@ -26,6 +26,6 @@ pub use error::{NameDbError, Result};
 pub use open::{NameDb, ReadOnlyNameDb};
 pub use queries::{
     Deadlines, DidInfo, DidLookup, HistoricName, HistoryRow, NameHistory, NameLookup,
-    NameRecordView, NameStateView, NamespaceCost, NamespaceView, Snapshot, StateDump,
+    NameRecordView, NameStateView, NamespaceCost, NamespaceView, Snapshot, StateDump, ZonefileInfo,
 };
 pub use view::DbView;

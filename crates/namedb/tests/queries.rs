@@ -105,6 +105,14 @@ fn preorder(hash: &str, vtxindex: u32) -> PreorderRecord {
     }
 }
 
+/// `a.ns` as registered, with a zone file hash.
+fn a_ns() -> NameRecord {
+    NameRecord {
+        value_hash: Some("11".repeat(20)),
+        ..name("a.ns", "ns", 103, 1, A)
+    }
+}
+
 struct Builder {
     db: NameDb,
     rules: Rules,
@@ -226,7 +234,7 @@ fn build() -> Builder {
     });
     b.block(|o| {
         consume(o, "a.ns", &preorder("pa", 1));
-        put_name(o, name("a.ns", "ns", 103, 1, A), Some(A));
+        put_name(o, a_ns(), Some(A));
         consume(o, "b.ns", &preorder("pb", 2));
         put_name(o, name("b.ns", "ns", 103, 2, A), Some(A));
         put_name(o, name("c.ns", "ns", 103, 3, C), Some(C));
@@ -243,7 +251,7 @@ fn build() -> Builder {
         put_name(o, imported, Some(C));
     });
     b.block(|o| {
-        let a = name("a.ns", "ns", 103, 1, A);
+        let a = a_ns();
         let transferred = NameRecord {
             op: NameOp::TransferKeep,
             sender: format!("script-{B}"),
@@ -597,6 +605,36 @@ fn dids_resolve_through_creator_addresses() {
     }
     assert_eq!(s.did_record(C, 1).expect("query"), DidLookup::Revoked);
     assert_eq!(s.did_record(A, 2).expect("query"), DidLookup::NotFound);
+}
+
+#[test]
+fn zone_file_hashes_announced_at_a_block() {
+    let b = build();
+    let s = b.snap();
+    let at = |h| {
+        s.zonefile_info_at(h)
+            .expect("query")
+            .into_iter()
+            .map(|z| (z.name, z.value_hash, z.txid))
+            .collect::<Vec<_>>()
+    };
+    // The registration of a.ns carries a hash; the other registrations carry none.
+    assert_eq!(
+        at(103),
+        [("a.ns".into(), "11".repeat(20), "tx-a.ns-103-1".into())]
+    );
+    // The transfer of a.ns keeps its hash but never announces it; both updates do.
+    assert_eq!(
+        at(104),
+        [
+            ("b.ns".into(), "22".repeat(20), "tx-update-b-2".into()),
+            ("b.ns".into(), "33".repeat(20), "tx-update-b-3".into()),
+        ]
+    );
+    assert!(
+        at(102).is_empty(),
+        "consumed preorders are not zone file announcements"
+    );
 }
 
 #[test]

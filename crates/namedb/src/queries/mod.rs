@@ -24,6 +24,7 @@ pub use dump::{HistoryRow, StateDump};
 pub use expiry::Deadlines;
 pub use names::{NameHistory, NameLookup, NameRecordView, NameStateView};
 pub use namespaces::{NamespaceCost, NamespaceView};
+pub use ops::ZonefileInfo;
 
 /// A consistent read of the committed state, fixed at the block that was last when it began.
 ///

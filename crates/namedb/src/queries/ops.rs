@@ -1,6 +1,7 @@
 //! Per-block queries: the ops at a block (spec §11.6, `namedb_get_all_ops_at` /
 //! `namedb_get_num_ops_at`), consensus and ops hashes.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::expiry::int;
@@ -10,6 +11,17 @@ use crate::blocks::{self, AcceptedOpRow};
 use crate::error::{Result, SqlContext};
 use crate::json;
 use crate::rows::{preorder_from_row, PREORDER_COLUMNS};
+
+/// A zone file hash announced by an accepted op (Atlas, spec `atlas.md` §4.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ZonefileInfo {
+    /// The name.
+    pub name: String,
+    /// The zone file hash of the name's state after the op.
+    pub value_hash: String,
+    /// The op's txid.
+    pub txid: String,
+}
 
 impl Snapshot<'_> {
     /// How many ops [`Snapshot::nameops_at`] lists for block `block`: the outstanding
@@ -79,6 +91,29 @@ impl Snapshot<'_> {
             out.push(parse_state(&id, &text)?);
         }
         Ok(out)
+    }
+
+    /// The zone file hashes the ops of block `height` announce, in block order
+    /// (`get_atlas_zonefile_info_at`): registrations, renewals, updates and imports whose
+    /// resulting state has a value hash. Transfers never count.
+    pub fn zonefile_info_at(&self, height: u64) -> Result<Vec<ZonefileInfo>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT history_id, value_hash, txid FROM history WHERE block_id = ?1 \
+                 AND opcode IN ('NAME_REGISTRATION', 'NAME_RENEWAL', 'NAME_UPDATE', 'NAME_IMPORT') \
+                 AND value_hash IS NOT NULL ORDER BY vtxindex, seq",
+            )
+            .and_then(|mut s| {
+                s.query_map([height], |r| {
+                    Ok(ZonefileInfo {
+                        name: r.get(0)?,
+                        value_hash: r.get(1)?,
+                        txid: r.get(2)?,
+                    })
+                })?
+                .collect()
+            })
+            .ctx("reading the zone file hashes of a block")
     }
 
     /// The consensus hash of block `height`, `None` if it was not processed.
