@@ -52,6 +52,15 @@ pub enum NameDbError {
         /// The file.
         path: PathBuf,
     },
+    /// SQLite kept another journal mode than WAL (e.g. on a network filesystem).
+    #[error(
+        "the database stayed in journal mode {mode:?} instead of WAL, which readers need to run \
+         beside the writer; put it on a local filesystem"
+    )]
+    NoWal {
+        /// The journal mode SQLite reported.
+        mode: String,
+    },
     /// Reading the file's header failed.
     #[error("cannot read {}: {source}", path.display())]
     Io {

@@ -146,10 +146,7 @@ fn configure_writer(conn: &Connection, file: bool) -> Result<()> {
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .ctx("switching to WAL mode")?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(NameDbError::Sqlite {
-                context: "switching to WAL mode",
-                source: rusqlite::Error::InvalidQuery,
-            });
+            return Err(NameDbError::NoWal { mode });
         }
     }
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
