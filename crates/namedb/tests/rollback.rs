@@ -46,6 +46,12 @@ fn rollback_restores_every_row_and_reapplying_restores_the_tip() {
     db.rollback_to(140).expect("rollback");
     assert_eq!(db.last_block().expect("last"), Some(140));
     assert_eq!(dump(&db, &chain), saved[&140]);
+    let fresh = common::fresh_db(&chain, 140);
+    assert_eq!(
+        dump(&db, &chain),
+        dump(&fresh, &chain),
+        "same as a fresh replay to 140"
+    );
     replay_db(&chain, &mut db, 141, 163);
     assert_eq!(dump(&db, &chain), saved[&163]);
 
