@@ -11,7 +11,10 @@ use serde_json::Value as Json;
 
 use crate::bitcoind::Bitcoind;
 use crate::driver::{Driver, COINBASES_PER_PARTY, FEE_PAYER};
-use crate::normalize::{diff, name_ours, name_theirs, namespace_ours, namespace_theirs};
+use crate::normalize::{
+    diff, diff_present, history_ours, history_theirs, name_ours, name_theirs, namespace_ours,
+    namespace_theirs,
+};
 use crate::ops::{Op, Step};
 use crate::ours::{rules, AcceptedOp, OurNode};
 use crate::reference::{self, Knobs, ReferenceNode};
@@ -130,6 +133,8 @@ pub struct Report {
     pub accepted: BTreeMap<String, usize>,
     /// Names and namespaces whose records were compared.
     pub records_compared: usize,
+    /// Per-block name states compared through the names' histories.
+    pub history_states_compared: usize,
     /// Every divergence, ordered by block.
     pub divergences: Vec<Divergence>,
     /// Our fresh index of the whole chain (in process, over bitcoind JSON-RPC).
@@ -155,14 +160,15 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "conformance run `{}`: blocks {}..={} ({} blocks), {} ops sent, {} skipped, {} records compared",
+            "conformance run `{}`: blocks {}..={} ({} blocks), {} ops sent, {} skipped, {} records and {} per-block name states compared",
             self.scenario,
             self.first_block,
             self.tip,
             self.tip + 1 - self.first_block.min(self.tip + 1),
             self.ops_sent,
             self.ops_skipped.len(),
-            self.records_compared
+            self.records_compared,
+            self.history_states_compared
         )?;
         let accepted: Vec<String> = self
             .accepted
@@ -340,6 +346,55 @@ pub async fn run(scenario: &Scenario) -> Result<Report, Error> {
     Ok(report)
 }
 
+/// The record of `name` block by block: the states its history holds at every block.
+fn compare_history(
+    driver: &Driver,
+    name: &str,
+    state: &blockstack_consensus::MemState,
+    theirs: &Json,
+    report: &mut Report,
+) {
+    let ours = history_ours(state, name);
+    let theirs = history_theirs(theirs);
+    let blocks: BTreeSet<u64> = ours.keys().chain(theirs.keys()).copied().collect();
+    for block in blocks {
+        let a = ours.get(&block).map(Vec::as_slice).unwrap_or_default();
+        let b = theirs.get(&block).map(Vec::as_slice).unwrap_or_default();
+        let mut problems = Vec::new();
+        if a.len() != b.len() {
+            problems.push((
+                "number of states".to_owned(),
+                Json::from(a.len()),
+                Json::from(b.len()),
+            ));
+        }
+        for (x, y) in a.iter().zip(b) {
+            report.history_states_compared += 1;
+            problems.extend(diff_present(x, y));
+        }
+        if !problems.is_empty() {
+            let fields: Vec<&str> = problems.iter().map(|(k, _, _)| k.as_str()).collect();
+            report.divergences.push(Divergence {
+                block,
+                what: format!("name `{name}` state at this block (history): {}", fields.join(", ")),
+                ours: problems
+                    .iter()
+                    .map(|(k, a, _)| format!("{k}={a}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                theirs: problems
+                    .iter()
+                    .map(|(k, _, b)| format!("{k}={b}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                context: context(driver, block),
+            });
+            // Later blocks of this name follow from the first difference.
+            break;
+        }
+    }
+}
+
 fn context(driver: &Driver, block: u64) -> Vec<String> {
     driver
         .sent
@@ -482,6 +537,9 @@ async fn compare(
             let t1 = Instant::now();
             let theirs = reference.name_record(&id).await?;
             ref_lat.push(t1.elapsed());
+            if let (Some(_), Some(rec)) = (&mine, &theirs) {
+                compare_history(driver, &id, state, rec, report);
+            }
             (
                 mine,
                 theirs.map(|r| name_theirs(&r)),

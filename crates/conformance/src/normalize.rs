@@ -28,7 +28,8 @@
 
 use std::collections::BTreeMap;
 
-use blockstack_consensus::{NameRecord, NamespaceRecord};
+use blockstack_consensus::state::{HistoryState, MemState};
+use blockstack_consensus::{NameRecord, NamespaceRecord, PreorderRecord};
 use serde_json::{json, Value as Json};
 
 /// A record in canonical form: field → value.
@@ -142,6 +143,74 @@ pub fn namespace_ours(r: &NamespaceRecord) -> Canonical {
     m.insert("no_vowel_discount", json!(r.price.no_vowel_discount));
     m.insert("ready", json!(r.ready));
     m
+}
+
+/// A consumed preorder (as filed in a name's history) in canonical form.
+pub fn preorder_ours(r: &PreorderRecord) -> Canonical {
+    let mut m = Canonical::new();
+    m.insert("preorder_hash", json!(r.preorder_hash));
+    m.insert("consensus_hash", json!(r.consensus_hash));
+    m.insert("sender", json!(r.sender));
+    m.insert("sender_pubkey", opt(&r.sender_pubkey));
+    m.insert("address", json!(r.address));
+    m.insert("block_number", json!(r.block_number));
+    m.insert("op", json!(r.kind.as_str()));
+    m.insert("op_fee", number(r.op_fee as f64));
+    m.insert("txid", json!(r.txid));
+    m.insert("vtxindex", json!(r.vtxindex));
+    m.insert("burn_address", json!(r.burn_address));
+    m
+}
+
+/// Our history of a name: block → the states written at that block, in vtxindex order.
+///
+/// History rows carry `last_creation_op`, so it is compared there.
+pub fn history_ours(state: &MemState, id: &str) -> BTreeMap<u64, Vec<Canonical>> {
+    let mut out: BTreeMap<u64, Vec<Canonical>> = BTreeMap::new();
+    for h in state.history.iter().filter(|h| h.id == id) {
+        let c = match &h.state {
+            HistoryState::Name(r) => {
+                let mut c = name_ours(r);
+                c.insert("last_creation_op", json!(r.last_creation_op.as_str()));
+                c
+            }
+            HistoryState::Namespace(r) => namespace_ours(r),
+            HistoryState::Preorder(p) => preorder_ours(p),
+        };
+        out.entry(h.block).or_default().push(c);
+    }
+    for states in out.values_mut() {
+        states.sort_by_key(|c| c.get("vtxindex").and_then(Json::as_u64));
+    }
+    out
+}
+
+/// The original's history of a name record (`record.history`): block → states, by vtxindex.
+pub fn history_theirs(record: &Json) -> BTreeMap<u64, Vec<Json>> {
+    let mut out = BTreeMap::new();
+    if let Some(map) = record.get("history").and_then(Json::as_object) {
+        for (block, states) in map {
+            let Ok(block) = block.parse::<u64>() else {
+                continue;
+            };
+            let mut states = states.as_array().cloned().unwrap_or_default();
+            states.sort_by_key(|s| s.get("vtxindex").and_then(Json::as_u64));
+            out.insert(block, states);
+        }
+    }
+    out
+}
+
+/// Differences over the fields the original's history row carries (rows keep only the fields
+/// of their op's record, so absent keys are not compared).
+pub fn diff_present(ours: &Canonical, theirs: &Json) -> Vec<(String, Json, Json)> {
+    ours.iter()
+        .filter(|(k, _)| theirs.get(**k).is_some())
+        .filter_map(|(k, a)| {
+            let b = theirs_field(theirs, k);
+            (!same(a, &b)).then(|| ((*k).to_owned(), a.clone(), b))
+        })
+        .collect()
 }
 
 fn number(f: f64) -> Json {

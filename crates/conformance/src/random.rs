@@ -100,10 +100,15 @@ pub fn generate(seed: u64, blocks: u64) -> Scenario {
     let mut owners: Vec<(String, Party)> =
         vec![("imp0.test".into(), 2), ("imp1.expiring".into(), 3)];
     let mut preorders: Vec<(String, Party, Party)> = Vec::new();
+    // Registrations scheduled after their preorders: (block index, op).
+    let mut pending: Vec<(u64, Op)> = Vec::new();
 
-    for _ in 0..blocks {
+    for b in 0..blocks {
         let n_ops = 1 + rng.below(6);
-        let mut ops = Vec::new();
+        let mut ops: Vec<Op> = Vec::new();
+        let (due, later): (Vec<_>, Vec<_>) = pending.into_iter().partition(|(at, _)| *at <= b);
+        pending = later;
+        ops.extend(due.into_iter().map(|(_, op)| op));
         for _ in 0..n_ops {
             let sender = rng.pick(&SENDERS).unwrap_or(2);
             let other = rng.pick(&SENDERS).unwrap_or(3);
@@ -129,7 +134,27 @@ pub fn generate(seed: u64, blocks: u64) -> Scenario {
                         ChRef::Tip
                     };
                     preorders.push((name.clone(), sender, other));
-                    preorder_with(&name, sender, other, fee, burn, ch)
+                    // Most preorders get their registration one block later, some in the same
+                    // block, and a few from the wrong payer.
+                    let payer = if rng.chance(90) { sender } else { other };
+                    let value = rng.chance(30).then(|| rng.below(256) as u8);
+                    let reg = register(&name, payer, other, value);
+                    let op = preorder_with(&name, sender, other, fee, burn, ch);
+                    match rng.below(10) {
+                        0..=5 => {
+                            pending.push((b + 1 + rng.below(3), reg));
+                            owners.retain(|(n, _)| *n != name);
+                            owners.push((name.clone(), other));
+                            op
+                        }
+                        6 | 7 => {
+                            ops.push(op);
+                            owners.retain(|(n, _)| *n != name);
+                            owners.push((name.clone(), other));
+                            reg
+                        }
+                        _ => op,
+                    }
                 }
                 25..=44 => match rng.pick(&preorders) {
                     Some((name, payer, owner)) => {
