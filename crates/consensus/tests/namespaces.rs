@@ -745,3 +745,31 @@ fn an_import_to_a_native_segwit_owner_is_stored() {
     assert_eq!(rec.sender, hex::encode(&script));
     assert_eq!(rec.address, "tb1pz3lvd6aq38hjltdln5r80vk7xtwdn5m2gsdqelj2");
 }
+
+/// §6.3, §9.10, §14: the re-reveal abort happens when the op is committed, after validation;
+/// a re-reveal with a different fee passes validation, so next to another valid reveal of the
+/// namespace in the block both collide and the original never reaches the abort.
+#[test]
+#[ignore = "the different-fee re-reveal is refused before the collision step, so it never enters the pre-scan table and the other reveal wins (original: namedb.py state_create only aborts at commit)"]
+fn a_different_fee_re_reveal_still_collides_with_another_reveal() {
+    let (mut chain, spec) = revealed_test();
+    let v_block = chain.tip;
+    let (b, c) = (bob(), carol());
+    let ch = chain.ch();
+    chain.mine_ok(vec![
+        namespace_preorder_tx(&b, "test", &b, 40_000_001, burn_script(), &ch),
+        namespace_preorder_tx(&c, "test", &c, 40_000_000, burn_script(), &ch),
+    ]);
+    chain.mine_to(v_block + 144);
+    let mut alone = chain.clone();
+    alone.mine_accepted(namespace_reveal_tx(&c, &spec, &c));
+    let before = chain.snapshot();
+    let m = chain.mine(vec![
+        namespace_reveal_tx(&b, &spec, &b),
+        namespace_reveal_tx(&c, &spec, &c),
+    ]);
+    m.assert_rejected(1, "collides")
+        .assert_rejected(2, "collides");
+    assert_no_effect(&m);
+    assert_eq!(before, chain.snapshot());
+}
