@@ -1,0 +1,90 @@
+//! What the daemon tells the APIs about the node beyond the name database: the chain tip it
+//! has seen, whether it is indexing, when it last finished indexing, and the Atlas inventory.
+
+use std::sync::RwLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The original's `RPC_MAX_INDEXING_DELAY`: a node that has not finished an indexing pass for
+/// this many seconds is stale.
+pub const MAX_INDEXING_DELAY_SECS: f64 = 7200.0;
+
+/// A point-in-time view of the node's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeStatus {
+    /// Height of the best block bitcoind reports (`getinfo().blocks`).
+    pub last_block_seen: u64,
+    /// Whether an indexing pass is running (the original's indexing lock file).
+    pub indexing: bool,
+    /// Unix time (seconds) the last indexing pass finished, or the server started.
+    pub last_indexing_time: f64,
+    /// Zone files in the Atlas inventory plus one, when Atlas is enabled.
+    pub zonefile_count: Option<u64>,
+}
+
+impl NodeStatus {
+    /// Whether the node is stale at unix time `now`: `last_indexing_time +
+    /// MAX_INDEXING_DELAY_SECS < now`.
+    pub fn is_stale_at(&self, now: f64) -> bool {
+        self.last_indexing_time + MAX_INDEXING_DELAY_SECS < now
+    }
+
+    /// Whether the node is stale now.
+    pub fn is_stale(&self) -> bool {
+        self.is_stale_at(unix_now())
+    }
+}
+
+/// The current unix time in seconds, as a float like Python's `time.time()`.
+pub fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Supplies [`NodeStatus`]; the daemon implements it over its chain client and indexer.
+pub trait NodeInfo: Send + Sync {
+    /// The node's state now.
+    fn status(&self) -> NodeStatus;
+}
+
+/// A [`NodeInfo`] holding a status the daemon updates (after each indexing pass, on each new
+/// tip seen).
+#[derive(Debug)]
+pub struct SharedNodeInfo {
+    status: RwLock<NodeStatus>,
+}
+
+impl SharedNodeInfo {
+    /// Starts with `status`.
+    pub fn new(status: NodeStatus) -> Self {
+        Self {
+            status: RwLock::new(status),
+        }
+    }
+
+    /// Replaces the status.
+    pub fn set(&self, status: NodeStatus) {
+        match self.status.write() {
+            Ok(mut s) => *s = status,
+            Err(poisoned) => *poisoned.into_inner() = status,
+        }
+    }
+
+    /// Changes the status in place.
+    pub fn update(&self, f: impl FnOnce(&mut NodeStatus)) {
+        match self.status.write() {
+            Ok(mut s) => f(&mut s),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+}
+
+impl NodeInfo for SharedNodeInfo {
+    fn status(&self) -> NodeStatus {
+        match self.status.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}

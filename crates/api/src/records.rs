@@ -1,0 +1,225 @@
+//! Record lookups shared by the RPC methods and the REST routes, in the original's reply
+//! shapes (core-rpc.md §2, §4).
+
+use base64::Engine as _;
+use blockstack_consensus::address::{base58check, decode_base58_address};
+use blockstack_consensus::name::{is_name_valid, is_namespace_valid};
+use blockstack_consensus::AddressNetwork;
+use blockstack_namedb::{NameDbError, NameLookup};
+use serde_json::{Map, Value};
+
+use crate::node_info::unix_now;
+use crate::service::Reader;
+use crate::zonefiles::get_verified;
+
+/// A name record lookup by the RPC's rules.
+#[derive(Debug)]
+pub enum NameReply {
+    /// No such name (`"Not found."`).
+    NotFound,
+    /// The name's namespace is gone: the RPC answers `record: null`.
+    NamespaceMissing,
+    /// The record, as the RPC's `record` field.
+    Found(Map<String, Value>),
+}
+
+impl Reader<'_> {
+    /// `success_response`: `status`, `indexing`, `lastblock`, then `fields`, then the stale
+    /// marker.
+    pub fn envelope(&self, fields: Map<String, Value>) -> Value {
+        let mut m = Map::new();
+        m.insert("status".into(), Value::Bool(true));
+        m.insert("indexing".into(), Value::Bool(self.status.indexing));
+        m.insert(
+            "lastblock".into(),
+            self.snap.last_block().map_or(Value::Null, Value::from),
+        );
+        m.extend(fields);
+        if self.status.is_stale_at(unix_now()) {
+            m.insert("stale".into(), Value::Bool(true));
+            m.insert(
+                "warning".into(),
+                Value::from(format!(
+                    "Daemon has not reindexed since {}",
+                    crate::pyjson::float_repr(self.status.last_indexing_time)
+                )),
+            );
+        }
+        Value::Object(m)
+    }
+
+    /// The height queries are evaluated at (`db.lastblock`).
+    pub fn lastblock(&self) -> u64 {
+        self.snap
+            .last_block()
+            .unwrap_or_else(|| self.rules.first_block.saturating_sub(1))
+    }
+
+    /// A name's record with its deadlines, its zone file (base64, when held and valid) and
+    /// optionally its history (`get_name_record` + `load_name_info`).
+    pub fn name_record(&self, name: &str, with_history: bool) -> Result<NameReply, NameDbError> {
+        let view = match self.snap.name_record(name)? {
+            NameLookup::NotFound => return Ok(NameReply::NotFound),
+            NameLookup::NamespaceMissing => return Ok(NameReply::NamespaceMissing),
+            NameLookup::Found(view) => view,
+        };
+        let mut rec = match serde_json::to_value(&*view) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        if let Some(hash) = view
+            .record
+            .value_hash
+            .as_deref()
+            .filter(|_| self.config.atlas_enabled)
+        {
+            if let Some(data) = get_verified(self.zonefiles, hash) {
+                rec.insert(
+                    "zonefile".into(),
+                    Value::from(base64::engine::general_purpose::STANDARD.encode(data)),
+                );
+            }
+        }
+        if with_history {
+            let history = self.snap.history(name)?;
+            rec.insert(
+                "history".into(),
+                serde_json::to_value(history).unwrap_or(Value::Null),
+            );
+        }
+        Ok(NameReply::Found(rec))
+    }
+
+    /// The `getinfo` reply (bare, no envelope).
+    pub fn getinfo(&self) -> Result<Value, NameDbError> {
+        let processed = self.lastblock();
+        let consensus = self.snap.consensus_hash_at(processed)?;
+        let mut m = Map::new();
+        m.insert(
+            "last_block_seen".into(),
+            Value::from(self.status.last_block_seen),
+        );
+        m.insert(
+            "consensus".into(),
+            consensus.map_or(Value::Null, Value::from),
+        );
+        m.insert(
+            "server_version".into(),
+            Value::from(self.config.server_version.clone()),
+        );
+        m.insert("last_block_processed".into(), Value::from(processed));
+        m.insert("server_alive".into(), Value::Bool(true));
+        m.insert("indexing".into(), Value::Bool(self.status.indexing));
+        if let Some(count) = self.status.zonefile_count {
+            m.insert("zonefile_count".into(), Value::from(count));
+        }
+        if self.status.is_stale_at(unix_now()) {
+            m.insert("stale".into(), Value::Bool(true));
+            m.insert(
+                "warning".into(),
+                Value::from(
+                    "Daemon is behind the chain tip.  Do not rely on it for fresh information.",
+                ),
+            );
+        }
+        Ok(Value::Object(m))
+    }
+}
+
+/// Removes the fields the original strips from records before replying (`sanitize_rec`).
+pub fn sanitize(mut state: Map<String, Value>) -> Map<String, Value> {
+    state.remove("last_creation_op");
+    state
+}
+
+/// The original's `check_name`: a syntactically valid on-chain name.
+pub fn check_name(name: &str) -> bool {
+    is_name_valid(name)
+}
+
+/// The original's `check_namespace`.
+pub fn check_namespace(id: &str) -> bool {
+    is_namespace_valid(id)
+}
+
+/// The original's `is_subdomain`: `label.name.namespace` in the subdomain syntax.
+pub fn is_subdomain(fqn: &str) -> bool {
+    let parts: Vec<&str> = fqn.split('.').collect();
+    let [label, name, ns] = parts[..] else {
+        return false;
+    };
+    let class = |s: &str, plus: bool| {
+        !s.is_empty()
+            && s.bytes().all(|b| {
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'_'
+                    || (plus && b == b'+')
+            })
+    };
+    class(label, true)
+        && class(name, true)
+        && class(ns, true)
+        && label.len() <= 37
+        && name.len() + 1 + ns.len() <= 37
+        && ns.len() <= 19
+}
+
+/// The original's `check_address`: 26–35 characters of the base58 alphabet.
+pub fn check_address(address: &str) -> bool {
+    (26..=35).contains(&address.len()) && address.bytes().all(is_base58_char)
+}
+
+/// Whether `b` is in the base58 alphabet.
+pub fn is_base58_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() && !matches!(b, b'0' | b'O' | b'I' | b'l')
+}
+
+/// `virtualchain.address_reencode`: the same hash under `network`'s version byte for its
+/// kind (p2pkh or p2sh). Addresses that do not decode are returned unchanged.
+pub fn reencode_address(address: &str, network: AddressNetwork) -> String {
+    let Some((version, hash)) = decode_base58_address(address) else {
+        return address.to_string();
+    };
+    let p2sh = [
+        AddressNetwork::Mainnet.p2sh_version(),
+        AddressNetwork::Testnet.p2sh_version(),
+    ];
+    let target = if p2sh.contains(&version) {
+        network.p2sh_version()
+    } else {
+        network.p2pkh_version()
+    };
+    base58check(target, &hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomain_syntax() {
+        assert!(is_subdomain("sub.foo.test"));
+        assert!(!is_subdomain("foo.test"));
+        assert!(!is_subdomain("Sub.foo.test"));
+        assert!(!is_subdomain("a..b"));
+    }
+
+    #[test]
+    fn reencodes_between_networks() {
+        let testnet = base58check(111, &[7u8; 20]);
+        let main = reencode_address(&testnet, AddressNetwork::Mainnet);
+        assert_eq!(main, base58check(0, &[7u8; 20]));
+        assert_eq!(reencode_address(&main, AddressNetwork::Testnet), testnet);
+        let p2sh = base58check(196, &[9u8; 20]);
+        assert_eq!(
+            reencode_address(&p2sh, AddressNetwork::Mainnet),
+            base58check(5, &[9u8; 20])
+        );
+        assert_eq!(
+            reencode_address("garbage", AddressNetwork::Mainnet),
+            "garbage"
+        );
+    }
+}

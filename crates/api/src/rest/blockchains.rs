@@ -1,0 +1,101 @@
+//! `/v1/blockchains/{chain}/…`: name count, consensus hash, the operations of a block
+//! (rest-api.md §7.7).
+
+use axum::extract::{Path, State};
+use serde_json::{json, Map, Value};
+
+use super::extract::{bitcoin_only, name_route_ok, PyJson, Qs};
+use crate::error::ApiError;
+use crate::records::{check_name, sanitize, NameReply};
+use crate::service::QueryService;
+
+/// `GET /v1/blockchains/{chain}/name_count[?all=true]`: `{"names_count": n}`.
+pub async fn name_count(
+    State(svc): State<QueryService>,
+    Path(chain): Path<String>,
+    qs: Qs,
+) -> Result<PyJson<Value>, ApiError> {
+    bitcoin_only(&chain)?;
+    let all = qs.flag("all");
+    let count = svc
+        .read(move |r| {
+            if all {
+                r.snap.num_names_cumulative()
+            } else {
+                r.snap.num_names()
+            }
+        })
+        .await??;
+    Ok(PyJson(json!({"names_count": count})))
+}
+
+/// `GET /v1/blockchains/{chain}/consensus`: the consensus hash at the last processed block.
+pub async fn consensus(
+    State(svc): State<QueryService>,
+    Path(chain): Path<String>,
+) -> Result<PyJson<Value>, ApiError> {
+    bitcoin_only(&chain)?;
+    let info = svc.read(|r| r.getinfo()).await??;
+    Ok(PyJson(json!({
+        "consensus_hash": info.get("consensus").cloned().unwrap_or(Value::Null),
+    })))
+}
+
+/// `GET /v1/blockchains/{chain}/operations/{height}`: every operation of the block (the
+/// preorders made in it, then the states recorded in it, by `vtxindex`).
+pub async fn operations(
+    State(svc): State<QueryService>,
+    Path((chain, height)): Path<(String, String)>,
+) -> Result<PyJson<Value>, ApiError> {
+    bitcoin_only(&chain)?;
+    if height.is_empty() || !height.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::NoRoute);
+    }
+    svc.read(move |r| {
+        let min = if r.rules.test_mode {
+            1
+        } else {
+            blockstack_consensus::rules::FIRST_BLOCK_MAINNET
+        };
+        let height = height
+            .parse::<u64>()
+            .ok()
+            .filter(|h| (min..=10_000_000).contains(h))
+            .ok_or_else(|| ApiError::NotFound("Invalid block height".into()))?;
+        let count = r.snap.num_nameops_at(height)?;
+        let ops: Vec<Map<String, Value>> = r
+            .snap
+            .nameops_at(height, 0, count)?
+            .into_iter()
+            .map(sanitize)
+            .collect();
+        Ok(PyJson(json!(ops)))
+    })
+    .await?
+}
+
+/// `GET /v1/blockchains/{chain}/names/{name}/history`: never implemented by the original —
+/// 405 once the name is found, else the lookup's error.
+pub async fn name_history(
+    State(svc): State<QueryService>,
+    Path((chain, name)): Path<(String, String)>,
+) -> Result<PyJson<Value>, ApiError> {
+    bitcoin_only(&chain)?;
+    if !name_route_ok(&name) {
+        return Err(ApiError::InvalidName);
+    }
+    if !check_name(&name) {
+        return Err(ApiError::NotFound("Invalid name or subdomain".into()));
+    }
+    let found = svc
+        .read(move |r| {
+            r.name_record(&name, false)
+                .map(|rep| matches!(rep, NameReply::Found(_)))
+        })
+        .await??;
+    if found {
+        Err(ApiError::Unimplemented)
+    } else {
+        Err(ApiError::NotFound("Not found.".into()))
+    }
+}

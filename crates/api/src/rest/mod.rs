@@ -1,0 +1,201 @@
+//! The v0.18 REST API's read routes (rest-api.md), served from the [`QueryService`].
+//!
+//! Transport as the original: every reply carries `Access-Control-Allow-Origin: *`, `OPTIONS`
+//! under `/v1/` is a CORS preflight, paths are normalised (`//` collapsed, trailing `/`
+//! dropped, `.`/`..` resolved) before routing, and JSON is written as `json.dumps` writes it.
+
+mod blockchains;
+mod extract;
+mod names;
+mod namespaces;
+mod node;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Router, ServiceExt as _};
+use tower::Layer as _;
+
+pub use extract::{Qs, MAX_PAGE, PAGE_SIZE};
+
+use crate::error::ApiError;
+use crate::service::QueryService;
+
+/// Largest request body accepted (the original's `_read_json` refuses 1 MiB and more).
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024 - 1;
+
+/// Time allowed for one request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The route table: (path, handler) for every read route.
+pub fn router(service: QueryService) -> Router {
+    Router::new()
+        .route("/", get(node::index))
+        .route("/v1/ping", get(node::ping))
+        .route("/v1/node/ping", get(node::ping))
+        .route("/v1/info", get(node::info))
+        .route("/v1/names", get(names::list))
+        .route("/v1/names/{name}", get(names::info))
+        .route("/v1/names/{name}/history", get(names::history))
+        .route("/v1/names/{name}/public_key", get(names::public_key))
+        .route("/v1/names/{name}/zonefile", get(names::zonefile))
+        .route(
+            "/v1/names/{name}/zonefile/{hash}",
+            get(names::zonefile_by_hash),
+        )
+        .route("/v1/addresses/{chain}/{address}", get(names::by_address))
+        .route("/v1/namespaces", get(namespaces::list))
+        .route("/v1/namespaces/{ns}", get(namespaces::info))
+        .route("/v1/namespaces/{ns}/names", get(namespaces::names))
+        .route(
+            "/v1/prices/namespaces/{ns}",
+            get(namespaces::namespace_price),
+        )
+        .route("/v1/prices/names/{name}", get(namespaces::name_price))
+        .route(
+            "/v1/blockchains/{chain}/name_count",
+            get(blockchains::name_count),
+        )
+        .route(
+            "/v1/blockchains/{chain}/consensus",
+            get(blockchains::consensus),
+        )
+        .route(
+            "/v1/blockchains/{chain}/operations/{height}",
+            get(blockchains::operations),
+        )
+        .route(
+            "/v1/blockchains/{chain}/names/{name}/history",
+            get(blockchains::name_history),
+        )
+        .method_not_allowed_fallback(|| async { ApiError::WrongMethod })
+        .fallback(|| async { ApiError::NoRoute })
+        .layer(middleware::from_fn(limits))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            MAX_BODY_BYTES as usize,
+        ))
+        .layer(middleware::from_fn(cors))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(service)
+}
+
+/// Serves the REST API on `listener` until `shutdown` completes; in-flight requests finish.
+pub async fn serve_rest(
+    listener: tokio::net::TcpListener,
+    service: QueryService,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = middleware::from_fn(normalize).layer(router(service));
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Rewrites the path as the original's `posixpath.normpath` does, before routing.
+async fn normalize(mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let normal = normalize_path(path);
+    if normal != path {
+        let rebuilt = match req.uri().query() {
+            Some(q) => format!("{normal}?{q}"),
+            None => normal,
+        };
+        if let Ok(uri) = rebuilt.parse::<Uri>() {
+            *req.uri_mut() = uri;
+        }
+    }
+    next.run(req).await
+}
+
+/// `posixpath.normpath` for an absolute URL path.
+pub fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// CORS as the original: a preflight answer for `OPTIONS` under `/v1/` and `/insight-api/`,
+/// `Access-Control-Allow-Origin: *` on everything else.
+async fn cors(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if req.method() == Method::OPTIONS
+        && (path.starts_with("/v1/") || path.starts_with("/insight-api/"))
+    {
+        let mut resp = StatusCode::OK.into_response();
+        let h = resp.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, PUT, POST, DELETE"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type, authorization, range"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("content-length, content-range"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("21600"),
+        );
+        return resp;
+    }
+    let mut resp = next.run(req).await;
+    resp.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    resp
+}
+
+/// Request limits: a declared body over [`MAX_BODY_BYTES`] is refused (413) before anything
+/// reads it, and a request that runs past [`REQUEST_TIMEOUT`] fails (503).
+async fn limits(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().parse::<u64>().unwrap_or(u64::MAX));
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return ApiError::PayloadTooLarge.into_response();
+    }
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => ApiError::Timeout.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_path;
+
+    #[test]
+    fn paths_normalise_like_normpath() {
+        assert_eq!(normalize_path("/v1/names/"), "/v1/names");
+        assert_eq!(
+            normalize_path("//v1//names/foo.test/./zonefile/"),
+            "/v1/names/foo.test/zonefile"
+        );
+        assert_eq!(normalize_path("/v1/names/../ping"), "/v1/ping");
+        assert_eq!(normalize_path("/"), "/");
+        assert_eq!(normalize_path("/../.."), "/");
+    }
+}

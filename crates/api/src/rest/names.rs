@@ -1,0 +1,273 @@
+//! `/v1/names…` and `/v1/addresses…`: name listings, lookups, history and zone files
+//! (rest-api.md §7.3).
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use blockstack_consensus::AddressNetwork;
+use serde_json::{json, Map, Value};
+
+use super::extract::{name_route_ok, PyJson, Qs, PAGE_SIZE};
+use crate::error::ApiError;
+use crate::records::{check_address, check_name, is_subdomain, reencode_address, NameReply};
+use crate::service::{QueryService, Reader};
+use crate::zonefiles::{get_verified, is_standard_zonefile, is_zonefile_hash};
+
+/// `GET /v1/names?page=N[&all=true]`: one page of 100 names, sorted; `all` includes expired
+/// names.
+pub async fn list(State(svc): State<QueryService>, qs: Qs) -> Result<PyJson<Value>, ApiError> {
+    let page = qs.page()?;
+    let all = qs.flag("all");
+    let offset = page * PAGE_SIZE;
+    let names = svc
+        .read(move |r| {
+            if all {
+                r.snap.all_names_cumulative(offset, PAGE_SIZE)
+            } else {
+                r.snap.all_names(offset, PAGE_SIZE)
+            }
+        })
+        .await??;
+    Ok(PyJson(json!(names)))
+}
+
+/// How the REST layer checks a name from the path: the route's character class, then
+/// name-or-subdomain syntax.
+fn checked_name(name: &str) -> Result<(), ApiError> {
+    if name_route_ok(name) && (check_name(name) || is_subdomain(name)) {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidName)
+    }
+}
+
+/// The record as the reference client's `get_name_record` returns it to the REST handlers:
+/// subdomains are not indexed here (`Failed to load subdomain`), and names past their renewal
+/// deadline are refused (`Name expired`).
+fn client_record(
+    r: &Reader<'_>,
+    name: &str,
+    with_history: bool,
+) -> Result<Result<Map<String, Value>, String>, ApiError> {
+    if is_subdomain(name) {
+        return Ok(Err("Failed to load subdomain".into()));
+    }
+    let rec = match r.name_record(name, with_history)? {
+        NameReply::NotFound => return Ok(Err("Not found.".into())),
+        NameReply::NamespaceMissing => return Ok(Err("Not found.".into())),
+        NameReply::Found(rec) => rec,
+    };
+    let deadline = rec
+        .get("renewal_deadline")
+        .and_then(Value::as_i64)
+        .unwrap_or(-1);
+    if deadline > 0 && i64::try_from(r.lastblock()).is_ok_and(|b| b > deadline) {
+        return Ok(Err("Name expired".into()));
+    }
+    Ok(Ok(rec))
+}
+
+/// The zone file bytes a record carries (base64 in `zonefile`).
+fn record_zonefile(rec: &Map<String, Value>) -> Option<Vec<u8>> {
+    rec.get("zonefile")
+        .and_then(Value::as_str)
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+}
+
+/// `GET /v1/names/{name}`: status, owner (mainnet address), zone file, hash, last txid and
+/// expiry block; 404 `{"status": "available"}` for an unregistered name.
+pub async fn info(
+    State(svc): State<QueryService>,
+    Path(name): Path<String>,
+) -> Result<PyJson<Value>, ApiError> {
+    checked_name(&name)?;
+    svc.read(move |r| {
+        let rec = match client_record(r, &name, false)? {
+            Ok(rec) => rec,
+            Err(e) if e == "Not found." || e == "Failed to load subdomain" => {
+                return Err(ApiError::NameAvailable)
+            }
+            Err(e) => return Err(ApiError::Indexer(format!("Blockstack daemon error: {e}"))),
+        };
+        let zonefile = match record_zonefile(&rec) {
+            None => Value::Null,
+            Some(bytes) if is_standard_zonefile(&bytes) => {
+                Value::from(String::from_utf8_lossy(&bytes).into_owned())
+            }
+            Some(_) => json!({"error": "Non-standard zone file"}),
+        };
+        let revoked = rec.get("revoked").and_then(Value::as_bool).unwrap_or(false);
+        let address = rec
+            .get("address")
+            .and_then(Value::as_str)
+            .map(|a| reencode_address(a, AddressNetwork::Mainnet));
+        Ok(PyJson(json!({
+            "status": if revoked { "revoked" } else { "registered" },
+            "zonefile": zonefile,
+            "zonefile_hash": rec.get("value_hash").cloned().unwrap_or(Value::Null),
+            "address": address,
+            "last_txid": rec.get("txid").cloned().unwrap_or(Value::Null),
+            "blockchain": "bitcoin",
+            "expire_block": rec.get("expire_block").cloned().unwrap_or(Value::Null),
+        })))
+    })
+    .await?
+}
+
+/// `GET /v1/names/{name}/history[?start_block=&end_block=]`: block → states, filtered to the
+/// range (default: the first block to 2³²).
+pub async fn history(
+    State(svc): State<QueryService>,
+    Path(name): Path<String>,
+    qs: Qs,
+) -> Result<PyJson<Value>, ApiError> {
+    checked_name(&name)?;
+    let bound = |key: &str| -> Result<Option<i128>, ApiError> {
+        qs.get(key)
+            .map(|v| {
+                v.trim()
+                    .parse::<i128>()
+                    .map_err(|_| ApiError::InvalidBlockRange)
+            })
+            .transpose()
+    };
+    let start = bound("start_block")?;
+    let end = bound("end_block")?.unwrap_or(1 << 32);
+    svc.read(move |r| {
+        let start = start.unwrap_or(i128::from(r.rules.first_block));
+        let rec = client_record(r, &name, true)?.map_err(ApiError::Indexer)?;
+        let mut out = Map::new();
+        if let Some(Value::Object(history)) = rec.get("history") {
+            for (block, states) in history {
+                let h: i128 = block.parse().unwrap_or(-1);
+                if start <= h && h <= end {
+                    out.insert(block.clone(), states.clone());
+                }
+            }
+        }
+        Ok(PyJson(Value::Object(out)))
+    })
+    .await?
+}
+
+/// `GET /v1/names/{name}/public_key`: the `pubkey:data:` key of the current zone file.
+pub async fn public_key(
+    State(svc): State<QueryService>,
+    Path(name): Path<String>,
+) -> Result<PyJson<Value>, ApiError> {
+    checked_name(&name)?;
+    svc.read(move |r| {
+        let rec = client_record(r, &name, false)?.map_err(ApiError::Indexer)?;
+        let bytes = record_zonefile(&rec)
+            .ok_or_else(|| ApiError::NotFound("No zone file for name".into()))?;
+        let key = blockstack_zonefile::parse_bytes(&bytes)
+            .ok()
+            .and_then(|zf| {
+                blockstack_zonefile::bns::data_public_key(&zf)
+                    .ok()
+                    .flatten()
+            })
+            .ok_or_else(|| ApiError::NotFound("No public key found".into()))?;
+        Ok(PyJson(json!({"public_key": key})))
+    })
+    .await?
+}
+
+/// A zone file reply: raw bytes, or `{"zonefile": text}`.
+fn zonefile_reply(bytes: Vec<u8>, raw: bool) -> Response {
+    if raw {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            bytes,
+        )
+            .into_response()
+    } else {
+        PyJson(json!({"zonefile": String::from_utf8_lossy(&bytes)})).into_response()
+    }
+}
+
+/// `GET /v1/names/{name}/zonefile[?raw=1]`: the current zone file.
+pub async fn zonefile(
+    State(svc): State<QueryService>,
+    Path(name): Path<String>,
+    qs: Qs,
+) -> Result<Response, ApiError> {
+    checked_name(&name)?;
+    let raw = qs.flag("raw");
+    svc.read(move |r| {
+        let rec = client_record(r, &name, false)?.map_err(ApiError::Indexer)?;
+        let bytes = record_zonefile(&rec)
+            .ok_or_else(|| ApiError::NotFound("No zone file for name".into()))?;
+        if !raw && !is_standard_zonefile(&bytes) {
+            return Err(ApiError::Soft(
+                "Non-standard zone file.  Try passing raw=1 to get the raw zone file.".into(),
+            ));
+        }
+        Ok(zonefile_reply(bytes, raw))
+    })
+    .await?
+}
+
+/// `GET /v1/names/{name}/zonefile/{hash}[?raw=1]`: a zone file the name has had.
+pub async fn zonefile_by_hash(
+    State(svc): State<QueryService>,
+    Path((name, hash)): Path<(String, String)>,
+    qs: Qs,
+) -> Result<Response, ApiError> {
+    checked_name(&name)?;
+    if !is_zonefile_hash(&hash) {
+        return Err(ApiError::InvalidZonefileHash);
+    }
+    let raw = qs.flag("raw");
+    svc.read(move |r| {
+        let rec = client_record(r, &name, true)?
+            .map_err(|e| ApiError::Indexer(format!("Failed to get name record for {name}: {e}")))?;
+        let known = rec
+            .get("history")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|h| h.values())
+            .filter_map(Value::as_array)
+            .flatten()
+            .any(|state| state.get("value_hash").and_then(Value::as_str) == Some(&hash));
+        if !known {
+            return Err(ApiError::NotFound("No such zonefile".into()));
+        }
+        let bytes = r
+            .config
+            .atlas_enabled
+            .then(|| get_verified(r.zonefiles, &hash))
+            .flatten()
+            .ok_or_else(|| ApiError::NotFound("No such zonefile".into()))?;
+        if !raw && !is_standard_zonefile(&bytes) {
+            return Err(ApiError::NonStandardHistoric(name));
+        }
+        Ok(zonefile_reply(bytes, raw))
+    })
+    .await?
+}
+
+/// `GET /v1/addresses/{chain}/{address}`: the names the address owns (re-encoded to this
+/// network first). Subdomains are not indexed here.
+pub async fn by_address(
+    State(svc): State<QueryService>,
+    Path((chain, address)): Path<(String, String)>,
+) -> Result<PyJson<Value>, ApiError> {
+    if chain != "bitcoin" {
+        return Err(ApiError::InvalidBlockchain);
+    }
+    if address.is_empty() || !address.bytes().all(crate::records::is_base58_char) {
+        return Err(ApiError::NoRoute);
+    }
+    svc.read(move |r| {
+        let address = reencode_address(&address, r.rules.network);
+        if !check_address(&address) {
+            return Err(ApiError::Indexer("Failed to list names by address".into()));
+        }
+        let names = r.snap.names_owned_by_address(&address)?;
+        Ok(PyJson(json!({ "names": names })))
+    })
+    .await?
+}

@@ -1,0 +1,90 @@
+//! `/v1/namespaces…` and `/v1/prices…` (rest-api.md §7.5, §7.6).
+
+use axum::extract::{Path, State};
+use serde_json::{json, Value};
+
+use super::extract::{name_route_ok, namespace_route_ok, PyJson, Qs, PAGE_SIZE};
+use crate::error::ApiError;
+use crate::records::{check_name, check_namespace};
+use crate::rpc::satoshis;
+use crate::service::QueryService;
+
+/// The indexer's answer to a malformed namespace ID, passed on with 404.
+const INVALID_NAMESPACE: &str = "Invalid name or namespace";
+
+fn checked_namespace(ns: &str) -> Result<(), ApiError> {
+    if !namespace_route_ok(ns) {
+        return Err(ApiError::NoRoute);
+    }
+    if !check_namespace(ns) {
+        return Err(ApiError::NotFound(INVALID_NAMESPACE.into()));
+    }
+    Ok(())
+}
+
+/// `GET /v1/namespaces`: the IDs of the ready namespaces, as a bare array.
+pub async fn list(State(svc): State<QueryService>) -> Result<PyJson<Value>, ApiError> {
+    let ids = svc.read(|r| r.snap.namespace_ids()).await??;
+    Ok(PyJson(json!(ids)))
+}
+
+/// `GET /v1/namespaces/{ns}`: the namespace record with `ready`.
+pub async fn info(
+    State(svc): State<QueryService>,
+    Path(ns): Path<String>,
+) -> Result<PyJson<Value>, ApiError> {
+    checked_namespace(&ns)?;
+    let record = svc.read(move |r| r.snap.namespace_record(&ns)).await??;
+    match record {
+        Some(view) => Ok(PyJson(serde_json::to_value(view).unwrap_or(Value::Null))),
+        None => Err(ApiError::NotFound("No such namespace".into())),
+    }
+}
+
+/// `GET /v1/namespaces/{ns}/names?page=N`: one page of 100 unexpired names.
+pub async fn names(
+    State(svc): State<QueryService>,
+    Path(ns): Path<String>,
+    qs: Qs,
+) -> Result<PyJson<Value>, ApiError> {
+    let page = qs.page()?;
+    checked_namespace(&ns)?;
+    let names = svc
+        .read(move |r| r.snap.names_in_namespace(&ns, page * PAGE_SIZE, PAGE_SIZE))
+        .await??;
+    Ok(PyJson(json!(names)))
+}
+
+/// `GET /v1/prices/namespaces/{ns}`: `{"satoshis": price}` at the current block.
+pub async fn namespace_price(
+    State(svc): State<QueryService>,
+    Path(ns): Path<String>,
+) -> Result<PyJson<Value>, ApiError> {
+    checked_namespace(&ns)?;
+    let cost = svc.read(move |r| r.snap.namespace_cost(&ns)).await??;
+    Ok(PyJson(json!({"satoshis": satoshis(cost.satoshis)})))
+}
+
+/// `GET /v1/prices/names/{name}`: the name's price as `name_price`. The original adds
+/// transaction fee estimates from the daemon's wallet; this read-only API has no wallet and
+/// reports the price alone.
+pub async fn name_price(
+    State(svc): State<QueryService>,
+    Path(name): Path<String>,
+) -> Result<PyJson<Value>, ApiError> {
+    if !name_route_ok(&name) {
+        return Err(ApiError::InvalidName);
+    }
+    if !check_name(&name) {
+        return Err(ApiError::NotFound(INVALID_NAMESPACE.into()));
+    }
+    let price = svc.read(move |r| r.snap.name_cost(&name)).await??;
+    let Some(price) = price else {
+        return Err(ApiError::NotFound("Unknown/invalid namespace".into()));
+    };
+    let sats = satoshis(price);
+    let btc = sats.as_f64().unwrap_or(price) * 1e-8;
+    Ok(PyJson(json!({
+        "name_price": {"satoshis": sats, "btc": btc},
+    })))
+}

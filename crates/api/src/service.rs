@@ -1,0 +1,214 @@
+//! The query service both servers read through: read-only name database handles, the zone
+//! file source and the node's status, with every SQLite read on a blocking thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use blockstack_consensus::Rules;
+use blockstack_namedb::{NameDbError, ReadOnlyNameDb, Snapshot};
+use thiserror::Error;
+use tokio::sync::Semaphore;
+
+use crate::node_info::{NodeInfo, NodeStatus};
+use crate::zonefiles::ZonefileSource;
+
+/// The version string v0.18 nodes report (`VERSION` in the original's `version.py`).
+pub const DEFAULT_SERVER_VERSION: &str = "0.18.0.2";
+
+/// Tunables of the query service.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    /// Reported by `getinfo`/`ping` as `server_version`/`version`; the REST ping reports its
+    /// first three components (the series version).
+    pub server_version: String,
+    /// Reads running at once; more wait for a slot.
+    pub max_concurrent_reads: usize,
+    /// How long a read may wait for a slot before the request fails as busy.
+    pub queue_timeout: Duration,
+    /// Read-only handles kept open between requests.
+    pub pooled_handles: usize,
+    /// Whether this node serves zone files (the original's `is_atlas_enabled`); without it
+    /// `get_zonefiles` answers `"No data"` and records carry no `zonefile`.
+    pub atlas_enabled: bool,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            server_version: DEFAULT_SERVER_VERSION.into(),
+            max_concurrent_reads: 8,
+            queue_timeout: Duration::from_secs(10),
+            pooled_handles: 4,
+            atlas_enabled: true,
+        }
+    }
+}
+
+impl ServiceConfig {
+    /// The series version: `major.minor.patch` of [`ServiceConfig::server_version`].
+    pub fn series_version(&self) -> String {
+        self.server_version
+            .split('.')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+/// Why a read could not run.
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    /// The database could not be opened or read.
+    #[error("name database: {0}")]
+    Db(#[from] NameDbError),
+    /// Every read slot stayed busy for the queue timeout.
+    #[error("too many concurrent requests")]
+    Busy,
+    /// The blocking task died (a panic in a query) or the runtime is shutting down.
+    #[error("read task failed: {0}")]
+    Task(String),
+}
+
+/// What a read sees: one consistent snapshot of the name database, plus the node's state.
+pub struct Reader<'a> {
+    /// The snapshot, fixed at the block that was last when the read began.
+    pub snap: Snapshot<'a>,
+    /// The consensus rules (network, epochs, first block).
+    pub rules: &'a Rules,
+    /// Zone files.
+    pub zonefiles: &'a dyn ZonefileSource,
+    /// The node's state when the read began.
+    pub status: NodeStatus,
+    /// The service's settings.
+    pub config: &'a ServiceConfig,
+}
+
+struct Inner {
+    db_path: PathBuf,
+    rules: Rules,
+    zonefiles: Arc<dyn ZonefileSource>,
+    node: Arc<dyn NodeInfo>,
+    config: ServiceConfig,
+    pool: Mutex<Vec<ReadOnlyNameDb>>,
+    permits: Semaphore,
+}
+
+/// A cheap-to-clone handle on the query service.
+#[derive(Clone)]
+pub struct QueryService {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for QueryService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryService")
+            .field("db_path", &self.inner.db_path)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl QueryService {
+    /// A service over the name database file `db_path` (created by the indexer's `NameDb`),
+    /// evaluated with `rules`. Handles are opened lazily, so the file may appear later.
+    pub fn new(
+        db_path: impl Into<PathBuf>,
+        rules: Rules,
+        zonefiles: Arc<dyn ZonefileSource>,
+        node: Arc<dyn NodeInfo>,
+        config: ServiceConfig,
+    ) -> Self {
+        let permits = Semaphore::new(config.max_concurrent_reads.max(1));
+        Self {
+            inner: Arc::new(Inner {
+                db_path: db_path.into(),
+                rules,
+                zonefiles,
+                node,
+                config,
+                pool: Mutex::new(Vec::new()),
+                permits,
+            }),
+        }
+    }
+
+    /// The database file read.
+    pub fn db_path(&self) -> &Path {
+        &self.inner.db_path
+    }
+
+    /// The consensus rules.
+    pub fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    /// The service's settings.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.inner.config
+    }
+
+    /// The node's state now.
+    pub fn node_status(&self) -> NodeStatus {
+        self.inner.node.status()
+    }
+
+    /// Runs `f` against a fresh snapshot on a blocking thread and returns its result.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, ServiceError>
+    where
+        F: FnOnce(&Reader<'_>) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let _permit = tokio::time::timeout(
+            self.inner.config.queue_timeout,
+            self.inner.permits.acquire(),
+        )
+        .await
+        .map_err(|_| ServiceError::Busy)?
+        .map_err(|e| ServiceError::Task(e.to_string()))?;
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || inner.run(f))
+            .await
+            .map_err(|e| ServiceError::Task(e.to_string()))?
+    }
+}
+
+impl Inner {
+    fn run<R>(&self, f: impl FnOnce(&Reader<'_>) -> R) -> Result<R, ServiceError> {
+        let db = self.checkout()?;
+        let result = {
+            let snap = db.snapshot(&self.rules)?;
+            let reader = Reader {
+                snap,
+                rules: &self.rules,
+                zonefiles: self.zonefiles.as_ref(),
+                status: self.node.status(),
+                config: &self.config,
+            };
+            f(&reader)
+        };
+        self.checkin(db);
+        Ok(result)
+    }
+
+    fn checkout(&self) -> Result<ReadOnlyNameDb, ServiceError> {
+        let pooled = match self.pool.lock() {
+            Ok(mut pool) => pool.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        };
+        match pooled {
+            Some(db) => Ok(db),
+            None => Ok(ReadOnlyNameDb::open(&self.db_path)?),
+        }
+    }
+
+    fn checkin(&self, db: ReadOnlyNameDb) {
+        let mut pool = match self.pool.lock() {
+            Ok(pool) => pool,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if pool.len() < self.config.pooled_handles {
+            pool.push(db);
+        }
+    }
+}
