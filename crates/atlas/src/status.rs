@@ -1,0 +1,35 @@
+//! The operator view of an Atlas node.
+
+use serde::Serialize;
+
+/// One peer as the operator sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeerStatus {
+    /// `host:port`.
+    pub hostport: String,
+    /// Health over the lifetime window (§7.3).
+    pub health: f64,
+    /// Successful requests in the window.
+    pub request_count: usize,
+    /// All requests in the window.
+    pub attempts: usize,
+    /// Invalid-data offences.
+    pub violations: u32,
+    /// Whether it is a seed.
+    pub seed: bool,
+    /// How many of our rows its inventory advertises.
+    pub inventory_bits: usize,
+}
+
+/// What an Atlas node holds and whom it talks to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AtlasStatus {
+    /// The peer table.
+    pub peers: Vec<PeerStatus>,
+    /// Distinct announced zone files we hold.
+    pub zonefiles_held: usize,
+    /// Distinct announced zone file hashes.
+    pub zonefiles_expected: usize,
+    /// The ones we lack: (first announcing name, hash), in inventory order.
+    pub missing: Vec<(Option<String>, String)>,
+}
