@@ -275,6 +275,16 @@ fn show_ops(ops: &[AcceptedOp]) -> String {
 
 /// Runs one scenario end to end. `Err(Error::Unavailable)` means the tools cannot run here.
 pub async fn run(scenario: &Scenario) -> Result<Report, Error> {
+    run_with(scenario, |k| k).await
+}
+
+/// Like [`run`], with our node's knobs changed by `ours` (the original keeps the scenario's).
+///
+/// Only for checking that the harness notices a rule difference.
+pub async fn run_with(
+    scenario: &Scenario,
+    ours: impl FnOnce(Knobs) -> Knobs,
+) -> Result<Report, Error> {
     reference::install()?;
     let dir = tempfile::Builder::new()
         .prefix("bns-conformance-")
@@ -282,10 +292,11 @@ pub async fn run(scenario: &Scenario) -> Result<Report, Error> {
         .map_err(|e| Error::Unavailable(format!("temp dir: {e}")))?;
     let btc = Bitcoind::start(&dir.path().join("btc"))?;
     let knobs = scenario.knobs();
+    let our_knobs = ours(knobs.clone());
     let client =
         BitcoindClient::new(btc.config()).map_err(|e| Error::Chain(format!("client: {e}")))?;
-    let ours = OurNode::new(client, &knobs);
-    let mut driver = Driver::new(btc, ours, rules(&knobs))?;
+    let ours = OurNode::new(client, &our_knobs);
+    let mut driver = Driver::new(btc, ours, rules(&our_knobs))?;
     let funded = driver.fund().await?;
     if funded + 1 != knobs.first_block {
         return Err(Error::Driver(format!(
@@ -305,7 +316,7 @@ pub async fn run(scenario: &Scenario) -> Result<Report, Error> {
     // Our fresh index of the whole chain.
     let client = BitcoindClient::new(driver.btc.config())
         .map_err(|e| Error::Chain(format!("client: {e}")))?;
-    let mut fresh = OurNode::new(client, &knobs);
+    let mut fresh = OurNode::new(client, &our_knobs);
     fresh.sync().await?;
     let our_index_time = fresh.index_time;
 
@@ -376,7 +387,10 @@ fn compare_history(
             let fields: Vec<&str> = problems.iter().map(|(k, _, _)| k.as_str()).collect();
             report.divergences.push(Divergence {
                 block,
-                what: format!("name `{name}` state at this block (history): {}", fields.join(", ")),
+                what: format!(
+                    "name `{name}` state at this block (history): {}",
+                    fields.join(", ")
+                ),
                 ours: problems
                     .iter()
                     .map(|(k, a, _)| format!("{k}={a}"))

@@ -266,85 +266,101 @@ fn mined_offset(steps: &[Step], index: usize) -> u64 {
 
 /// Shrinks a diverging scenario (whose run gave `report`) within `max_runs` further runs.
 pub async fn shrink(scenario: Scenario, report: Report, max_runs: usize) -> Result<Shrunk, Error> {
+    let offset = report
+        .first_divergence()
+        .map(|d| d.block.saturating_sub(report.first_block));
+    let mut last: Option<Report> = None;
+    let (scenario, runs) = shrink_by(scenario, offset, max_runs, async |candidate: &Scenario| {
+        let r = harness::run(candidate).await?;
+        let diverges = !r.divergences.is_empty();
+        if diverges {
+            last = Some(r);
+        }
+        Ok(diverges)
+    })
+    .await?;
+    Ok(Shrunk {
+        scenario,
+        report: last.unwrap_or(report),
+        runs,
+    })
+}
+
+/// The shrinking strategy over any "still diverges" check (each call is one run).
+///
+/// 1. Steps after the block of the first divergence (`first_offset` from the first block)
+///    are dropped without a run.
+/// 2. Chunks of blocks, halving in size down to single blocks, become empty blocks (the block
+///    count, and so every later height and epoch, stays the same) while the check still fails.
+/// 3. Single ops are deleted from the remaining blocks.
+///
+/// The setup steps (namespaces, imports) are kept. Returns the smallest scenario found and
+/// the runs spent.
+pub async fn shrink_by<F>(
+    scenario: Scenario,
+    first_offset: Option<u64>,
+    max_runs: usize,
+    mut diverges: F,
+) -> Result<(Scenario, usize), Error>
+where
+    F: AsyncFnMut(&Scenario) -> Result<bool, Error>,
+{
     let mut best = scenario;
-    let mut best_report = report;
     let mut runs = 0;
-    // 1. Drop every step after the block of the first divergence.
-    if let Some(d) = best_report.first_divergence() {
-        let offset = d.block.saturating_sub(best_report.first_block);
+    if let Some(offset) = first_offset {
         let keep = (0..=best.steps.len())
             .find(|i| mined_offset(&best.steps, *i) > offset)
             .unwrap_or(best.steps.len());
         best.steps.truncate(keep);
     }
-    // 2. Delete chunks of steps, then single ops, while it still diverges.
     let mut chunk = (best.steps.len().saturating_sub(SETUP_STEPS) / 2).max(1);
-    loop {
-        let mut progressed = false;
+    'chunks: loop {
         let mut start = SETUP_STEPS;
-        while start < best.steps.len() && runs < max_runs {
+        while start < best.steps.len() {
+            if runs >= max_runs {
+                break 'chunks;
+            }
             let end = (start + chunk).min(best.steps.len());
             let mut candidate = best.clone();
-            // Keep the block count: a deleted block becomes an empty block.
             for step in candidate.steps.iter_mut().take(end).skip(start) {
                 if let Step::Block(_) = step {
                     *step = Step::Mine(1);
                 }
             }
-            if candidate.steps == best.steps {
-                start = end;
-                continue;
+            if candidate.steps != best.steps {
+                runs += 1;
+                if diverges(&candidate).await? {
+                    best = candidate;
+                }
             }
-            runs += 1;
-            let r = harness::run(&candidate).await?;
-            if r.divergences.is_empty() {
-                start = end;
-            } else {
-                best = candidate;
-                best_report = r;
-                progressed = true;
-            }
+            start = end;
         }
-        if runs >= max_runs {
-            break;
-        }
-        if chunk == 1 && !progressed {
+        if chunk == 1 {
             break;
         }
         chunk = (chunk / 2).max(1);
     }
-    // 3. Single ops inside the remaining blocks.
     let mut i = SETUP_STEPS;
-    while i < best.steps.len() && runs < max_runs {
-        let n = best.steps.get(i).map_or(0, Step::ops);
+    while i < best.steps.len() {
         let mut j = 0;
-        while j < n && runs < max_runs {
+        while j < best.steps.get(i).map_or(0, Step::ops) {
+            if runs >= max_runs {
+                return Ok((best, runs));
+            }
             let mut candidate = best.clone();
             if let Some(Step::Block(ops)) = candidate.steps.get_mut(i) {
-                if j < ops.len() {
-                    ops.remove(j);
-                }
+                ops.remove(j);
             }
             runs += 1;
-            let r = harness::run(&candidate).await?;
-            if r.divergences.is_empty() {
-                j += 1;
-            } else {
+            if diverges(&candidate).await? {
                 best = candidate;
-                best_report = r;
-            }
-            let now = best.steps.get(i).map_or(0, Step::ops);
-            if now < n && j >= now {
-                break;
+            } else {
+                j += 1;
             }
         }
         i += 1;
     }
-    Ok(Shrunk {
-        scenario: best,
-        report: best_report,
-        runs,
-    })
+    Ok((best, runs))
 }
 
 #[cfg(test)]
@@ -369,6 +385,35 @@ mod tests {
             .filter(|o| matches!(o, Op::Malformed { .. } | Op::NameImport { .. }))
             .count();
         assert!(malformed > 0);
+    }
+
+    fn has(s: &Scenario, pred: impl Fn(&Op) -> bool) -> bool {
+        s.steps.iter().any(|st| match st {
+            Step::Block(ops) => ops.iter().any(&pred),
+            Step::Mine(_) => false,
+        })
+    }
+
+    #[tokio::test]
+    async fn shrinking_keeps_only_what_the_divergence_needs() {
+        let scenario = generate(3, 25);
+        // A synthetic divergence: it needs the first random block's first op and any revoke.
+        let needle = match scenario.steps.get(SETUP_STEPS) {
+            Some(Step::Block(ops)) => ops.first().cloned().expect("an op"),
+            _ => panic!("no random block"),
+        };
+        let is_revoke = |o: &Op| matches!(o, Op::NameRevoke { .. });
+        assert!(has(&scenario, is_revoke), "seed 3 has a revoke");
+        let check = async |s: &Scenario| Ok(has(s, |o| *o == needle) && has(s, is_revoke));
+        let blocks: u64 = scenario.steps.iter().map(Step::blocks).sum();
+        let (small, runs) = shrink_by(scenario.clone(), None, 500, check)
+            .await
+            .expect("shrink");
+        assert!(runs > 0);
+        let ops: usize = small.steps.iter().skip(SETUP_STEPS).map(Step::ops).sum();
+        assert_eq!(ops, 2, "{small:#?}");
+        assert_eq!(small.steps.iter().map(Step::blocks).sum::<u64>(), blocks);
+        assert_eq!(small.steps[..SETUP_STEPS], scenario.steps[..SETUP_STEPS]);
     }
 
     #[test]

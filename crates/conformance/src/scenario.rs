@@ -528,6 +528,52 @@ pub fn quick() -> Scenario {
         preorder("new.lapse", A, A),
     ]);
     c.block(vec![register("new.lapse", A, A, None)]);
+    // More epoch-3 edge cases (bns.md §13): b40 leading zeros share preorder hashes, a
+    // new owner cannot act in the block of the transfer, a second READY, a second reveal of a
+    // revealed namespace, a duplicate namespace preorder, pricing of vowel-less and long names,
+    // a stale transfer consensus hash, a renewal by a non-owner, registering to an owner at the
+    // quota, a name expiring while revoked.
+    c.block(vec![
+        preorder("0z.test", A, A),
+        preorder("bcdfg.test", B, B),
+        preorder("abcdefghijklmnopqrstu.test", B, B),
+        ready("test", V),
+        ns_reveal_std("lapse", P, D, 1),
+        ns_preorder("dup", P, V, Fee::Price),
+        ns_preorder("dup", P, V, Fee::Price),
+        transfer("e1.test", A, E, true),
+        update("e1.test", E, 0x90),
+    ]);
+    c.block(vec![
+        register("z.test", A, A, None),
+        register("bcdfg.test", B, B, Some(0x91)),
+        register("abcdefghijklmnopqrstu.test", B, B, None),
+        ns_reveal_std("dup", P, V, 1),
+        update("e1.test", E, 0x92),
+        Op::NameTransfer {
+            name: "late2.test".into(),
+            owner: B,
+            to: A,
+            keep: true,
+            ch: ChRef::Back(24),
+        },
+        renew("bcdfg.test", A, A, None),
+        preorder("tocarol.test", A, C),
+    ]);
+    c.block(vec![
+        register("tocarol.test", A, C, None),
+        ns_reveal_std("dup", P, V, 1),
+        Op::NameTransfer {
+            name: "late2.test".into(),
+            owner: B,
+            to: A,
+            keep: false,
+            ch: ChRef::Back(23),
+        },
+        renew("z.test", A, A, Some(0x93)),
+        renew("bcdfg.test", B, B, None),
+        revoke("0z.test", A),
+    ]);
     // Regular traffic through epoch 3.
     for i in 0..10u8 {
         let name = format!("e3-{i}.test");

@@ -40,3 +40,47 @@ async fn quick_chain_has_no_divergence() {
     assert!(report.ops_skipped.is_empty(), "{report}");
     assert!(report.divergences.is_empty(), "{report}");
 }
+
+/// The harness itself: with our epoch 2 lasting three blocks longer than the original's, the
+/// import two blocks in (priced with epoch 2's multiplier 1.0 on our side, epoch 3's 0.1 on
+/// theirs) must be reported at its block, with both consensus hashes and the record's `op_fee`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_difference_is_reported_at_its_block() {
+    let scenario = scenario::smoke();
+    let knobs = scenario.knobs();
+    let report = match harness::run_with(&scenario, |mut k| {
+        k.epoch1_end = k.first_block - 6;
+        k.epoch2_end = k.first_block + 3;
+        k
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(Error::Unavailable(why)) => {
+            eprintln!("SKIPPED a_rule_difference_is_reported_at_its_block: {why}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    eprintln!("{report}");
+    let import_block = knobs.first_block + 2;
+    let first = report.first_divergence().expect("a divergence");
+    assert_eq!(first.block, import_block, "{report}");
+    let at_import: Vec<&harness::Divergence> = report
+        .divergences
+        .iter()
+        .filter(|d| d.block == import_block)
+        .collect();
+    assert!(
+        at_import
+            .iter()
+            .any(|d| d.what == "consensus hash" && d.ours != d.theirs),
+        "{report}"
+    );
+    assert!(
+        at_import
+            .iter()
+            .any(|d| d.what == "name record `imported.test`: fields op_fee"),
+        "{report}"
+    );
+}
