@@ -88,8 +88,12 @@ pub(crate) struct Block<'a, V> {
 /// The pre-scan's collision table: value → whether each earlier op holding it was a registration.
 #[derive(Default)]
 struct Prescan {
-    names: HashMap<String, Vec<bool>>,
-    namespaces: HashMap<String, Vec<bool>>,
+    /// Values that reached the collision step: `(is_namespace, value)`.
+    table: HashSet<(bool, String)>,
+    /// Every op scanned so far: `(is_namespace, value, whether its op string is still a
+    /// creation)`. An op that passed as a renewal is `::`; every other one, accepted or not,
+    /// keeps its parsed `:`, `;` or `&`.
+    scanned: Vec<(bool, String, bool)>,
     collided_names: HashSet<String>,
     collided_namespaces: HashSet<String>,
 }
@@ -152,22 +156,38 @@ impl<'a, V: StateView> Block<'a, V> {
         let mut scan = Block::new(self.view, self.rules, self.height);
         scan.prescan = Some(Prescan::default());
         for op in ops {
-            let counted = match &op.kind {
-                OpKind::NameRegistration { recipient, .. } => match scan.check_and_apply_dry(op) {
+            let (counted, entry) = match &op.kind {
+                OpKind::NameRegistration {
+                    recipient, name, ..
+                } => match scan.check_and_apply_dry(op) {
                     Some(Ok(ConsensusRecord::NameRegistration(r)))
                         if r.op == crate::record::NameOp::Registration =>
                     {
-                        Some(recipient.script.clone())
+                        (
+                            Some(recipient.script.clone()),
+                            Some((false, name.clone(), true)),
+                        )
                     }
-                    Some(Ok(_)) => None,
-                    _ => Some(op.sender.script.clone()),
+                    // Passed as a renewal: its op string is now `::`.
+                    Some(Ok(_)) => (None, Some((false, name.clone(), false))),
+                    _ => (
+                        Some(op.sender.script.clone()),
+                        Some((false, name.clone(), true)),
+                    ),
                 },
-                OpKind::NameImport { .. } | OpKind::NamespaceReveal { .. } => {
+                OpKind::NameImport { name, .. } => {
                     let _ = scan.check_and_apply_dry(op);
-                    None
+                    (None, Some((false, name.clone(), true)))
                 }
-                _ => None,
+                OpKind::NamespaceReveal { reveal, .. } => {
+                    let _ = scan.check_and_apply_dry(op);
+                    (None, Some((true, reveal.namespace_id.clone(), true)))
+                }
+                _ => (None, None),
             };
+            if let (Some(entry), Some(p)) = (entry, scan.prescan.as_mut()) {
+                p.scanned.push(entry);
+            }
             scan.registrations.extend(counted);
         }
         if let Some(p) = scan.prescan.take() {
@@ -209,18 +229,25 @@ impl<'a, V: StateView> Block<'a, V> {
     /// `registration` is false for an op that passed as a renewal.
     fn collide(&mut self, namespace: bool, value: &str) -> Result<(), Rejection> {
         if let Some(scan) = self.prescan.as_mut() {
-            let (table, collided) = if namespace {
-                (&mut scan.namespaces, &mut scan.collided_namespaces)
-            } else {
-                (&mut scan.names, &mut scan.collided_names)
-            };
-            if let Some(earlier) = table.get(value) {
-                if earlier.iter().any(|is_creation| *is_creation) {
+            let key = (namespace, value.to_string());
+            if scan.table.contains(&key) {
+                // Every earlier scanned op of this value that is still a creation is marked,
+                // whether or not it passed its own checks (`check_collision_state`).
+                let marked = scan
+                    .scanned
+                    .iter()
+                    .any(|(ns, v, creation)| *ns == namespace && v == value && *creation);
+                if marked {
+                    let collided = if namespace {
+                        &mut scan.collided_namespaces
+                    } else {
+                        &mut scan.collided_names
+                    };
                     collided.insert(value.to_string());
                 }
                 return Err(reject("collides with an earlier op in this block"));
             }
-            table.entry(value.to_string()).or_default().push(true);
+            scan.table.insert(key);
             return Ok(());
         }
         let set = if namespace {
@@ -232,16 +259,6 @@ impl<'a, V: StateView> Block<'a, V> {
             return Err(reject("collides with another op in this block"));
         }
         Ok(())
-    }
-
-    /// Marks the pre-scan entry of `name` as held by a renewal, which does not count as a
-    /// colliding registration (its op string becomes `::`).
-    fn prescan_mark_renewal(&mut self, name: &str) {
-        if let Some(scan) = self.prescan.as_mut() {
-            if let Some(last) = scan.names.get_mut(name).and_then(|v| v.last_mut()) {
-                *last = false;
-            }
-        }
     }
 
     fn collide_preorder(&mut self, hash: &str) -> Result<(), Rejection> {
@@ -258,13 +275,8 @@ impl<'a, V: StateView> Block<'a, V> {
         names.sort_by(|a, b| a.name.cmp(&b.name));
         let mut namespaces: Vec<NamespaceRecord> = self.namespaces.into_values().collect();
         namespaces.sort_by(|a, b| a.namespace_id.cmp(&b.namespace_id));
-        let consumed = self.consumed;
-        self.outcome.new_preorders = self
-            .new_preorders
-            .into_iter()
-            .filter(|p| !consumed.contains(&p.preorder_hash))
-            .collect();
-        let mut consumed: Vec<String> = consumed.into_iter().collect();
+        self.outcome.new_preorders = self.new_preorders;
+        let mut consumed: Vec<String> = self.consumed.into_iter().collect();
         consumed.sort();
         self.outcome.consumed_preorders = consumed;
         self.outcome.names = names;
@@ -404,10 +416,13 @@ impl<'a, V: StateView> Block<'a, V> {
 
     /// Stored preorders of one kind with this hash, oldest first, including this block's.
     fn preorders(&self, hash: &str, kind: PreorderKind) -> Vec<PreorderRecord> {
-        if self.consumed.contains(hash) {
-            return Vec::new();
-        }
-        let mut all = self.view.preorders(hash);
+        // Stored rows of a hash consumed earlier in this block are gone; preorders made in this
+        // block after the consumption are not (the original deletes at each acceptance).
+        let mut all = if self.consumed.contains(hash) {
+            Vec::new()
+        } else {
+            self.view.preorders(hash)
+        };
         all.extend(
             self.new_preorders
                 .iter()
@@ -518,6 +533,8 @@ impl<'a, V: StateView> Block<'a, V> {
                 state: crate::state::HistoryState::Preorder(preorder.clone()),
             });
             self.consumed.insert(preorder.preorder_hash.clone());
+            self.new_preorders
+                .retain(|p| p.preorder_hash != preorder.preorder_hash);
         }
     }
 

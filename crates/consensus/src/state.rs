@@ -131,7 +131,8 @@ pub struct BlockOutcome {
     pub namespaces: Vec<NamespaceRecord>,
     /// Preorders to insert.
     pub new_preorders: Vec<PreorderRecord>,
-    /// Preorder hashes whose rows are deleted.
+    /// Preorder hashes whose rows stored before this block are deleted (applied before
+    /// `new_preorders`, which may hold a later preorder of the same hash).
     pub consumed_preorders: Vec<String>,
     /// Keychains materialized in this block.
     pub keychains: Vec<(String, Vec<String>)>,

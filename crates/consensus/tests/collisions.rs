@@ -270,7 +270,6 @@ fn of_two_renewals_of_one_name_in_one_block_the_first_wins() {
 /// they stay as parsed (`op` = `:`). So a failed registration of a name followed by two
 /// renewals of it puts the name in the block's collision set, and both renewals are rejected.
 #[test]
-#[ignore = "pre-scan marks only earlier ops that reached the collision step; the original also marks failed `:` ops (namedb.py check_collision_state)"]
 fn a_failed_registration_before_two_renewals_makes_both_renewals_collide() {
     let (mut chain, _) = chain_with_test_namespace();
     let (a, c) = (alice(), carol());

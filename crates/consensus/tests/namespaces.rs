@@ -750,7 +750,6 @@ fn an_import_to_a_native_segwit_owner_is_stored() {
 /// a re-reveal with a different fee passes validation, so next to another valid reveal of the
 /// namespace in the block both collide and the original never reaches the abort.
 #[test]
-#[ignore = "the different-fee re-reveal is refused before the collision step, so it never enters the pre-scan table and the other reveal wins (original: namedb.py state_create only aborts at commit)"]
 fn a_different_fee_re_reveal_still_collides_with_another_reveal() {
     let (mut chain, spec) = revealed_test();
     let v_block = chain.tip;

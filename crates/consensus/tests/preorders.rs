@@ -395,7 +395,6 @@ fn the_genesis_consensus_hash_is_valid_through_block_f_plus_23() {
 /// §9.3 effect, §6.1: a registration deletes the preorders of its hash when it is applied, so
 /// a preorder of the same hash accepted later in the same block is stored.
 #[test]
-#[ignore = "finish() drops every new preorder whose hash a registration of the block consumed, even one accepted after the registration"]
 fn a_preorder_accepted_after_its_hash_was_consumed_in_the_same_block_is_stored() {
     let (mut chain, _) = chain_with_test_namespace();
     let a = alice();
@@ -413,7 +412,6 @@ fn a_preorder_accepted_after_its_hash_was_consumed_in_the_same_block_is_stored()
 /// §9.1 step 1: the consequence of the rule above. Once the name has expired, that stored
 /// preorder is no longer hidden, so a new preorder of the same hash is not new.
 #[test]
-#[ignore = "finish() drops every new preorder whose hash a registration of the block consumed, even one accepted after the registration"]
 fn a_preorder_stored_in_its_registrations_block_blocks_the_hash_after_expiry() {
     let mut rules = epoch3_rules();
     rules.epochs[2].grace_period = 10;
@@ -433,7 +431,6 @@ fn a_preorder_stored_in_its_registrations_block_blocks_the_hash_after_expiry() {
 /// §9.10 effect, §6.1: the same for namespaces: a reveal deletes its preorder when applied, so
 /// a namespace preorder of that hash accepted later in the block is stored.
 #[test]
-#[ignore = "finish() drops every new preorder whose hash a reveal of the block consumed, even one accepted after the reveal"]
 fn a_namespace_preorder_accepted_after_its_hash_was_consumed_in_the_same_block_is_stored() {
     let mut chain = TestChain::epoch3();
     let spec = NsSpec::new("test", test_price(), 52595);

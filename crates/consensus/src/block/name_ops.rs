@@ -151,15 +151,7 @@ impl<V: StateView> Block<'_, V> {
         }
         self.collide(false, name)?;
         if renewal {
-            let result = self.check_renewal(op);
-            if result.is_ok() {
-                self.prescan_mark_renewal(name);
-            }
-            return if apply || self.prescan.is_some() {
-                result
-            } else {
-                Err(reject("dry run"))
-            };
+            return self.check_renewal(op);
         }
         let Some(preorder) = preorder else {
             return Err(reject("no preorder"));

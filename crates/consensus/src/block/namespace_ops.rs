@@ -80,15 +80,17 @@ impl<V: StateView> Block<'_, V> {
                 "namespace preorder fee is below the namespace price",
             ));
         }
+        self.collide(true, id)?;
+        if !apply {
+            return Err(reject("dry run"));
+        }
+        // The original fails only when it writes the row (`namedb_namespace_update`), after the
+        // collision step.
         let old = self.namespace_row(id).map(std::borrow::Cow::into_owned);
         if old.as_ref().is_some_and(|o| o.op_fee != preorder.op_fee) {
             return Err(Rejection::ReferenceAbort(
                 "re-reveal of an expired namespace with a different fee",
             ));
-        }
-        self.collide(true, id)?;
-        if !apply {
-            return Err(reject("dry run"));
         }
         let ns = NamespaceRecord {
             namespace_id: id.clone(),
