@@ -1,3 +1,7 @@
 //! One module per command.
 
+pub mod configure;
 pub mod decode;
+pub mod info;
+pub mod start;
+pub mod stop;

@@ -1,0 +1,90 @@
+//! `blockstack-core info`: the node's state, read from its database and bitcoind.
+
+use std::time::Duration;
+
+use blockstack_namedb::{NameDb, NameDbError};
+use blockstack_node::chain::{BitcoindClient, BitcoindConfig, ChainSource, RetryPolicy};
+use blockstack_node::settings::{ProcessEnv, Settings, SettingsLayer};
+use serde_json::{json, Value};
+
+use crate::core::Globals;
+use crate::daemon::{db_path, pidfile, rules::rules_from};
+use crate::{DEFAULT_DEVNET_DIR, DEFAULT_WORKING_DIR};
+
+/// Print the node's state.
+#[derive(Debug, clap::Args)]
+pub struct Info {
+    /// Use the devnet's default working directory.
+    #[arg(long)]
+    pub devnet: bool,
+}
+
+impl Info {
+    /// Reads the database (the node may be running or stopped) and asks bitcoind its height.
+    pub fn run(self, globals: &Globals) -> anyhow::Result<String> {
+        let dir = globals.working_dir_or(if self.devnet {
+            DEFAULT_DEVNET_DIR
+        } else {
+            DEFAULT_WORKING_DIR
+        });
+        let layer = SettingsLayer {
+            working_dir: Some(dir.clone()),
+            ..SettingsLayer::default()
+        };
+        let settings = Settings::load(layer, &ProcessEnv)?;
+        // A devnet's rules are fixed by the devnet, not by the regtest profile of its ini file.
+        let devnet = dir.join(crate::daemon::devnet::INFO_FILE).exists();
+        let rules = if devnet {
+            crate::daemon::devnet::rules()
+        } else {
+            rules_from(&settings.params)
+        };
+        let path = db_path(&dir);
+        let db = match NameDb::open_read_only(&path) {
+            Ok(db) => Some(db),
+            // Not created yet: the node has not indexed anything.
+            Err(NameDbError::Uninitialized { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let (last_processed, consensus) = if let Some(db) = db {
+            let snapshot = db.snapshot(&rules)?;
+            let last = snapshot.last_block();
+            let ch = match last {
+                Some(h) => snapshot.consensus_hash_at(h)?,
+                None => None,
+            };
+            (last, ch)
+        } else {
+            (None, None)
+        };
+        let mut config = BitcoindConfig::from(&settings.bitcoind);
+        config.retry = RetryPolicy::none();
+        config.timeout = Duration::from_secs(5);
+        let seen: Value = match BitcoindClient::new(config) {
+            Ok(client) => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                match runtime.block_on(client.block_count()) {
+                    Ok(n) => json!(n),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "bitcoind unavailable");
+                        Value::Null
+                    }
+                }
+            }
+            Err(_) => Value::Null,
+        };
+        let running = pidfile::running(&dir)?;
+        Ok(serde_json::to_string_pretty(&json!({
+            "network": if devnet { "devnet" } else { settings.network.as_str() },
+            "working_dir": dir,
+            "running": running.is_some(),
+            "pid": running,
+            "last_block_seen": seen,
+            "last_block_processed": last_processed,
+            "consensus_hash": consensus,
+            "first_block": rules.first_block,
+        }))?)
+    }
+}

@@ -1,0 +1,122 @@
+//! The running node: the indexer loop on its own thread, the servers, and shutdown on a signal.
+
+pub mod devnet;
+pub mod logging;
+pub mod pidfile;
+pub mod progress;
+pub mod rules;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use blockstack_consensus::Rules;
+use blockstack_indexer::{Indexer, IndexerConfig, IndexerError};
+use blockstack_namedb::NameDb;
+use blockstack_node::chain::{BitcoindClient, BitcoindConfig};
+use tokio::sync::watch;
+
+/// The name database's file inside the working directory (the original's name).
+pub const DB_FILE: &str = "blockstack-server.db";
+
+/// The name database of a working directory.
+pub fn db_path(working_dir: &Path) -> PathBuf {
+    working_dir.join(DB_FILE)
+}
+
+/// What the indexer loop needs.
+#[derive(Clone, Debug)]
+pub struct IndexerSettings {
+    /// Where the database lives.
+    pub working_dir: PathBuf,
+    /// Consensus rules.
+    pub rules: Rules,
+    /// Confirmations before a block is indexed.
+    pub confirmations: u64,
+    /// How to reach bitcoind (or the devnet chain).
+    pub bitcoind: BitcoindConfig,
+    /// Wait between polls of the chain once caught up.
+    pub poll_interval: Duration,
+    /// Show a progress bar on a terminal.
+    pub interactive: bool,
+}
+
+/// Runs the indexer until `shutdown` turns true, on a thread of its own (SQLite and the
+/// processor are blocking work).
+pub fn spawn_indexer(
+    settings: IndexerSettings,
+    shutdown: watch::Receiver<bool>,
+) -> std::thread::JoinHandle<anyhow::Result<()>> {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the indexer runtime")?;
+        runtime.block_on(index_until_shutdown(settings, shutdown))
+    })
+}
+
+async fn index_until_shutdown(
+    settings: IndexerSettings,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let path = db_path(&settings.working_dir);
+    let db = NameDb::open(&path)
+        .with_context(|| format!("opening the name database {}", path.display()))?;
+    let client = BitcoindClient::new(settings.bitcoind.clone())
+        .context("configuring the bitcoind client")?;
+    let config = IndexerConfig {
+        rules: settings.rules.clone(),
+        confirmations: settings.confirmations,
+        prefetch: 16,
+    };
+    let mut indexer = Indexer::new(Arc::new(client), db, config);
+    let mut reporter = progress::Reporter::new(settings.interactive);
+    while !*shutdown.borrow() {
+        match indexer.sync(&shutdown, |p| reporter.update(p)).await {
+            Ok(report) => {
+                reporter.finish();
+                if report.blocks > 0 || report.rolled_back > 0 {
+                    tracing::info!(
+                        blocks = report.blocks,
+                        accepted_ops = report.accepted_ops,
+                        rolled_back = report.rolled_back,
+                        tip = report.tip.map(|t| t.0),
+                        "indexed"
+                    );
+                }
+            }
+            Err(IndexerError::Chain(e)) if e.is_transient() => {
+                reporter.finish();
+                tracing::warn!(error = %e, "bitcoind unavailable; retrying");
+            }
+            Err(e) => {
+                reporter.finish();
+                return Err(e).context("indexing stopped");
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(settings.poll_interval) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    tracing::info!("indexer stopped");
+    Ok(())
+}
+
+/// Resolves when the process receives SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,59 @@
+//! The pid file: one running node per working directory, and how `stop` finds it.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use nix::sys::signal::kill;
+use nix::unistd::Pid;
+
+/// The pid file's name inside the working directory.
+pub const PID_FILE: &str = "blockstack-server.pid";
+
+/// The pid file of `working_dir`.
+pub fn path(working_dir: &Path) -> PathBuf {
+    working_dir.join(PID_FILE)
+}
+
+/// The pid of the node running in `working_dir`, if its pid file names a live process.
+pub fn running(working_dir: &Path) -> anyhow::Result<Option<i32>> {
+    let file = path(working_dir);
+    let text = match fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
+    };
+    let pid: i32 = text
+        .trim()
+        .parse()
+        .with_context(|| format!("{} does not hold a pid", file.display()))?;
+    // Signal 0 checks that the process exists without touching it.
+    Ok(kill(Pid::from_raw(pid), None).is_ok().then_some(pid))
+}
+
+/// Holds the pid file while the node runs and removes it when dropped.
+pub struct PidFile {
+    path: PathBuf,
+}
+
+impl PidFile {
+    /// Claims `working_dir` for this process; refuses if another live node holds it.
+    pub fn claim(working_dir: &Path) -> anyhow::Result<Self> {
+        if let Some(pid) = running(working_dir)? {
+            if pid != std::process::id() as i32 {
+                bail!("a node is already running in {} (pid {pid}); stop it with `blockstack-core stop`", working_dir.display());
+            }
+        }
+        let path = path(working_dir);
+        fs::write(&path, format!("{}\n", std::process::id()))
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(Self { path })
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}

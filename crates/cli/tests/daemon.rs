@@ -1,0 +1,218 @@
+//! The `blockstack-core` daemon on the embedded devnet: start detached, follow the chain, stop,
+//! resume; and crash safety under repeated SIGKILL while indexing.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn core(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_blockstack-core"))
+        .arg("--working-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("BLOCKSTACK_WORKING_DIR")
+        .output()
+        .expect("run blockstack-core")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn info(dir: &Path) -> Value {
+    json(&core(dir, &["info"]))
+}
+
+/// Calls the devnet chain's JSON-RPC with the credentials the devnet wrote.
+fn chain_rpc(dir: &Path, method: &str, params: Value) -> Value {
+    let devnet: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("devnet.json")).expect("devnet.json"),
+    )
+    .expect("json");
+    let url = devnet["bitcoind_rpc_url"]
+        .as_str()
+        .expect("url")
+        .to_string();
+    let password = std::fs::read_to_string(dir.join("devnet-rpc.secret")).expect("secret");
+    let body = serde_json::json!({"method": method, "params": params, "id": 1}).to_string();
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-u",
+            &format!("devnet:{}", password.trim()),
+            "-d",
+            &body,
+            &url,
+        ])
+        .output()
+        .expect("curl");
+    let reply: Value = serde_json::from_slice(&out.stdout).expect("JSON-RPC reply");
+    assert!(reply["error"].is_null(), "{reply}");
+    reply["result"].clone()
+}
+
+fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+const BURN: &str = "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8";
+
+#[test]
+fn devnet_node_starts_follows_the_chain_stops_and_resumes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let started = json(&core(
+        dir.path(),
+        &[
+            "start",
+            "--devnet",
+            "--bitcoind-rpc-port",
+            "0",
+            "--poll-interval",
+            "1",
+        ],
+    ));
+    assert_eq!(started["status"], true);
+    let height = started["devnet"]["height"].as_u64().expect("height");
+    assert!(started["devnet"]["payment_address"]
+        .as_str()
+        .is_some_and(|a| !a.is_empty()));
+    wait_for(
+        || info(dir.path())["last_block_processed"].as_u64() == Some(height),
+        "the initial catch-up",
+    );
+
+    chain_rpc(
+        dir.path(),
+        "generatetoaddress",
+        serde_json::json!([5, BURN]),
+    );
+    wait_for(
+        || info(dir.path())["last_block_processed"].as_u64() == Some(height + 5),
+        "five new blocks",
+    );
+    let state = info(dir.path());
+    assert_eq!(state["running"], true);
+    assert_eq!(state["last_block_seen"].as_u64(), Some(height + 5));
+    let consensus = state["consensus_hash"].clone();
+    assert!(consensus.as_str().is_some_and(|c| c.len() == 32));
+
+    // A second start on the same directory is refused while the first runs.
+    let again = core(
+        dir.path(),
+        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already running"));
+
+    assert_eq!(json(&core(dir.path(), &["stop"]))["status"], true);
+    let stopped = info(dir.path());
+    assert_eq!(stopped["running"], false);
+    assert_eq!(
+        stopped["last_block_processed"].as_u64(),
+        Some(height + 5),
+        "read from the database"
+    );
+    assert_eq!(stopped["consensus_hash"], consensus);
+
+    // Restart: the chain and the index are kept.
+    let restarted = json(&core(
+        dir.path(),
+        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+    ));
+    assert_eq!(restarted["devnet"]["height"].as_u64(), Some(height + 5));
+    assert_eq!(info(dir.path())["consensus_hash"], consensus);
+    json(&core(dir.path(), &["stop"]));
+}
+
+#[test]
+fn sigkill_while_indexing_loses_nothing() {
+    // Build a chain, then index it with kills at random points, and compare with a clean run.
+    let chain_dir = tempfile::tempdir().expect("tempdir");
+    json(&core(
+        chain_dir.path(),
+        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+    ));
+    chain_rpc(
+        chain_dir.path(),
+        "generatetoaddress",
+        serde_json::json!([800, BURN]),
+    );
+    json(&core(chain_dir.path(), &["stop"]));
+
+    let copy = |to: &Path| {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(chain_dir.path().join("devchain"))
+            .arg(to)
+            .status()
+            .expect("cp");
+        assert!(status.success());
+        for file in ["devnet-rpc.secret", "wallet.json"] {
+            std::fs::copy(chain_dir.path().join(file), to.join(file)).expect("copy");
+        }
+    };
+    let clean = tempfile::tempdir().expect("tempdir");
+    copy(clean.path());
+    let clean_start = json(&core(
+        clean.path(),
+        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+    ));
+    let tip = clean_start["devnet"]["height"].as_u64().expect("height");
+    wait_for(
+        || info(clean.path())["last_block_processed"].as_u64() == Some(tip),
+        "the clean run",
+    );
+    let want = info(clean.path())["consensus_hash"].clone();
+    json(&core(clean.path(), &["stop"]));
+
+    let crashed = tempfile::tempdir().expect("tempdir");
+    copy(crashed.path());
+    let mut kills = 0;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    while kills < 20 {
+        let started = json(&core(
+            crashed.path(),
+            &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+        ));
+        let pid = started["pid"].as_i64().expect("pid");
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(20 + seed % 200));
+        let status = Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        wait_for(
+            || info(crashed.path())["running"] == false,
+            "the killed node to be gone",
+        );
+        kills += 1;
+        if info(crashed.path())["last_block_processed"].as_u64() == Some(tip) {
+            // Caught up before the kill; the remaining kills still exercise restart.
+            continue;
+        }
+    }
+    json(&core(
+        crashed.path(),
+        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+    ));
+    wait_for(
+        || info(crashed.path())["last_block_processed"].as_u64() == Some(tip),
+        "the final catch-up",
+    );
+    assert_eq!(info(crashed.path())["consensus_hash"], want);
+    json(&core(crashed.path(), &["stop"]));
+}
