@@ -200,7 +200,7 @@ impl<'a, V: StateView> Block<'a, V> {
     /// Checks an op in the pre-scan without keeping its state changes.
     fn check_and_apply_dry(&mut self, op: &ParsedOp) -> Option<Checked> {
         let result = match &op.kind {
-            OpKind::NameRegistration { .. } => self.check_registration(op, false),
+            OpKind::NameRegistration { .. } => self.check_registration(op),
             OpKind::NameImport { .. } => self.check_import(op, false),
             OpKind::NamespaceReveal { .. } => self.check_namespace_reveal(op, false),
             _ => return None,
@@ -212,7 +212,7 @@ impl<'a, V: StateView> Block<'a, V> {
     fn check_and_apply(&mut self, op: &ParsedOp) -> Checked {
         match &op.kind {
             OpKind::NamePreorder { .. } => self.check_name_preorder(op),
-            OpKind::NameRegistration { .. } => self.check_registration(op, true),
+            OpKind::NameRegistration { .. } => self.check_registration(op),
             OpKind::NameUpdate { .. } => self.check_update(op),
             OpKind::NameTransfer { .. } => self.check_transfer(op),
             OpKind::NameRevoke { .. } => self.check_revoke(op),

@@ -72,7 +72,7 @@ impl<V: StateView> Block<'_, V> {
 
     /// NAME_REGISTRATION, re-typed to NAME_RENEWAL when no preorder exists and the sender owns
     /// the name (spec §9.3, §6.5).
-    pub(super) fn check_registration(&mut self, op: &ParsedOp, apply: bool) -> Checked {
+    pub(super) fn check_registration(&mut self, op: &ParsedOp) -> Checked {
         let OpKind::NameRegistration {
             name,
             value_hash,
