@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use bitcoin::hashes::Hash;
 use bitcoin::secp256k1::{All, Secp256k1};
 use bitcoin::{
-    Address, Amount, FeeRate, NetworkKind, OutPoint, PubkeyHash, ScriptBuf, Transaction,
+    Address, Amount, FeeRate, NetworkKind, OutPoint, PubkeyHash, ScriptBuf, Sequence,
+    Transaction, TxIn, TxOut, Witness,
 };
 use blockstack_consensus::hash::{name_consensus_hash, name_hash128, preorder_hash};
 use blockstack_consensus::op::{
@@ -21,7 +22,8 @@ use blockstack_consensus::price::{price_fqn, price_namespace, PriceFunction};
 use blockstack_consensus::rules::GENESIS_CONSENSUS_HASH;
 use blockstack_consensus::Rules;
 use blockstack_wallet::{
-    BuildError, BuildRequest, ChainParams, Funds, KeyInfo, Operation, Signer, SingleKey,
+    BuildError, BuildRequest, ChainParams, Funds, KeyInfo, Keyring, MultisigKey, Operation,
+    Signer, SingleKey,
     TransactionBuilder, Utxo,
 };
 
@@ -36,8 +38,14 @@ pub const PARTIES: u8 = 8;
 pub const FEE_PAYER: Party = PARTIES;
 /// The party blocks are mined to; never spends.
 pub const MINER: Party = PARTIES + 1;
-/// Coinbases each spending party (0..=FEE_PAYER) receives before the first block.
+/// A 2-of-3 P2SH multisig party (members `sha256("bns-conformance-ms-<j>")`).
+pub const MULTISIG: Party = PARTIES + 2;
+/// Coinbases each spending party (0..=FEE_PAYER) receives before the first block (the
+/// multisig party gets as many 10-coin outputs from the fee payer).
 pub const COINBASES_PER_PARTY: u32 = 3;
+/// Blocks mined before the first block: the coinbases, 100 to mature them, one more for the
+/// multisig funding.
+pub const FUNDING_BLOCKS: u64 = (PARTIES as u64 + 1) * COINBASES_PER_PARTY as u64 + 100 + 1;
 
 /// One key of the scenario.
 pub struct PartyKey {
@@ -77,12 +85,30 @@ pub struct Driver {
     pub sent: Vec<Sent>,
 }
 
-/// The key of party `i`: `sha256("bns-conformance-<i>")`.
+fn single(label: &str) -> Result<SingleKey, Error> {
+    let secret = bitcoin::hashes::sha256::Hash::hash(label.as_bytes()).to_byte_array();
+    SingleKey::from_secret_bytes(&secret, true, NetworkKind::Test)
+        .map_err(|e| Error::Driver(format!("key {label}: {e}")))
+}
+
+/// The key of party `i`: `sha256("bns-conformance-<i>")`, or the 2-of-3 bundle for
+/// [`MULTISIG`].
 pub fn party_key(i: Party, secp: &Secp256k1<All>) -> Result<PartyKey, Error> {
-    let secret = bitcoin::hashes::sha256::Hash::hash(format!("bns-conformance-{i}").as_bytes())
-        .to_byte_array();
-    let key = SingleKey::from_secret_bytes(&secret, true, NetworkKind::Test)
-        .map_err(|e| Error::Driver(format!("key {i}: {e}")))?;
+    if i == MULTISIG {
+        let members = (0..3)
+            .map(|j| single(&format!("bns-conformance-ms-{j}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let bundle = MultisigKey::from_private_keys(2, members)
+            .map_err(|e| Error::Driver(format!("multisig: {e}")))?;
+        let script = bundle.script_pubkey();
+        let address = bundle.address(NetworkKind::Test);
+        return Ok(PartyKey {
+            key: KeyInfo::Multisig(bundle),
+            script,
+            address,
+        });
+    }
+    let key = single(&format!("bns-conformance-{i}"))?;
     let script = key.script_pubkey(secp);
     let address = key.address(secp, NetworkKind::Test);
     Ok(PartyKey {
@@ -111,7 +137,7 @@ impl Driver {
     /// A driver over a started bitcoind; `ours` indexes the same node.
     pub fn new(btc: Bitcoind, ours: OurNode, rules: Rules) -> Result<Self, Error> {
         let secp = Secp256k1::new();
-        let keys = (0..=MINER)
+        let keys = (0..=MULTISIG)
             .map(|i| party_key(i, &secp))
             .collect::<Result<Vec<_>, _>>()?;
         let params = ChainParams::sv_regtest_test_node();
@@ -169,7 +195,61 @@ impl Driver {
         }
         let miner = self.party(MINER)?.address.clone();
         self.btc.mine(100, &miner).await?;
+        // A coinbase cannot pay P2SH here, so the multisig party is paid by a plain
+        // transaction from the fee payer, in one more block.
+        self.fund_multisig().await?;
+        self.btc.mine(1, &miner).await?;
         self.btc.height().await
+    }
+
+    async fn fund_multisig(&mut self) -> Result<(), Error> {
+        let payer = self.party(FEE_PAYER)?;
+        let (payer_script, ms_script) = (payer.script.clone(), self.party(MULTISIG)?.script.clone());
+        let coin = self
+            .utxos
+            .get_mut(&payer_script)
+            .and_then(Vec::pop)
+            .ok_or_else(|| Error::Driver("the fee payer has no coinbase".into()))?;
+        let part = Amount::from_sat(1_000_000_000);
+        let fee = Amount::from_sat(10_000);
+        let change = coin
+            .value
+            .checked_sub(part * u64::from(COINBASES_PER_PARTY) + fee)
+            .ok_or_else(|| Error::Driver("coinbase too small".into()))?;
+        let mut output: Vec<TxOut> = (0..COINBASES_PER_PARTY)
+            .map(|_| TxOut {
+                value: part,
+                script_pubkey: ms_script.clone(),
+            })
+            .collect();
+        output.push(TxOut {
+            value: change,
+            script_pubkey: payer_script.clone(),
+        });
+        let tx = Transaction {
+            version: bitcoin::transaction::Version::ONE,
+            lock_time: bitcoin::absolute::LockTime::ZERO,
+            input: vec![TxIn {
+                previous_output: coin.outpoint,
+                script_sig: ScriptBuf::new(),
+                sequence: Sequence::MAX,
+                witness: Witness::new(),
+            }],
+            output,
+        };
+        let prevout = TxOut {
+            value: coin.value,
+            script_pubkey: payer_script,
+        };
+        let keyring = Keyring::new(self.signer.secp(), &[&self.party(FEE_PAYER)?.key]);
+        let signed = self
+            .signer
+            .sign_transaction(&tx, &[prevout], &keyring)
+            .map_err(|e| Error::Driver(format!("sign the multisig funding: {e}")))?
+            .into_transaction();
+        self.btc.send(&signed).await?;
+        self.track(&signed);
+        Ok(())
     }
 
     /// Runs one step: sends its ops and mines its blocks, then lets our node catch up.
@@ -594,8 +674,8 @@ impl Driver {
             let known = self
                 .keys
                 .iter()
-                .take(usize::from(FEE_PAYER) + 1)
-                .any(|k| k.script == out.script_pubkey);
+                .enumerate()
+                .any(|(i, k)| i != usize::from(MINER) && k.script == out.script_pubkey);
             if known && out.value > Amount::ZERO {
                 self.utxos
                     .entry(out.script_pubkey.clone())

@@ -10,7 +10,7 @@ use blockstack_node::chain::BitcoindClient;
 use serde_json::Value as Json;
 
 use crate::bitcoind::Bitcoind;
-use crate::driver::{Driver, COINBASES_PER_PARTY, FEE_PAYER};
+use crate::driver::{Driver, FUNDING_BLOCKS};
 use crate::normalize::{
     diff, diff_present, history_ours, history_theirs, name_ours, name_theirs, namespace_ours,
     namespace_theirs,
@@ -21,7 +21,7 @@ use crate::reference::{self, Knobs, ReferenceNode};
 use crate::Error;
 
 /// The first block of every chain: after the funding coinbases and their maturity.
-pub const FIRST_BLOCK: u64 = (FEE_PAYER as u64 + 1) * COINBASES_PER_PARTY as u64 + 100 + 1;
+pub const FIRST_BLOCK: u64 = FUNDING_BLOCKS + 1;
 
 /// A chain to compare: epoch layout and steps.
 #[derive(Clone, Debug)]

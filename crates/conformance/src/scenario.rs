@@ -2,9 +2,10 @@
 //! every epoch, through the test-mode epoch knobs.
 //!
 //! Parties: 0 = P (namespace payer), 1 = V (revealer, importer), 2 = A, 3 = B, 4 = C (quota),
-//! 5 = D, 6 = E, 7 = X (never owns anything). Epoch 1 is offsets 0–14 from the first block,
+//! 5 = D, 6 = E, 7 = X (never owns anything), MS = a 2-of-3 P2SH multisig. Epoch 1 is offsets 0–14 from the first block,
 //! epoch 2 offsets 15–29, epoch 3 from 30. Epoch-3 grace period 3, reveal expiry 20.
 
+use crate::driver::MULTISIG;
 use crate::harness::Scenario;
 use crate::ops::{Burn, ChRef, Fee, Malformed, Op, Party, Step};
 
@@ -16,6 +17,7 @@ const C: Party = 4;
 const D: Party = 5;
 const E: Party = 6;
 const X: Party = 7;
+const MS: Party = MULTISIG;
 
 /// The default price function of the spec's examples (§12.3).
 pub const TEST_BUCKETS: [u8; 16] = [6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -268,6 +270,7 @@ pub fn quick() -> Scenario {
         import("imp2.test", V, C, 0x35),
         import("bad.test", A, A, 0x36),
         import("b.burnt", V, D, 0x37),
+        import("msimp.test", V, MS, 0x39),
         preorder("early.test", A, A),
     ]);
     // 3: READY by the wrong sender first, then by the revealer; an import after READY.
@@ -311,6 +314,11 @@ pub fn quick() -> Scenario {
         register("early.test", A, A, None),
         malformed(Malformed::ShortPreorder, A, "short.test"),
         preorder("gift.test", B, A),
+        preorder("ms1.test", MS, MS),
+        preorder("ms2.test", A, MS),
+        preorder("gift4.test", B, A),
+        preorder("dupe.test", A, A),
+        preorder("dupe.test", A, A),
     ]);
     // 5: registrations: ok, a collision (both individually valid), wrong burn, low fee, the
     // wrong sender, bad names, the 57-byte form in epoch 1 (not a valid name there).
@@ -328,6 +336,18 @@ pub fn quick() -> Scenario {
         register("t.expiring", A, A, None),
         register("v57.test", A, A, Some(0x57)),
         register("gift.test", B, A, None),
+        register("ms1.test", MS, MS, None),
+        register("ms2.test", A, MS, None),
+        // Four outputs with a usable preorder: a registration, not a renewal.
+        Op::NameRenew {
+            name: "gift4.test".into(),
+            owner: B,
+            new_owner: A,
+            fee: Fee::Sat(1000),
+            burn: Burn::Party(B),
+            value: None,
+        },
+        register("dupe.test", A, A, None),
     ]);
     // 6: update, transfer of an imported name, renewal of an imported name (float fee), an
     // update by a non-owner, a short update payload.
@@ -338,6 +358,8 @@ pub fn quick() -> Scenario {
         update("imported.test", B, 0x23),
         malformed(Malformed::ShortUpdate, A, "foo.test"),
         update("gift.test", B, 0x24),
+        transfer("msimp.test", MS, A, true),
+        update("msimp.test", MS, 0x27),
     ]);
     // 7: transfer after an update (consensus-hash quirk), short-lifetime ops, re-register a
     // name whose registrations collided.
@@ -365,6 +387,8 @@ pub fn quick() -> Scenario {
         update("u.expiring", A, 0x43),
         renew("t.expiring", B, B, None),
         update("imp2.test", A, 0x44),
+        transfer("foo.test", B, B, true),
+        preorder("dupe.test", A, A),
     ]);
     c.pad_to(11);
     // 11: after expiry (lifetime 3 × 1): others preorder the expired names, the old owner tries.
@@ -399,12 +423,15 @@ pub fn quick() -> Scenario {
         preorder_with("cheap.test", A, A, Fee::Tenth, Burn::Proper, ChRef::Tip),
         preorder("late2.test", A, A),
         preorder("x.test", E, E),
+        preorder("ms3.test", A, MS),
     ]);
     c.block(vec![
         transfer("imp2.test", A, C, true),
         register("x.test", E, E, None),
         update("e1.test", A, 0x51),
         register("e1cheap.test", A, A, None),
+        register("ms3.test", A, MS, None),
+        transfer("msimp.test", MS, A, true),
     ]);
     // Regular traffic through epoch 2.
     for i in 0..6u8 {
@@ -468,6 +495,7 @@ pub fn quick() -> Scenario {
         register("paycreator.test", A, A, None),
         renew("late2.test", A, B, Some(0x63)),
         transfer("v3.test", A, B, false),
+        transfer("ms3.test", MS, B, true),
     ]);
     // Quota: 26 preorders, then 26 registrations (the 26th is over 25).
     c.block(
