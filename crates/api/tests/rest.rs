@@ -551,3 +551,19 @@ async fn shuts_down_when_asked() {
         .expect("joined");
     assert!(done.is_ok());
 }
+
+#[tokio::test]
+async fn openapi_document_lists_every_read_route() {
+    let fx = Fixture::new();
+    let server = rest_server(fx.service.clone()).await;
+    let (status, ctype, doc) = get(&server.base, "/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ctype, "application/json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    insta::assert_json_snapshot!("openapi_paths", paths);
+    assert_eq!(doc, blockstack_api::rest::openapi_document());
+    let name_info = &doc["paths"]["/v1/names/{name}"]["get"];
+    assert!(name_info["responses"]["404"].is_object());
+    assert_eq!(name_info["parameters"][0]["name"], "name");
+}

@@ -9,6 +9,7 @@ mod extract;
 mod names;
 mod namespaces;
 mod node;
+mod openapi;
 
 use std::future::Future;
 use std::time::Duration;
@@ -22,6 +23,7 @@ use axum::{Router, ServiceExt as _};
 use tower::Layer as _;
 
 pub use extract::{Qs, MAX_PAGE, PAGE_SIZE};
+pub use openapi::{document as openapi_document, ApiDoc};
 
 use crate::error::ApiError;
 use crate::service::QueryService;
@@ -73,6 +75,7 @@ pub fn router(service: QueryService) -> Router {
             "/v1/blockchains/{chain}/names/{name}/history",
             get(blockchains::name_history),
         )
+        .route("/openapi.json", get(openapi::serve))
         .method_not_allowed_fallback(|| async { ApiError::WrongMethod })
         .fallback(|| async { ApiError::NoRoute })
         .layer(middleware::from_fn(limits))

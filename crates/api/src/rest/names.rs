@@ -9,6 +9,7 @@ use blockstack_consensus::AddressNetwork;
 use serde_json::{json, Map, Value};
 
 use super::extract::{name_route_ok, PyJson, Qs, PAGE_SIZE};
+use super::openapi::*;
 use crate::error::ApiError;
 use crate::records::{check_address, check_name, is_subdomain, reencode_address, NameReply};
 use crate::service::{QueryService, Reader};
@@ -16,6 +17,7 @@ use crate::zonefiles::{get_verified, is_standard_zonefile, is_zonefile_hash};
 
 /// `GET /v1/names?page=N[&all=true]`: one page of 100 names, sorted; `all` includes expired
 /// names.
+#[utoipa::path(get, path = "/v1/names", tag = "names", params(("page" = u64, Query, description = "Page number; 100 names per page"), ("all" = Option<bool>, Query, description = "Include expired names")), responses((status = 200, description = "Names, sorted", body = Vec<String>), (status = 401, description = "Bad query argument", body = ErrorBody)))]
 pub async fn list(State(svc): State<QueryService>, qs: Qs) -> Result<PyJson<Value>, ApiError> {
     let page = qs.page()?;
     let all = qs.flag("all");
@@ -77,6 +79,7 @@ fn record_zonefile(rec: &Map<String, Value>) -> Option<Vec<u8>> {
 
 /// `GET /v1/names/{name}`: status, owner (mainnet address), zone file, hash, last txid and
 /// expiry block; 404 `{"status": "available"}` for an unregistered name.
+#[utoipa::path(get, path = "/v1/names/{name}", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 200, description = "The name", body = NameInfo), (status = 404, description = "Not registered", body = Available), (status = 400, description = "Malformed name", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn info(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
@@ -117,6 +120,7 @@ pub async fn info(
 
 /// `GET /v1/names/{name}/history[?start_block=&end_block=]`: block → states, filtered to the
 /// range (default: the first block to 2³²).
+#[utoipa::path(get, path = "/v1/names/{name}/history", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`"), ("start_block" = Option<u64>, Query, description = "First block"), ("end_block" = Option<u64>, Query, description = "Last block")), responses((status = 200, description = "Block height to the states recorded at it", body = Object), (status = 400, description = "Malformed name", body = ErrorBody), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn history(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
@@ -152,6 +156,7 @@ pub async fn history(
 }
 
 /// `GET /v1/names/{name}/public_key`: the `pubkey:data:` key of the current zone file.
+#[utoipa::path(get, path = "/v1/names/{name}/public_key", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 200, description = "The data public key", body = PublicKey), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn public_key(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
@@ -189,6 +194,7 @@ fn zonefile_reply(bytes: Vec<u8>, raw: bool) -> Response {
 }
 
 /// `GET /v1/names/{name}/zonefile[?raw=1]`: the current zone file.
+#[utoipa::path(get, path = "/v1/names/{name}/zonefile", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`"), ("raw" = Option<bool>, Query, description = "Raw bytes instead of JSON")), responses((status = 200, description = "The current zone file", body = ZonefileBody), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn zonefile(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
@@ -211,6 +217,7 @@ pub async fn zonefile(
 }
 
 /// `GET /v1/names/{name}/zonefile/{hash}[?raw=1]`: a zone file the name has had.
+#[utoipa::path(get, path = "/v1/names/{name}/zonefile/{hash}", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`"), ("hash" = String, Path, description = "40-hex zone file hash"), ("raw" = Option<bool>, Query, description = "Raw bytes instead of JSON")), responses((status = 200, description = "A zone file the name has had", body = ZonefileBody), (status = 204, description = "Non-standard zone file"), (status = 400, description = "Malformed name", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn zonefile_by_hash(
     State(svc): State<QueryService>,
     Path((name, hash)): Path<(String, String)>,
@@ -251,6 +258,7 @@ pub async fn zonefile_by_hash(
 
 /// `GET /v1/addresses/{chain}/{address}`: the names the address owns (re-encoded to this
 /// network first). Subdomains are not indexed here.
+#[utoipa::path(get, path = "/v1/addresses/{chain}/{address}", tag = "names", params(("chain" = String, Path, description = "Must be `bitcoin`"), ("address" = String, Path, description = "Base58check address")), responses((status = 200, description = "Names owned", body = AddressNames), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn by_address(
     State(svc): State<QueryService>,
     Path((chain, address)): Path<(String, String)>,

@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use serde_json::{json, Value};
 
 use super::extract::{name_route_ok, namespace_route_ok, PyJson, Qs, PAGE_SIZE};
+use super::openapi::*;
 use crate::error::ApiError;
 use crate::records::{check_name, check_namespace};
 use crate::rpc::satoshis;
@@ -23,12 +24,14 @@ fn checked_namespace(ns: &str) -> Result<(), ApiError> {
 }
 
 /// `GET /v1/namespaces`: the IDs of the ready namespaces, as a bare array.
+#[utoipa::path(get, path = "/v1/namespaces", tag = "namespaces", responses((status = 200, description = "IDs of the ready namespaces", body = Vec<String>)))]
 pub async fn list(State(svc): State<QueryService>) -> Result<PyJson<Value>, ApiError> {
     let ids = svc.read(|r| r.snap.namespace_ids()).await??;
     Ok(PyJson(json!(ids)))
 }
 
 /// `GET /v1/namespaces/{ns}`: the namespace record with `ready`.
+#[utoipa::path(get, path = "/v1/namespaces/{ns}", tag = "namespaces", params(("ns" = String, Path, description = "Namespace ID")), responses((status = 200, description = "The namespace record with `ready`", body = Object), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn info(
     State(svc): State<QueryService>,
     Path(ns): Path<String>,
@@ -42,6 +45,7 @@ pub async fn info(
 }
 
 /// `GET /v1/namespaces/{ns}/names?page=N`: one page of 100 unexpired names.
+#[utoipa::path(get, path = "/v1/namespaces/{ns}/names", tag = "namespaces", params(("ns" = String, Path, description = "Namespace ID"), ("page" = u64, Query, description = "Page number; 100 names per page")), responses((status = 200, description = "Names, sorted", body = Vec<String>), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn names(
     State(svc): State<QueryService>,
     Path(ns): Path<String>,
@@ -56,6 +60,7 @@ pub async fn names(
 }
 
 /// `GET /v1/prices/namespaces/{ns}`: `{"satoshis": price}` at the current block.
+#[utoipa::path(get, path = "/v1/prices/namespaces/{ns}", tag = "prices", params(("ns" = String, Path, description = "Namespace ID")), responses((status = 200, description = "Price", body = Satoshis), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn namespace_price(
     State(svc): State<QueryService>,
     Path(ns): Path<String>,
@@ -68,6 +73,7 @@ pub async fn namespace_price(
 /// `GET /v1/prices/names/{name}`: the name's price as `name_price`. The original adds
 /// transaction fee estimates from the daemon's wallet; this read-only API has no wallet and
 /// reports the price alone.
+#[utoipa::path(get, path = "/v1/prices/names/{name}", tag = "prices", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 200, description = "Price", body = NamePrice), (status = 400, description = "Malformed name", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn name_price(
     State(svc): State<QueryService>,
     Path(name): Path<String>,

@@ -1,0 +1,167 @@
+//! `/openapi.json`: the OpenAPI description of the read routes, generated from the
+//! `#[utoipa::path]` attributes on the handlers, and the schemas of the fixed-shape replies.
+//! Records whose fields depend on the operation (name and namespace states) are described as
+//! free-form objects.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+/// `{"error": "..."}`: every JSON failure reply.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: String,
+}
+
+/// `{"status": "available"}`: an unregistered name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Available {
+    /// Always `available`.
+    pub status: String,
+}
+
+/// The ping reply.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ping {
+    /// Always `alive`.
+    pub status: String,
+    /// The series version, `major.minor.patch`.
+    pub version: String,
+}
+
+/// `GET /v1/names/{name}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NameInfo {
+    /// `registered` or `revoked`.
+    pub status: String,
+    /// The zone file text, `{"error": "Non-standard zone file"}`, or null.
+    #[schema(value_type = Object, nullable)]
+    pub zonefile: Option<serde_json::Value>,
+    /// The on-chain zone file hash (40 hex), or null.
+    pub zonefile_hash: Option<String>,
+    /// The owner, as a mainnet address.
+    pub address: String,
+    /// Txid of the last operation.
+    pub last_txid: String,
+    /// Always `bitcoin`.
+    pub blockchain: String,
+    /// The block the name expires at, −1 if never.
+    pub expire_block: i64,
+}
+
+/// `{"public_key": hex}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicKey {
+    /// The data public key, hex.
+    pub public_key: String,
+}
+
+/// `{"zonefile": text}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZonefileBody {
+    /// The zone file text.
+    pub zonefile: String,
+}
+
+/// `{"names": [...]}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddressNames {
+    /// Names owned by the address.
+    pub names: Vec<String>,
+}
+
+/// `{"satoshis": n}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Satoshis {
+    /// The price in satoshis.
+    pub satoshis: u64,
+}
+
+/// A price in both units.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Price {
+    /// Satoshis.
+    pub satoshis: u64,
+    /// Bitcoin.
+    pub btc: f64,
+}
+
+/// `GET /v1/prices/names/{name}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NamePrice {
+    /// The name's price.
+    pub name_price: Price,
+}
+
+/// `{"names_count": n}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NamesCount {
+    /// How many names.
+    pub names_count: u64,
+}
+
+/// `{"consensus_hash": hex}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsensusHash {
+    /// 32 hex digits, or null before the first block.
+    pub consensus_hash: Option<String>,
+}
+
+/// The OpenAPI document of the read routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Blockstack Core REST API (read routes)",
+        description = "The read routes of the v0.18 `blockstack api` daemon, served from the node's name database."
+    ),
+    paths(
+        super::node::ping,
+        super::node::info,
+        super::names::list,
+        super::names::info,
+        super::names::history,
+        super::names::public_key,
+        super::names::zonefile,
+        super::names::zonefile_by_hash,
+        super::names::by_address,
+        super::namespaces::list,
+        super::namespaces::info,
+        super::namespaces::names,
+        super::namespaces::namespace_price,
+        super::namespaces::name_price,
+        super::blockchains::name_count,
+        super::blockchains::consensus,
+        super::blockchains::operations,
+        super::blockchains::name_history,
+    ),
+    components(schemas(
+        ErrorBody,
+        Available,
+        Ping,
+        NameInfo,
+        PublicKey,
+        ZonefileBody,
+        AddressNames,
+        Satoshis,
+        Price,
+        NamePrice,
+        NamesCount,
+        ConsensusHash
+    ))
+)]
+pub struct ApiDoc;
+
+/// The document as JSON.
+pub fn document() -> serde_json::Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or(serde_json::Value::Null)
+}
+
+/// `GET /openapi.json`.
+pub async fn serve() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(&ApiDoc::openapi()).unwrap_or_default(),
+    )
+}
