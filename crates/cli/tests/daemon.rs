@@ -58,6 +58,17 @@ fn chain_rpc(dir: &Path, method: &str, params: Value) -> Value {
     reply["result"].clone()
 }
 
+/// GETs a URL and parses the JSON body.
+fn http(url: &str, body: Option<&str>) -> Value {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", url]);
+    if let Some(b) = body {
+        cmd.args(["-d", b]);
+    }
+    let out = cmd.output().expect("curl");
+    serde_json::from_slice(&out.stdout).expect("JSON reply")
+}
+
 fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done() {
@@ -107,10 +118,38 @@ fn devnet_node_starts_follows_the_chain_stops_and_resumes() {
     let consensus = state["consensus_hash"].clone();
     assert!(consensus.as_str().is_some_and(|c| c.len() == 32));
 
+    // The REST API and the node RPC serve the same state.
+    let rest = started["devnet"]["rest_api_url"]
+        .as_str()
+        .expect("rest url")
+        .to_string();
+    let reply = http(&format!("{rest}v1/blockchains/bitcoin/consensus"), None);
+    assert_eq!(reply["consensus_hash"], consensus);
+    let rpc = started["devnet"]["node_rpc_url"]
+        .as_str()
+        .expect("rpc url")
+        .to_string();
+    let call = "<?xml version='1.0'?><methodCall><methodName>getinfo</methodName><params></params></methodCall>";
+    let out = Command::new("curl")
+        .args(["-s", "-d", call, &format!("{rpc}RPC2")])
+        .output()
+        .expect("curl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(consensus.as_str().expect("hash")), "{text}");
+
     // A second start on the same directory is refused while the first runs.
     let again = core(
         dir.path(),
-        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+        &[
+            "start",
+            "--devnet",
+            "--bitcoind-rpc-port",
+            "0",
+            "--rpc-port",
+            "0",
+            "--api-port",
+            "0",
+        ],
     );
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already running"));
@@ -128,7 +167,16 @@ fn devnet_node_starts_follows_the_chain_stops_and_resumes() {
     // Restart: the chain and the index are kept.
     let restarted = json(&core(
         dir.path(),
-        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+        &[
+            "start",
+            "--devnet",
+            "--bitcoind-rpc-port",
+            "0",
+            "--rpc-port",
+            "0",
+            "--api-port",
+            "0",
+        ],
     ));
     assert_eq!(restarted["devnet"]["height"].as_u64(), Some(height + 5));
     assert_eq!(info(dir.path())["consensus_hash"], consensus);
@@ -141,7 +189,16 @@ fn sigkill_while_indexing_loses_nothing() {
     let chain_dir = tempfile::tempdir().expect("tempdir");
     json(&core(
         chain_dir.path(),
-        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+        &[
+            "start",
+            "--devnet",
+            "--bitcoind-rpc-port",
+            "0",
+            "--rpc-port",
+            "0",
+            "--api-port",
+            "0",
+        ],
     ));
     chain_rpc(
         chain_dir.path(),
@@ -166,7 +223,16 @@ fn sigkill_while_indexing_loses_nothing() {
     copy(clean.path());
     let clean_start = json(&core(
         clean.path(),
-        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+        &[
+            "start",
+            "--devnet",
+            "--bitcoind-rpc-port",
+            "0",
+            "--rpc-port",
+            "0",
+            "--api-port",
+            "0",
+        ],
     ));
     let tip = clean_start["devnet"]["height"].as_u64().expect("height");
     wait_for(
@@ -183,7 +249,16 @@ fn sigkill_while_indexing_loses_nothing() {
     while kills < 20 {
         let started = json(&core(
             crashed.path(),
-            &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+            &[
+                "start",
+                "--devnet",
+                "--bitcoind-rpc-port",
+                "0",
+                "--rpc-port",
+                "0",
+                "--api-port",
+                "0",
+            ],
         ));
         let pid = started["pid"].as_i64().expect("pid");
         seed ^= seed << 13;
@@ -207,7 +282,16 @@ fn sigkill_while_indexing_loses_nothing() {
     }
     json(&core(
         crashed.path(),
-        &["start", "--devnet", "--bitcoind-rpc-port", "0"],
+        &[
+            "start",
+            "--devnet",
+            "--bitcoind-rpc-port",
+            "0",
+            "--rpc-port",
+            "0",
+            "--api-port",
+            "0",
+        ],
     ));
     wait_for(
         || info(crashed.path())["last_block_processed"].as_u64() == Some(tip),

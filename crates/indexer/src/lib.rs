@@ -42,6 +42,8 @@ pub struct SyncReport {
     pub rolled_back: u64,
     /// The last committed block, if any.
     pub tip: Option<(u64, BlockHash)>,
+    /// The chain source's height when the sync began.
+    pub seen: u64,
 }
 
 /// Progress of a catch-up, for a progress bar or log lines.
@@ -101,6 +103,7 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
     ) -> Result<SyncReport, IndexerError> {
         let mut report = SyncReport::default();
         let count = self.chain.block_count().await?;
+        report.seen = count;
         let target = count.saturating_sub(self.config.confirmations);
         let (next, rolled_back) =
             reorg::resume_point(&*self.chain, &mut self.store, &self.config.rules, count).await?;

@@ -3,9 +3,14 @@
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use blockstack_api::node_info::{unix_now, NodeStatus};
+use blockstack_api::{
+    serve_rest, serve_rpc, DirZonefiles, QueryService, RpcDispatcher, ServiceConfig, SharedNodeInfo,
+};
 use blockstack_node::chain::BitcoindConfig;
 use blockstack_node::settings::{ProcessEnv, Settings, SettingsLayer};
 use serde_json::json;
@@ -14,7 +19,7 @@ use tokio::sync::watch;
 use crate::core::Globals;
 use crate::daemon::devnet::{self, DevnetOptions};
 use crate::daemon::{
-    logging, pidfile, rules::rules_from, shutdown_signal, spawn_indexer, IndexerSettings,
+    db_path, logging, pidfile, rules::rules_from, shutdown_signal, spawn_indexer, IndexerSettings,
 };
 use crate::{DEFAULT_DEVNET_DIR, DEFAULT_WORKING_DIR};
 
@@ -39,7 +44,21 @@ pub struct Start {
     /// Seconds between polls of bitcoind once caught up.
     #[arg(long, default_value_t = 10)]
     pub poll_interval: u64,
+    /// Port of the node RPC (default: the configuration's `rpc_port`; 6264 with `--devnet`).
+    #[arg(long)]
+    pub rpc_port: Option<u16>,
+    /// Port of the REST API (served with `--devnet`, or when given).
+    #[arg(long)]
+    pub api_port: Option<u16>,
+    /// Address the node RPC and REST API listen on (default 0.0.0.0; 127.0.0.1 with `--devnet`).
+    #[arg(long)]
+    pub bind: Option<String>,
 }
+
+/// The REST API's port of the original `blockstack api`.
+pub const DEFAULT_API_PORT: u16 = 6270;
+/// The node RPC's port.
+pub const DEFAULT_RPC_PORT: u16 = 6264;
 
 impl Start {
     /// Starts the node.
@@ -80,6 +99,15 @@ impl Start {
             .arg("start")
             .arg("--poll-interval")
             .arg(self.poll_interval.to_string());
+        if let Some(p) = self.rpc_port {
+            cmd.arg("--rpc-port").arg(p.to_string());
+        }
+        if let Some(p) = self.api_port {
+            cmd.arg("--api-port").arg(p.to_string());
+        }
+        if let Some(b) = &self.bind {
+            cmd.arg("--bind").arg(b);
+        }
         if self.devnet {
             cmd.arg("--devnet")
                 .arg("--bitcoind-rpc-port")
@@ -137,17 +165,15 @@ impl Start {
     ) -> anyhow::Result<()> {
         let _pid = pidfile::PidFile::claim(dir)?;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let (rules, confirmations, bitcoind, poll) = if self.devnet {
-            let options = DevnetOptions {
-                rpc_port: self.bitcoind_rpc_port,
-                block_time: self.block_time,
-            };
-            let (info, client) = devnet::start(dir, &options, stop_rx.clone()).await?;
-            tracing::info!(rpc = %info.bitcoind_rpc_url, wallet = %info.wallet_file.display(), payment = %info.payment_address, "devnet up");
-            if interactive {
-                eprintln!("{}", serde_json::to_string_pretty(&info)?);
+        let bind = self.bind.clone().unwrap_or_else(|| {
+            if self.devnet {
+                "127.0.0.1".into()
+            } else {
+                "0.0.0.0".into()
             }
-            (devnet::rules(), 0, client, Duration::from_millis(500))
+        });
+        let settings = if self.devnet {
+            None
         } else {
             let layer = SettingsLayer {
                 working_dir: globals
@@ -156,18 +182,86 @@ impl Start {
                     .or_else(|| Some(dir.to_path_buf())),
                 ..SettingsLayer::default()
             };
-            let settings =
-                Settings::load(layer, &ProcessEnv).context("loading the configuration")?;
-            let rules = rules_from(&settings.params);
-            tracing::info!(network = settings.network.as_str(), first_block = rules.first_block, bitcoind = %settings.bitcoind.rpc_url(), "starting");
-            let client = BitcoindConfig::from(&settings.bitcoind);
-            (
-                rules,
-                settings.params.num_confirmations,
-                client,
-                Duration::from_secs(self.poll_interval),
-            )
+            Some(Settings::load(layer, &ProcessEnv).context("loading the configuration")?)
         };
+        let rpc_port = self
+            .rpc_port
+            .or(settings.as_ref().map(|s| s.blockstack.rpc_port))
+            .unwrap_or(DEFAULT_RPC_PORT);
+        let api_port = self.api_port.or(self.devnet.then_some(DEFAULT_API_PORT));
+        let rpc_listener = bind_port(&bind, rpc_port, "node RPC").await?;
+        let rest_listener = match api_port {
+            Some(port) => Some(bind_port(&bind, port, "REST API").await?),
+            None => None,
+        };
+        let url = |l: &tokio::net::TcpListener| l.local_addr().map(|a| format!("http://{a}/"));
+        let node_rpc_url = url(&rpc_listener)?;
+        let rest_api_url = rest_listener.as_ref().map(url).transpose()?;
+
+        let (rules, confirmations, bitcoind, poll, zonefiles) = match &settings {
+            None => {
+                let options = DevnetOptions {
+                    rpc_port: self.bitcoind_rpc_port,
+                    block_time: self.block_time,
+                    node_rpc_url: node_rpc_url.clone(),
+                    rest_api_url: rest_api_url.clone().unwrap_or_default(),
+                };
+                let (info, client) = devnet::start(dir, &options, stop_rx.clone()).await?;
+                tracing::info!(rpc = %info.bitcoind_rpc_url, wallet = %info.wallet_file.display(), payment = %info.payment_address, "devnet up");
+                if interactive {
+                    eprintln!("{}", serde_json::to_string_pretty(&info)?);
+                }
+                (
+                    devnet::rules(),
+                    0,
+                    client,
+                    Duration::from_millis(500),
+                    dir.join("zonefiles"),
+                )
+            }
+            Some(settings) => {
+                let rules = rules_from(&settings.params);
+                tracing::info!(network = settings.network.as_str(), first_block = rules.first_block, bitcoind = %settings.bitcoind.rpc_url(), "starting");
+                let client = BitcoindConfig::from(&settings.bitcoind);
+                let poll = Duration::from_secs(self.poll_interval);
+                (
+                    rules,
+                    settings.params.num_confirmations,
+                    client,
+                    poll,
+                    settings.blockstack.zonefiles.clone(),
+                )
+            }
+        };
+
+        let status = Arc::new(SharedNodeInfo::new(NodeStatus {
+            last_block_seen: 0,
+            indexing: false,
+            last_indexing_time: unix_now(),
+            zonefile_count: None,
+        }));
+        let service = QueryService::new(
+            db_path(dir),
+            rules.clone(),
+            Arc::new(DirZonefiles::new(zonefiles)),
+            status.clone(),
+            ServiceConfig::default(),
+        );
+        let stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let rpc = tokio::spawn(serve_rpc(
+            rpc_listener,
+            RpcDispatcher::new(service.clone(), None),
+            stopped(stop_rx.clone()),
+        ));
+        tracing::info!(url = %node_rpc_url, "node RPC listening");
+        let rest =
+            rest_listener.map(|l| tokio::spawn(serve_rest(l, service, stopped(stop_rx.clone()))));
+        if let Some(url) = &rest_api_url {
+            tracing::info!(%url, "REST API listening");
+        }
+
         let indexer = spawn_indexer(
             IndexerSettings {
                 working_dir: dir.to_path_buf(),
@@ -176,6 +270,7 @@ impl Start {
                 bitcoind,
                 poll_interval: poll,
                 interactive,
+                status,
             },
             stop_rx,
         );
@@ -192,10 +287,20 @@ impl Start {
                 r
             }
         };
+        let _ = rpc.await;
+        if let Some(rest) = rest {
+            let _ = rest.await;
+        }
         match result {
             Ok(Ok(r)) => r,
             Ok(Err(_)) => bail!("the indexer thread panicked"),
             Err(e) => bail!("waiting for the indexer: {e}"),
         }
     }
+}
+
+async fn bind_port(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind((host, port))
+        .await
+        .with_context(|| format!("cannot listen on {host}:{port} for the {what}"))
 }

@@ -38,6 +38,10 @@ pub struct DevnetOptions {
     pub rpc_port: u16,
     /// Mine a block every this many seconds, besides on demand.
     pub block_time: Option<u64>,
+    /// Where the node RPC listens, for `devnet.json`.
+    pub node_rpc_url: String,
+    /// Where the REST API listens, for `devnet.json`.
+    pub rest_api_url: String,
 }
 
 /// What `start --devnet` prints and writes to `devnet.json`.
@@ -49,6 +53,10 @@ pub struct DevnetInfo {
     pub bitcoind_rpc_url: String,
     /// The JSON-RPC user.
     pub bitcoind_rpc_user: String,
+    /// The node RPC (XML-RPC).
+    pub node_rpc_url: String,
+    /// The REST API.
+    pub rest_api_url: String,
     /// The encrypted wallet.
     pub wallet_file: PathBuf,
     /// The wallet's payment address (funded).
@@ -189,6 +197,8 @@ pub async fn start(
         working_dir: dir.to_path_buf(),
         bitcoind_rpc_url: url.clone(),
         bitcoind_rpc_user: user.clone(),
+        node_rpc_url: options.node_rpc_url.clone(),
+        rest_api_url: options.rest_api_url.clone(),
         wallet_file: wallet_file.path().to_path_buf(),
         payment_address,
         owner_address,

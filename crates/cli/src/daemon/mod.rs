@@ -11,6 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use blockstack_api::node_info::unix_now;
+use blockstack_api::SharedNodeInfo;
 use blockstack_consensus::Rules;
 use blockstack_indexer::{Indexer, IndexerConfig, IndexerError};
 use blockstack_namedb::NameDb;
@@ -40,6 +42,8 @@ pub struct IndexerSettings {
     pub poll_interval: Duration,
     /// Show a progress bar on a terminal.
     pub interactive: bool,
+    /// Where the APIs learn the chain tip and indexing state.
+    pub status: Arc<SharedNodeInfo>,
 }
 
 /// Runs the indexer until `shutdown` turns true, on a thread of its own (SQLite and the
@@ -74,7 +78,16 @@ async fn index_until_shutdown(
     let mut indexer = Indexer::new(Arc::new(client), db, config);
     let mut reporter = progress::Reporter::new(settings.interactive);
     while !*shutdown.borrow() {
-        match indexer.sync(&shutdown, |p| reporter.update(p)).await {
+        settings.status.update(|s| s.indexing = true);
+        let result = indexer.sync(&shutdown, |p| reporter.update(p)).await;
+        settings.status.update(|s| {
+            s.indexing = false;
+            if let Ok(report) = &result {
+                s.last_block_seen = report.seen;
+                s.last_indexing_time = unix_now();
+            }
+        });
+        match result {
             Ok(report) => {
                 reporter.finish();
                 if report.blocks > 0 || report.rolled_back > 0 {
