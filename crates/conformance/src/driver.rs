@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use bitcoin::hashes::Hash;
 use bitcoin::secp256k1::{All, Secp256k1};
 use bitcoin::{
-    Address, Amount, FeeRate, NetworkKind, OutPoint, PubkeyHash, ScriptBuf, Sequence,
-    Transaction, TxIn, TxOut, Witness,
+    Address, Amount, FeeRate, NetworkKind, OutPoint, PubkeyHash, ScriptBuf, Sequence, Transaction,
+    TxIn, TxOut, Witness,
 };
 use blockstack_consensus::hash::{name_consensus_hash, name_hash128, preorder_hash};
 use blockstack_consensus::op::{
@@ -22,9 +22,8 @@ use blockstack_consensus::price::{price_fqn, price_namespace, PriceFunction};
 use blockstack_consensus::rules::GENESIS_CONSENSUS_HASH;
 use blockstack_consensus::Rules;
 use blockstack_wallet::{
-    BuildError, BuildRequest, ChainParams, Funds, KeyInfo, Keyring, MultisigKey, Operation,
-    Signer, SingleKey,
-    TransactionBuilder, Utxo,
+    BuildError, BuildRequest, ChainParams, Funds, KeyInfo, Keyring, MultisigKey, Operation, Signer,
+    SingleKey, TransactionBuilder, Utxo,
 };
 
 use crate::bitcoind::Bitcoind;
@@ -204,7 +203,8 @@ impl Driver {
 
     async fn fund_multisig(&mut self) -> Result<(), Error> {
         let payer = self.party(FEE_PAYER)?;
-        let (payer_script, ms_script) = (payer.script.clone(), self.party(MULTISIG)?.script.clone());
+        let (payer_script, ms_script) =
+            (payer.script.clone(), self.party(MULTISIG)?.script.clone());
         let coin = self
             .utxos
             .get_mut(&payer_script)
@@ -257,7 +257,9 @@ impl Driver {
         let miner = self.party(MINER)?.address.clone();
         match step {
             Step::Block(ops) => {
-                let height = self.ours.sync().await? + 1;
+                self.ours.sync().await?;
+                // The block these ops go into.
+                let height = self.btc.height().await? + 1;
                 for op in ops {
                     let result = self.send(op, height).await;
                     let (txid, skipped) = match result {

@@ -147,6 +147,8 @@ pub struct Report {
     pub reference_lookup: Latency,
     /// Time spent driving the chain (building, signing, sending, mining, our incremental sync).
     pub drive_time: Duration,
+    /// Every sent op and what both sides made of it (`block txid op -> outcome`).
+    pub outcomes: Vec<String>,
 }
 
 impl Report {
@@ -194,6 +196,11 @@ impl fmt::Display for Report {
         writeln!(f, "  drive time {:.1} s", self.drive_time.as_secs_f64())?;
         for s in &self.ops_skipped {
             writeln!(f, "  skipped: {s}")?;
+        }
+        if std::env::var_os("CONFORMANCE_VERBOSE").is_some() {
+            for o in &self.outcomes {
+                writeln!(f, "  op: {o}")?;
+            }
         }
         if self.divergences.is_empty() {
             writeln!(f, "  no divergence")?;
@@ -470,6 +477,23 @@ async fn compare(
         }
         let (raw, complete) = reference.nameops_at(h).await?;
         let ops_theirs = theirs_ops(&raw);
+        for s in driver.sent.iter().filter(|s| s.height == h) {
+            let find = |v: &[AcceptedOp]| {
+                s.txid
+                    .as_ref()
+                    .and_then(|t| v.iter().find(|o| o.txid == *t))
+                    .map_or_else(|| "-".to_owned(), |o| o.opcode.clone())
+            };
+            report.outcomes.push(format!(
+                "{h} {} {:?} -> ours {} / theirs {}",
+                s.txid
+                    .as_deref()
+                    .map_or("(not sent)", |t| t.get(..8).unwrap_or(t)),
+                s.op,
+                find(&ops_ours),
+                find(&ops_theirs)
+            ));
+        }
         let key = |v: &[AcceptedOp]| -> Vec<(u32, String, String)> {
             v.iter()
                 .map(|o| (o.vtxindex, o.txid.clone(), o.opcode.clone()))
