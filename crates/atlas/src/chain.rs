@@ -1,12 +1,15 @@
 //! Which hashes the chain announces: the name operations of a block that give inventory
 //! rows (atlas.md §4.1, `BlockstackDB.get_atlas_zonefile_info_at`).
+//!
+//! The input is what the name database lists for a block, in its order:
+//! `blockstack_namedb::Snapshot::nameops_at(height, 0, u64::MAX)` gives exactly the
+//! `namedb_get_all_ops_at` list the original walks. The indexer passes the result of
+//! [`rows_from_ops`] to [`crate::Atlas::add_block`] after committing each block; this crate
+//! does not depend on the name database itself.
 
-use blockstack_namedb::Snapshot;
 use serde_json::{Map, Value};
 
-use crate::error::AtlasError;
 use crate::inventory::ZonefileRow;
-use crate::node::Atlas;
 
 /// The opcodes whose accepted ops announce their value hash. `NAME_TRANSFER` never does,
 /// even though it may keep a hash.
@@ -54,27 +57,6 @@ pub fn rows_from_ops(height: u64, ops: &[Map<String, Value>]) -> Vec<ZonefileRow
         .collect()
 }
 
-/// The inventory rows announced at block `height` in the name database.
-pub fn rows_at(snapshot: &Snapshot<'_>, height: u64) -> Result<Vec<ZonefileRow>, AtlasError> {
-    let ops = snapshot
-        .nameops_at(height, 0, u64::MAX)
-        .map_err(|e| AtlasError::NameDb(e.to_string()))?;
-    Ok(rows_from_ops(height, &ops))
-}
-
-impl Atlas {
-    /// Adds the rows of blocks `from..=to` from the name database (start-up rescan and
-    /// catch-up, §4.3). Blocks already indexed are skipped row by row, so `from` may be the
-    /// last block seen (v0.18 rescans from `MAX(block_height)` inclusive).
-    pub fn sync_from_namedb(&self, snapshot: &Snapshot<'_>, from: u64, to: u64) -> Result<usize, AtlasError> {
-        let mut added = 0;
-        for height in from..=to {
-            added += self.add_block(height, rows_at(snapshot, height)?)?.len();
-        }
-        Ok(added)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,17 +74,31 @@ mod tests {
         let h = "1b89a685f4c4ea245ce9433d0b29166c22175ab4";
         let ops = vec![
             op(json!({"opcode": "NAME_PREORDER", "txid": "t0", "vtxindex": 1})),
-            op(json!({"opcode": "NAME_REGISTRATION", "name": "a.id", "value_hash": h, "txid": "t1", "vtxindex": 2})),
-            op(json!({"opcode": "NAME_REGISTRATION", "name": "b.id", "value_hash": null, "txid": "t2", "vtxindex": 3})),
-            op(json!({"opcode": "NAME_TRANSFER", "name": "c.id", "value_hash": h, "txid": "t3", "vtxindex": 4})),
+            op(
+                json!({"opcode": "NAME_REGISTRATION", "name": "a.id", "value_hash": h, "txid": "t1", "vtxindex": 2}),
+            ),
+            op(
+                json!({"opcode": "NAME_REGISTRATION", "name": "b.id", "value_hash": null, "txid": "t2", "vtxindex": 3}),
+            ),
+            op(
+                json!({"opcode": "NAME_TRANSFER", "name": "c.id", "value_hash": h, "txid": "t3", "vtxindex": 4}),
+            ),
             op(json!({"op": "::", "name": "d.id", "value_hash": h, "txid": "t4", "vtxindex": 5})),
-            op(json!({"opcode": "NAME_UPDATE", "name": "e.id", "value_hash": h, "txid": "t5", "vtxindex": 6})),
-            op(json!({"opcode": "NAME_IMPORT", "name": "f.id", "value_hash": h, "txid": "t6", "vtxindex": 7})),
-            op(json!({"opcode": "NAME_REVOKE", "name": "g.id", "value_hash": h, "txid": "t7", "vtxindex": 8})),
+            op(
+                json!({"opcode": "NAME_UPDATE", "name": "e.id", "value_hash": h, "txid": "t5", "vtxindex": 6}),
+            ),
+            op(
+                json!({"opcode": "NAME_IMPORT", "name": "f.id", "value_hash": h, "txid": "t6", "vtxindex": 7}),
+            ),
+            op(
+                json!({"opcode": "NAME_REVOKE", "name": "g.id", "value_hash": h, "txid": "t7", "vtxindex": 8}),
+            ),
         ];
         let rows = rows_from_ops(500, &ops);
         let txids: Vec<_> = rows.iter().map(|r| r.txid.as_str()).collect();
         assert_eq!(txids, vec!["t1", "t4", "t5", "t6"]);
-        assert!(rows.iter().all(|r| r.block_height == 500 && r.zonefile_hash == h));
+        assert!(rows
+            .iter()
+            .all(|r| r.block_height == 500 && r.zonefile_hash == h));
     }
 }

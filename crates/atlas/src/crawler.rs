@@ -16,8 +16,9 @@
 //! 5. **cleanup** — remove unhealthy peers and revalidate old ones (§7.6).
 //!
 //! Every request updates the peer's health; invalid data (a chunk that does not match its
-//! hash, an oversized chunk, an unparseable reply) also counts as a violation, and a peer
-//! reaching the violation limit is removed at once. Nothing a peer sends can panic the
+//! hash, an oversized chunk, an unparseable reply, a `get_zonefiles` reply delivering none
+//! of the chunks the peer advertised) also counts as a violation, and a peer reaching the
+//! violation limit is removed at once. Nothing a peer sends can panic the
 //! task or get into the store unverified. Time is `tokio::time`, so tests can pause it.
 
 use std::collections::{BTreeMap, HashSet};
@@ -37,6 +38,9 @@ use crate::node::Atlas;
 use crate::peers::{canonical_hostport, check_peer_info, Admission};
 use crate::transport::{PeerClient, PeerTransport};
 use crate::walk::{RandomWalk, WalkStep};
+
+/// A chunk to push: the rows it fills and its bytes.
+type PushItem = (Vec<u64>, Vec<u8>);
 
 /// Most chunks pushed per pass.
 const MAX_PUSH_PER_STEP: usize = 100;
@@ -213,9 +217,9 @@ impl Crawler {
                     self.record(&occupant, alive);
                     let now = self.atlas.now();
                     let mut st = self.atlas.lock();
-                    if let Some((removed, row)) =
-                        st.peers
-                            .resolve_collision(&candidate, &occupant, slot, alive, now)
+                    if let Some((removed, row)) = st
+                        .peers
+                        .resolve_collision(&candidate, &occupant, slot, alive, now)
                     {
                         Atlas::forget_peer(&st, &removed);
                         Atlas::persist_peer(&st, &row);
@@ -290,7 +294,10 @@ impl Crawler {
     fn add_candidates(&mut self, found: Vec<String>) {
         let st = self.atlas.lock();
         for p in found {
-            if !st.peers.contains(&p) && !self.candidates.contains(&p) && self.candidates.len() < MAX_NEW_PEERS {
+            if !st.peers.contains(&p)
+                && !self.candidates.contains(&p)
+                && self.candidates.len() < MAX_NEW_PEERS
+            {
                 self.candidates.push(p);
             }
         }
@@ -316,7 +323,10 @@ impl Crawler {
             if rows == 0 {
                 // Nothing to compare: v0.18 does not ask (§9 step 2).
                 let now = self.atlas.now();
-                self.atlas.lock().peers.set_inventory(&peer, Vec::new(), now);
+                self.atlas
+                    .lock()
+                    .peers
+                    .set_inventory(&peer, Vec::new(), now);
                 continue;
             }
             let result = self.fetch_inventory(&peer, wanted_bytes).await;
@@ -328,7 +338,10 @@ impl Crawler {
                     st.peers.set_inventory(&peer, inv, now);
                 }
                 Err(e) => {
-                    self.atlas.lock().peers.set_inventory(&peer, Vec::new(), now);
+                    self.atlas
+                        .lock()
+                        .peers
+                        .set_inventory(&peer, Vec::new(), now);
                     self.record_failure(&peer, &e);
                 }
             }
@@ -337,7 +350,11 @@ impl Crawler {
 
     /// The peer's inventory, paged with byte offsets until we have as many bytes as we have
     /// rows for (bits beyond our rows mean nothing to us and are not kept).
-    async fn fetch_inventory(&self, peer: &str, wanted_bytes: usize) -> Result<Vec<u8>, TransportError> {
+    async fn fetch_inventory(
+        &self,
+        peer: &str,
+        wanted_bytes: usize,
+    ) -> Result<Vec<u8>, TransportError> {
         let mut inv = Vec::new();
         while inv.len() < wanted_bytes {
             let page = self
@@ -368,7 +385,10 @@ impl Crawler {
                 .collect();
             let plan = rarest_first(
                 &st.inv,
-                copies.iter().map(|(p, i)| (p.as_str(), i.as_slice())).collect::<Vec<_>>(),
+                copies
+                    .iter()
+                    .map(|(p, i)| (p.as_str(), i.as_slice()))
+                    .collect::<Vec<_>>(),
             );
             let health: BTreeMap<String, f64> = st
                 .peers
@@ -405,7 +425,12 @@ impl Crawler {
     }
 
     /// Asks `peer` for every still-missing planned hash it advertises, in batches.
-    async fn fetch_from(&self, peer: &str, plan: &[crate::inventory::Wanted], done: &mut HashSet<String>) {
+    async fn fetch_from(
+        &self,
+        peer: &str,
+        plan: &[crate::inventory::Wanted],
+        done: &mut HashSet<String>,
+    ) {
         let asks: Vec<(String, Vec<u64>)> = {
             let st = self.atlas.lock();
             let Some(entry) = st.peers.get(peer) else {
@@ -460,15 +485,13 @@ impl Crawler {
                 .lock()
                 .peers
                 .set_inventory_bits(peer, &undelivered, false);
-            if invalid {
+            // A peer that delivers none of what it advertised is misbehaving too: Atlas
+            // peers never drop chunks, and its inventory copy was fresh.
+            if invalid || delivered.is_empty() {
                 self.violation(peer);
                 return;
             }
-            // A peer that delivers none of what it advertised failed the request.
-            self.record(peer, !delivered.is_empty());
-            if delivered.is_empty() {
-                return;
-            }
+            self.record(peer, true);
         }
     }
 
@@ -486,7 +509,7 @@ impl Crawler {
         if queued.is_empty() {
             return;
         }
-        let mut per_peer: BTreeMap<String, Vec<(Vec<u64>, Vec<u8>)>> = BTreeMap::new();
+        let mut per_peer: BTreeMap<String, Vec<PushItem>> = BTreeMap::new();
         for hash in queued {
             let Ok(Some(data)) = self.atlas.get_zonefile(&hash) else {
                 continue;
@@ -521,7 +544,10 @@ impl Crawler {
                             .filter(|(_, s)| *s)
                             .flat_map(|((bits, _), _)| bits.iter().copied())
                             .collect();
-                        self.atlas.lock().peers.set_inventory_bits(&peer, &accepted, true);
+                        self.atlas
+                            .lock()
+                            .peers
+                            .set_inventory_bits(&peer, &accepted, true);
                     }
                     Err(e) => {
                         self.record_failure(&peer, &e);
@@ -550,7 +576,11 @@ impl Crawler {
             return;
         }
         self.last_clean = Some(now);
-        let old = self.atlas.lock().peers.due_for_revalidation(now, timing.max_peer_age);
+        let old = self
+            .atlas
+            .lock()
+            .peers
+            .due_for_revalidation(now, timing.max_peer_age);
         for peer in old.into_iter().take(PEERS_PER_STEP) {
             let alive = self.client.ping(&peer).await.unwrap_or(false);
             let now = self.atlas.now();

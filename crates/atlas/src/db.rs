@@ -59,6 +59,13 @@ impl std::fmt::Debug for AtlasDb {
 impl AtlasDb {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
+        let path = path.as_ref();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
         let conn = Connection::open(path).ctx("opening")?;
         Self::init(conn)
     }
@@ -71,7 +78,11 @@ impl AtlasDb {
     fn init(conn: Connection) -> Result<Self, DbError> {
         conn.pragma_update(None, "journal_mode", "WAL")
             .ctx("setting WAL mode")?;
-        conn.pragma_update(None, "synchronous", "FULL")
+        // NORMAL in WAL mode survives a process crash; a power loss may drop the last
+        // commits, which is repaired: presence flags are re-derived from the (fsynced) store
+        // when the node opens, and rows are re-added when the indexer rescans from the last
+        // block with rows (§4.3).
+        conn.pragma_update(None, "synchronous", "NORMAL")
             .ctx("setting synchronous mode")?;
         conn.execute_batch(SCHEMA).ctx("creating the schema")?;
         Ok(Self { conn })
@@ -248,7 +259,11 @@ mod tests {
         }
         let db = AtlasDb::open(&path).expect("reopen");
         let inv = db.load_inventory().expect("load");
-        let hashes: Vec<_> = inv.rows().iter().map(|r| r.zonefile_hash.as_str()).collect();
+        let hashes: Vec<_> = inv
+            .rows()
+            .iter()
+            .map(|r| r.zonefile_hash.as_str())
+            .collect();
         assert_eq!(hashes, vec!["aa", "bb", "aa"]);
         assert_eq!(inv.vector(), &[0b1110_0000]);
     }
@@ -268,7 +283,10 @@ mod tests {
         })
         .expect("update");
         assert_eq!(db.load_peers().expect("load").len(), 1);
-        assert_eq!(db.peer("a:6264").expect("peer").map(|p| p.discovery_time), Some(20));
+        assert_eq!(
+            db.peer("a:6264").expect("peer").map(|p| p.discovery_time),
+            Some(20)
+        );
         db.delete_peer("a:6264").expect("delete");
         assert!(db.load_peers().expect("load").is_empty());
     }

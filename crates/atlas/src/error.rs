@@ -45,6 +45,14 @@ pub enum DbError {
         /// The error.
         source: rusqlite::Error,
     },
+    /// The database's directory could not be created.
+    #[error("atlas.db directory {}: {source}", path.display())]
+    Io {
+        /// The directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
     /// A new row came from a block before the last one indexed (rows are append-only, §4.2).
     #[error("zone file row from block {block} arrives after block {last} was indexed")]
     OutOfOrder {

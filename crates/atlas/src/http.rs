@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use blockstack_node::xmlrpc::{decode_response, encode_call, Limits, MethodCall, MethodResponse};
 use blockstack_node::xmlrpc::Value;
+use blockstack_node::xmlrpc::{decode_response, encode_call, Limits, MethodCall, MethodResponse};
 
 use crate::error::TransportError;
 use crate::transport::{CallFuture, PeerTransport};
@@ -30,7 +30,13 @@ impl HttpTransport {
         Ok(Self { client })
     }
 
-    async fn post(&self, peer: &str, method: &str, params: Vec<Value>, timeout: Duration) -> Result<Value, TransportError> {
+    async fn post(
+        &self,
+        peer: &str,
+        method: &str,
+        params: Vec<Value>,
+        timeout: Duration,
+    ) -> Result<Value, TransportError> {
         let body = encode_call(&MethodCall::new(method, params))
             .map_err(|e| TransportError::Malformed(format!("cannot encode the call: {e}")))?;
         let url = format!("http://{peer}/RPC2");
@@ -50,7 +56,10 @@ impl HttpTransport {
                 }
             })?;
         if !resp.status().is_success() {
-            return Err(TransportError::Malformed(format!("HTTP status {}", resp.status())));
+            return Err(TransportError::Malformed(format!(
+                "HTTP status {}",
+                resp.status()
+            )));
         }
         let mut buf = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| {
@@ -71,12 +80,13 @@ impl HttpTransport {
         };
         match decode_response(&buf, &limits) {
             Ok(MethodResponse::Params(mut params)) if params.len() == 1 => Ok(params.remove(0)),
-            Ok(MethodResponse::Params(_)) => {
-                Err(TransportError::Malformed("reply must carry exactly one value".into()))
-            }
-            Ok(MethodResponse::Fault(f)) => {
-                Err(TransportError::Malformed(format!("fault {}: {}", f.code, f.string)))
-            }
+            Ok(MethodResponse::Params(_)) => Err(TransportError::Malformed(
+                "reply must carry exactly one value".into(),
+            )),
+            Ok(MethodResponse::Fault(f)) => Err(TransportError::Malformed(format!(
+                "fault {}: {}",
+                f.code, f.string
+            ))),
             Err(e) => Err(TransportError::Malformed(format!("undecodable reply: {e}"))),
         }
     }

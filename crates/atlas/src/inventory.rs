@@ -302,7 +302,9 @@ mod tests {
     #[test]
     fn spec_example_packs_msb_first() {
         // atlas.md §5: rows 1..10 present = 1,0,1,1,0,0,0,1,1,0 → 0xB1 0x80.
-        let present = [true, false, true, true, false, false, false, true, true, false];
+        let present = [
+            true, false, true, true, false, false, false, true, true, false,
+        ];
         assert_eq!(pack(&present), vec![0xB1, 0x80]);
         let mut inv = Inventory::new();
         for (i, p) in present.iter().enumerate() {
@@ -339,14 +341,21 @@ mod tests {
         inv.push(row(0, "aa"), false);
         inv.push(row(1, "bb"), false);
         inv.push(row(2, "aa"), false);
-        assert_eq!(inv.push(row(1, "cc"), true), None, "same txid is not a new row");
+        assert_eq!(
+            inv.push(row(1, "cc"), true),
+            None,
+            "same txid is not a new row"
+        );
         assert!(inv.set_present("aa", true));
         assert!(!inv.set_present("aa", true));
         assert_eq!(inv.vector(), &[0b1010_0000]);
         assert!(!inv.set_present("zz", true));
         assert_eq!(inv.wire_zonefile_count(), 4);
         assert_eq!(Inventory::new().wire_zonefile_count(), 0);
-        assert_eq!(inv.missing_hashes(), vec![("n1.id".to_owned(), "bb".to_owned())]);
+        assert_eq!(
+            inv.missing_hashes(),
+            vec![("n1.id".to_owned(), "bb".to_owned())]
+        );
         assert_eq!(inv.distinct_present(), 1);
     }
 
@@ -363,7 +372,10 @@ mod tests {
 
     #[test]
     fn diff_ignores_bits_beyond_our_rows() {
-        assert_eq!(missing_from(&[0b1000_0000], &[0xFF, 0xFF], 10), vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(
+            missing_from(&[0b1000_0000], &[0xFF, 0xFF], 10),
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
+        );
         assert_eq!(missing_from(&[0xFF], &[0xFF], 8), Vec::<u64>::new());
         assert_eq!(missing_from(&[], &[0x01], 8), vec![7]);
     }
@@ -378,9 +390,16 @@ mod tests {
         let p1 = vec![0b1101_0000u8];
         let p2 = vec![0b1100_0000u8];
         let p3 = vec![0b1000_0000u8];
-        let peers = [("p1", p1.as_slice()), ("p2", p2.as_slice()), ("p3", p3.as_slice())];
+        let peers = [
+            ("p1", p1.as_slice()),
+            ("p2", p2.as_slice()),
+            ("p3", p3.as_slice()),
+        ];
         let plan = rarest_first(&inv, peers);
-        let order: Vec<_> = plan.iter().map(|w| (w.hash.as_str(), w.popularity())).collect();
+        let order: Vec<_> = plan
+            .iter()
+            .map(|w| (w.hash.as_str(), w.popularity()))
+            .collect();
         assert_eq!(order, vec![("dd", 1), ("bb", 2), ("aa", 3)]);
     }
 }

@@ -6,8 +6,7 @@
 //! What the daemon uses:
 //! * [`Atlas::open`] with an [`AtlasConfig`]: the zone file store ([`ZonefileStore`]),
 //!   `atlas.db` ([`AtlasDb`]), the inventory and the peer table of one node;
-//! * [`Atlas::add_block`] (or [`Atlas::sync_from_namedb`]) from the indexer after each
-//!   block, [`Atlas::set_chain_status`] after each indexing pass, and
+//! * [`Atlas::add_block`] with [`chain::rows_from_ops`] from the indexer after each block, [`Atlas::set_chain_status`] after each indexing pass, and
 //!   [`Atlas::set_on_stored`] to feed the subdomain indexer;
 //! * [`spawn_crawler`] with a [`PeerTransport`] ([`HttpTransport`] in production);
 //! * [`AtlasRpc::handle`] mounted in the node's XML-RPC server;

@@ -164,7 +164,11 @@ impl Atlas {
     /// is known are skipped, so re-indexing a block is harmless. A new row from a block
     /// before the last one with rows is refused: it would renumber everything after it.
     /// Returns the indexes of the rows added.
-    pub fn add_block(&self, height: u64, mut rows: Vec<ZonefileRow>) -> Result<Vec<u64>, AtlasError> {
+    pub fn add_block(
+        &self,
+        height: u64,
+        mut rows: Vec<ZonefileRow>,
+    ) -> Result<Vec<u64>, AtlasError> {
         rows.sort_by_key(|r| r.vtxindex);
         let mut guard = self.lock();
         let st = &mut *guard;
@@ -181,12 +185,17 @@ impl Atlas {
         }
         if let Some(last) = st.inv.last_block() {
             if height < last {
-                return Err(DbError::OutOfOrder { block: height, last }.into());
+                return Err(DbError::OutOfOrder {
+                    block: height,
+                    last,
+                }
+                .into());
             }
         }
         let mut with_presence = Vec::with_capacity(new.len());
         for row in new {
-            let present = st.inv.has_hash(&row.zonefile_hash) || self.store.has(&row.zonefile_hash)?;
+            let present =
+                st.inv.has_hash(&row.zonefile_hash) || self.store.has(&row.zonefile_hash)?;
             with_presence.push((row, present));
         }
         st.db.insert_rows(&with_presence)?;
@@ -251,7 +260,12 @@ impl Atlas {
     }
 
     fn fire_stored(&self, hash: &str, block: u64) {
-        if let Some(cb) = self.on_stored.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(cb) = self
+            .on_stored
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             cb(hash, block);
         }
     }

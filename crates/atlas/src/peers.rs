@@ -60,7 +60,11 @@ pub fn canonical_hostport(addr: &str) -> Option<String> {
     {
         return None;
     }
-    let host = if host == "127.0.0.1" { "localhost" } else { host };
+    let host = if host == "127.0.0.1" {
+        "localhost"
+    } else {
+        host
+    };
     Some(format!("{}:{port}", host.to_ascii_lowercase()))
 }
 
@@ -300,18 +304,26 @@ impl PeerTable {
             let Some(hp) = canonical_hostport(&row.hostport) else {
                 continue;
             };
-            if self.blacklist.contains(&hp) || self.is_self(&hp) || self.slots.contains_key(&row.slot) {
+            if self.blacklist.contains(&hp)
+                || self.is_self(&hp)
+                || self.slots.contains_key(&row.slot)
+            {
                 continue;
             }
             let white = self.seeds.contains(&hp);
             self.slots.insert(row.slot, hp.clone());
-            self.entries
-                .insert(hp.clone(), PeerEntry::new(hp, row.slot, row.discovery_time, white));
+            self.entries.insert(
+                hp.clone(),
+                PeerEntry::new(hp, row.slot, row.discovery_time, white),
+            );
         }
         let mut added = Vec::new();
         let seeds: Vec<String> = self.seeds.iter().cloned().collect();
         for seed in seeds {
-            if self.entries.contains_key(&seed) || self.blacklist.contains(&seed) || self.is_self(&seed) {
+            if self.entries.contains_key(&seed)
+                || self.blacklist.contains(&seed)
+                || self.is_self(&seed)
+            {
                 continue;
             }
             // Seeds take a free slot without an eviction ping.
@@ -632,9 +644,18 @@ mod tests {
 
     #[test]
     fn canonicalises_like_url_to_host_port() {
-        assert_eq!(canonical_hostport("127.0.0.1:6270").as_deref(), Some("localhost:6270"));
-        assert_eq!(canonical_hostport("node.blockstack.org").as_deref(), Some("node.blockstack.org:6264"));
-        assert_eq!(canonical_hostport("http://u@host:1234/x").as_deref(), Some("host:1234"));
+        assert_eq!(
+            canonical_hostport("127.0.0.1:6270").as_deref(),
+            Some("localhost:6270")
+        );
+        assert_eq!(
+            canonical_hostport("node.blockstack.org").as_deref(),
+            Some("node.blockstack.org:6264")
+        );
+        assert_eq!(
+            canonical_hostport("http://u@host:1234/x").as_deref(),
+            Some("host:1234")
+        );
         assert_eq!(canonical_hostport("host:0"), None);
         assert_eq!(canonical_hostport("host:65535"), None);
         assert_eq!(canonical_hostport("::1"), None);
@@ -691,15 +712,35 @@ mod tests {
             seeds: vec!["seed:1".into(), "bad:1".into()],
             ..PeerConfig::default()
         });
-        let added = t.load(vec![PeerRow { hostport: "bad:1".into(), slot: 3, discovery_time: 0 }], 0, &mut r);
+        let added = t.load(
+            vec![PeerRow {
+                hostport: "bad:1".into(),
+                slot: 3,
+                discovery_time: 0,
+            }],
+            0,
+            &mut r,
+        );
         assert_eq!(added.len(), 1, "only the seed that is not blacklisted");
         assert!(t.contains("seed:1") && !t.contains("bad:1"));
-        assert_eq!(t.offer("bad:1", 0, &mut r), Admission::Refused(Refusal::Blacklisted));
-        assert_eq!(t.offer("me:1", 0, &mut r), Admission::Refused(Refusal::Ourselves));
-        assert_eq!(t.offer("seed:1", 0, &mut r), Admission::Refused(Refusal::AlreadyKnown));
+        assert_eq!(
+            t.offer("bad:1", 0, &mut r),
+            Admission::Refused(Refusal::Blacklisted)
+        );
+        assert_eq!(
+            t.offer("me:1", 0, &mut r),
+            Admission::Refused(Refusal::Ourselves)
+        );
+        assert_eq!(
+            t.offer("seed:1", 0, &mut r),
+            Admission::Refused(Refusal::AlreadyKnown)
+        );
         add(&mut t, "x:1", &mut r);
         t.remove("x:1", 100, true);
-        assert_eq!(t.offer("x:1", 101, &mut r), Admission::Refused(Refusal::Banned));
+        assert_eq!(
+            t.offer("x:1", 101, &mut r),
+            Admission::Refused(Refusal::Banned)
+        );
         assert!(matches!(
             t.offer("x:1", 100 + PEER_LIFETIME_INTERVAL + 1, &mut r),
             Admission::Added(_)
@@ -719,16 +760,27 @@ mod tests {
             ..PeerConfig::default()
         });
         add(&mut t, "old:1", &mut r);
-        let Admission::Collision { candidate, occupant, slot } = t.offer("new:1", 0, &mut r) else {
+        let Admission::Collision {
+            candidate,
+            occupant,
+            slot,
+        } = t.offer("new:1", 0, &mut r)
+        else {
             panic!("expected a collision");
         };
         assert_eq!(occupant, "old:1");
-        assert_eq!(t.resolve_collision(&candidate, &occupant, slot, true, 1), None);
+        assert_eq!(
+            t.resolve_collision(&candidate, &occupant, slot, true, 1),
+            None
+        );
         assert!(t.contains("old:1") && !t.contains("new:1"));
         let (removed, row) = t
             .resolve_collision(&candidate, &occupant, slot, false, 1)
             .expect("replaced");
-        assert_eq!((removed.as_str(), row.hostport.as_str()), ("old:1", "new:1"));
+        assert_eq!(
+            (removed.as_str(), row.hostport.as_str()),
+            ("old:1", "new:1")
+        );
         assert_eq!(t.len(), 1);
     }
 
@@ -769,15 +821,30 @@ mod tests {
             stale: false,
         };
         assert_eq!(check_peer_info(&good, &ours), Ok(()));
-        let old = PeerInfo { server_version: Some("0.16.9".into()), ..good.clone() };
+        let old = PeerInfo {
+            server_version: Some("0.16.9".into()),
+            ..good.clone()
+        };
         assert_eq!(check_peer_info(&old, &ours), Err(Refusal::TooOld));
-        let none = PeerInfo { server_version: None, ..good.clone() };
+        let none = PeerInfo {
+            server_version: None,
+            ..good.clone()
+        };
         assert_eq!(check_peer_info(&none, &ours), Err(Refusal::TooOld));
-        let stale = PeerInfo { stale: true, ..good.clone() };
+        let stale = PeerInfo {
+            stale: true,
+            ..good.clone()
+        };
         assert_eq!(check_peer_info(&stale, &ours), Err(Refusal::Unresponsive));
-        let fork = PeerInfo { consensus: Some("zz".into()), ..good.clone() };
+        let fork = PeerInfo {
+            consensus: Some("zz".into()),
+            ..good.clone()
+        };
         assert_eq!(check_peer_info(&fork, &ours), Err(Refusal::OtherFork));
-        let ahead = PeerInfo { last_block_processed: Some(101), ..fork };
+        let ahead = PeerInfo {
+            last_block_processed: Some(101),
+            ..fork
+        };
         assert_eq!(check_peer_info(&ahead, &ours), Ok(()));
         assert_eq!(check_peer_info(&good, &ChainView::default()), Ok(()));
     }

@@ -59,17 +59,22 @@ impl AtlasRpc {
     }
 
     /// Answers `method(params)` for a caller at `remote`, `None` if `method` is not ours.
-    pub fn handle_from(&self, remote: Option<IpAddr>, method: &str, params: &[Value]) -> Option<Value> {
+    pub fn handle_from(
+        &self,
+        remote: Option<IpAddr>,
+        method: &str,
+        params: &[Value],
+    ) -> Option<Value> {
         let reply = match method {
-            "get_zonefile_inventory" => {
-                with_args(method, params, 2, |p| self.get_zonefile_inventory(&p[0], &p[1]))
-            }
+            "get_zonefile_inventory" => with_args(method, params, 2, |p| {
+                self.get_zonefile_inventory(&p[0], &p[1])
+            }),
             "get_zonefiles" => with_args(method, params, 1, |p| self.get_zonefiles(&p[0])),
             "put_zonefiles" => with_args(method, params, 1, |p| self.put_zonefiles(&p[0])),
             "get_atlas_peers" => with_args(method, params, 0, |_| self.get_atlas_peers(remote)),
-            "atlas_peer_exchange" => {
-                with_args(method, params, 1, |p| self.atlas_peer_exchange(remote, &p[0]))
-            }
+            "atlas_peer_exchange" => with_args(method, params, 1, |p| {
+                self.atlas_peer_exchange(remote, &p[0])
+            }),
             _ => return None,
         };
         Some(Value::String(dumps(&reply)))
@@ -94,7 +99,10 @@ impl AtlasRpc {
         let Some(offset) = offset.as_int().filter(|o| *o >= 0) else {
             return error("invalid offset");
         };
-        let Some(length) = length.as_int().filter(|l| (0..=INV_PAGE as i64).contains(l)) else {
+        let Some(length) = length
+            .as_int()
+            .filter(|l| (0..=INV_PAGE as i64).contains(l))
+        else {
             return error("invalid length");
         };
         let inv = self.atlas.inventory_vector();
@@ -115,7 +123,9 @@ impl AtlasRpc {
         let mut wanted = Vec::with_capacity(hashes.len());
         for h in hashes {
             match h.as_str() {
-                Some(s) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => wanted.push(s),
+                Some(s) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    wanted.push(s)
+                }
                 _ => return error("Invalid zone file hash"),
             }
         }
@@ -166,16 +176,15 @@ impl AtlasRpc {
         let saved: Vec<Json> = texts
             .into_iter()
             .map(|t| {
-                let ok = engine
-                    .decode(t)
-                    .ok()
-                    .is_some_and(|bytes| match self.atlas.put_zonefile(&bytes) {
+                let ok = engine.decode(t).ok().is_some_and(|bytes| {
+                    match self.atlas.put_zonefile(&bytes) {
                         Ok(_) => true,
                         Err(e) => {
                             tracing::debug!(error = %e, "put_zonefiles: not saved");
                             false
                         }
-                    });
+                    }
+                });
                 Json::from(u8::from(ok))
             })
             .collect();
@@ -248,7 +257,7 @@ fn with_args(method: &str, params: &[Value], n: usize, f: impl FnOnce(&[Value]) 
 /// `OP_BASE64_EMPTY_PATTERN`: standard alphabet, padded, no whitespace; empty allowed.
 fn is_padded_base64(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return false;
     }
     let alpha = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';

@@ -102,8 +102,8 @@ impl Endpoint for NodeEndpoint {
 pub enum Hostility {
     /// Serves every zone file with altered bytes.
     WrongHash,
-    /// Advertises and serves `data` (over the size limit) under `hash`, which the chain
-    /// announces.
+    /// Advertises and serves only `data` (over the size limit) under `hash`, which the
+    /// chain announces.
     Oversized {
         /// The announced hash of `data`.
         hash: String,
@@ -190,11 +190,7 @@ impl Endpoint for HostileEndpoint {
                     return honest;
                 };
                 let atlas = self.inner.rpc().atlas();
-                let mut inv = m
-                    .get("inv")
-                    .and_then(Json::as_str)
-                    .and_then(|s| engine.decode(s).ok())
-                    .unwrap_or_default();
+                let mut inv = Vec::new();
                 for &i in atlas.inventory().indexes_of(hash) {
                     crate::inventory::set_bit(&mut inv, i, true);
                 }
@@ -209,8 +205,11 @@ impl Endpoint for HostileEndpoint {
                     .first()
                     .and_then(Value::as_array)
                     .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(hash)));
-                if let (true, Some(Json::Object(zfs))) = (asked, m.get_mut("zonefiles")) {
-                    zfs.insert(hash.clone(), Json::String(engine.encode(data)));
+                if let Some(Json::Object(zfs)) = m.get_mut("zonefiles") {
+                    zfs.clear();
+                    if asked {
+                        zfs.insert(hash.clone(), Json::String(engine.encode(data)));
+                    }
                 }
                 Value::String(dumps(&Json::Object(m)))
             }
@@ -326,7 +325,12 @@ pub struct SimTransport {
 }
 
 impl SimTransport {
-    async fn deliver(&self, peer: &str, method: &str, params: Vec<Value>) -> Result<Value, TransportError> {
+    async fn deliver(
+        &self,
+        peer: &str,
+        method: &str,
+        params: Vec<Value>,
+    ) -> Result<Value, TransportError> {
         let (endpoint, link, dropped) = {
             let mut st = self.net.lock();
             st.calls += 1;

@@ -219,7 +219,8 @@ fn io_err(path: &Path, source: io::Error) -> StoreError {
 mod tests {
     use super::*;
 
-    const TOR: &[u8] = b"$ORIGIN duckduckgo_tor.id\n$TTL 3600\ntor TXT \"3g2upl4pq6kufc4m.onion\"\n";
+    const TOR: &[u8] =
+        b"$ORIGIN duckduckgo_tor.id\n$TTL 3600\ntor TXT \"3g2upl4pq6kufc4m.onion\"\n";
     const TOR_HASH: &str = "1b89a685f4c4ea245ce9433d0b29166c22175ab4";
 
     fn store() -> (tempfile::TempDir, ZonefileStore) {
@@ -232,7 +233,9 @@ mod tests {
     fn writes_the_original_layout() {
         let (_d, s) = store();
         assert_eq!(s.put(TOR, |_| true).expect("put"), TOR_HASH);
-        let path = s.root().join("1b/89/1b89a685f4c4ea245ce9433d0b29166c22175ab4.txt");
+        let path = s
+            .root()
+            .join("1b/89/1b89a685f4c4ea245ce9433d0b29166c22175ab4.txt");
         assert_eq!(fs::read(path).expect("read"), TOR);
         assert_eq!(s.get(TOR_HASH).expect("get").as_deref(), Some(TOR));
     }
@@ -241,7 +244,8 @@ mod tests {
     fn reads_the_legacy_layout() {
         let (_d, s) = store();
         let legacy = s.legacy_path(TOR_HASH);
-        assert!(legacy.ends_with("1b/89/a6/85/f4/c4/ea/24/5c/e9/43/3d/0b/29/16/6c/22/17/5a/b4/zonefile.txt"));
+        assert!(legacy
+            .ends_with("1b/89/a6/85/f4/c4/ea/24/5c/e9/43/3d/0b/29/16/6c/22/17/5a/b4/zonefile.txt"));
         fs::create_dir_all(legacy.parent().expect("parent")).expect("mkdir");
         fs::write(&legacy, TOR).expect("write");
         assert!(s.has(TOR_HASH).expect("has"));

@@ -64,23 +64,31 @@ impl PeerClient {
         params: Vec<Value>,
         timeout: Duration,
     ) -> Result<Map<String, Json>, TransportError> {
-        let reply = tokio::time::timeout(timeout, self.transport.call(peer, method, params, timeout))
-            .await
-            .map_err(|_| TransportError::Timeout)??;
+        let reply =
+            tokio::time::timeout(timeout, self.transport.call(peer, method, params, timeout))
+                .await
+                .map_err(|_| TransportError::Timeout)??;
         decode_json_reply(&reply)
     }
 
     /// `ping()`: whether the peer says `alive` (a `stale` status counts as failure, §11.7).
     pub async fn ping(&self, peer: &str) -> Result<bool, TransportError> {
-        let m = self.call(peer, "ping", Vec::new(), PEER_PING_TIMEOUT).await?;
+        let m = self
+            .call(peer, "ping", Vec::new(), PEER_PING_TIMEOUT)
+            .await?;
         Ok(m.get("status").and_then(Json::as_str) == Some("alive"))
     }
 
     /// `getinfo()`: what admission needs (§8 step 1).
     pub async fn getinfo(&self, peer: &str) -> Result<PeerInfo, TransportError> {
-        let m = self.call(peer, "getinfo", Vec::new(), PEER_PING_TIMEOUT).await?;
+        let m = self
+            .call(peer, "getinfo", Vec::new(), PEER_PING_TIMEOUT)
+            .await?;
         Ok(PeerInfo {
-            server_version: m.get("server_version").and_then(Json::as_str).map(str::to_owned),
+            server_version: m
+                .get("server_version")
+                .and_then(Json::as_str)
+                .map(str::to_owned),
             last_block_processed: m.get("last_block_processed").and_then(Json::as_u64),
             consensus: m.get("consensus").and_then(Json::as_str).map(str::to_owned),
             stale: m.get("stale").and_then(Json::as_bool).unwrap_or(false),
@@ -123,7 +131,9 @@ impl PeerClient {
         peer: &str,
         hashes: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, TransportError> {
-        let params = vec![Value::Array(hashes.iter().map(|h| Value::string(h.as_str())).collect())];
+        let params = vec![Value::Array(
+            hashes.iter().map(|h| Value::string(h.as_str())).collect(),
+        )];
         let m = self
             .call(peer, "get_zonefiles", params, PEER_ZONEFILES_TIMEOUT)
             .await?;
@@ -154,7 +164,10 @@ impl PeerClient {
     ) -> Result<Vec<bool>, TransportError> {
         let engine = base64::engine::general_purpose::STANDARD;
         let params = vec![Value::Array(
-            datas.iter().map(|d| Value::String(engine.encode(d))).collect(),
+            datas
+                .iter()
+                .map(|d| Value::String(engine.encode(d)))
+                .collect(),
         )];
         let m = self
             .call(peer, "put_zonefiles", params, PEER_PUSH_ZONEFILES_TIMEOUT)
@@ -180,7 +193,11 @@ impl PeerClient {
     /// `atlas_peer_exchange(our_hostport)`, falling back to `get_atlas_peers()` when the peer
     /// lacks the method (§8 "fetch neighbours"). Entries that are not valid `host:port` are
     /// dropped; at most 80 are kept.
-    pub async fn neighbors(&self, peer: &str, our_hostport: &str) -> Result<Vec<String>, TransportError> {
+    pub async fn neighbors(
+        &self,
+        peer: &str,
+        our_hostport: &str,
+    ) -> Result<Vec<String>, TransportError> {
         let reply = match self
             .call(
                 peer,

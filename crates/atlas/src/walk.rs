@@ -121,8 +121,11 @@ impl RandomWalk {
                 if p <= (d_cur / d_next).min(1.0) {
                     let cur_degree = self.current_neighbors.len();
                     if self.prev.as_deref() == Some(next.as_str()) && cur_degree > 1 {
-                        let others: Vec<&String> =
-                            self.current_neighbors.iter().filter(|n| **n != next).collect();
+                        let others: Vec<&String> = self
+                            .current_neighbors
+                            .iter()
+                            .filter(|n| **n != next)
+                            .collect();
                         if let Some(alt) = others.choose(rng).map(|s| (*s).clone()) {
                             self.pending = Pending::Alt {
                                 next,
@@ -233,7 +236,10 @@ mod tests {
                 WalkStep::Fetch(p) => {
                     assert_eq!(p, "a");
                     stays += 1;
-                    assert_eq!(w.feed(Some(v(&["hub"])), &mut rng), WalkStep::Done(v(&["hub"])));
+                    assert_eq!(
+                        w.feed(Some(v(&["hub"])), &mut rng),
+                        WalkStep::Done(v(&["hub"]))
+                    );
                     assert_eq!(w.current(), Some("a"));
                 }
                 WalkStep::Done(_) => assert_eq!(w.current(), Some("hub")),
@@ -258,7 +264,10 @@ mod tests {
             let next = w.begin(&[], &mut rng).expect("next");
             if next == "a" {
                 // d_cur = 2, d_next = 2: accepted, and since a == prev an alternative is drawn.
-                assert_eq!(w.feed(Some(v(&["b", "x"])), &mut rng), WalkStep::Fetch("c".into()));
+                assert_eq!(
+                    w.feed(Some(v(&["b", "x"])), &mut rng),
+                    WalkStep::Fetch("c".into())
+                );
                 let done = w.feed(Some(v(&["b", "y"])), &mut rng);
                 assert!(matches!(done, WalkStep::Done(_)));
                 // (d_cur/d_alt)^2 = 1: the alternative is always taken.
