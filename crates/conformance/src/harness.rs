@@ -335,7 +335,7 @@ pub async fn run_with(
         driver.btc.p2p_port,
         &knobs,
     )?;
-    let timeout = Duration::from_secs(180 + (tip - knobs.first_block));
+    let timeout = Duration::from_secs(180 + tip.saturating_sub(knobs.first_block));
     reference.wait_for(tip, timeout).await?;
     let reference_index_time = ref_start.elapsed();
 

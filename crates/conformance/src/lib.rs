@@ -14,6 +14,36 @@
 //!   divergence with both values.
 //! * [`scenario`] holds the fixed quick-tier chain; [`random`] the seeded generator and the
 //!   shrinker for the long tier.
+//!
+//! # Running
+//!
+//! The tools come from `shared/tools/` beside the repository (`$BITCOIND_REGTEST`,
+//! `$REFERENCE_NODE` override the scripts; `$BITCOIND_HOME`, `$REFERENCE_NODE_HOME` the install
+//! directories, default `~/.cache/blockstack-rs/{bitcoind,reference-node}`). Every run installs
+//! both (idempotent), starts a fresh bitcoind and, once the chain is mined, a fresh original
+//! node, on free 127.0.0.1 ports, and stops both when done (drop guards).
+//!
+//! * Quick tier (default test run, about a minute):
+//!   `cargo nextest run -p blockstack-conformance`. `tests/quick.rs` runs the smoke chain, the
+//!   quick chain and a check that a deliberate rule difference is reported at its block. Each
+//!   test prints `SKIPPED <test>: <reason>` and returns when Python 2.7, the original node or
+//!   bitcoind cannot be installed or started. `CONFORMANCE_VERBOSE=1` also prints every op
+//!   with what each side made of it.
+//! * Long tier (not in the default run): `CONFORMANCE_RANDOM_CHAINS=N [CONFORMANCE_SEED=S]
+//!   [CONFORMANCE_BLOCKS=B] cargo nextest run -p blockstack-conformance --run-ignored all
+//!   random_chains`, or the runner `cargo run -p blockstack-conformance --bin conformance --
+//!   --chains N --seed S --blocks B --shrink-runs R` (exit 1 on a divergence, with the shrunk
+//!   reproduction printed as a [`harness::Scenario`]).
+//!
+//! # What is compared
+//!
+//! For every block from the first block to the tip: the consensus hash (ours from the
+//! incremental index, checked against a fresh index of the whole chain too), and the accepted
+//! operations (`get_nameops_at`: vtxindex, txid, opcode). For every name and namespace any op
+//! named or touched: the current record (`get_name_blockchain_record`,
+//! `get_namespace_blockchain_record`) and, for names, the state written at every block of its
+//! history, which is the record block by block. Each divergence is reported with its block,
+//! what differs, both values and the ops sent in that block.
 
 pub mod bitcoind;
 pub mod driver;
