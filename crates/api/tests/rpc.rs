@@ -573,6 +573,30 @@ async fn malformed_requests_get_faults_not_crashes() {
         .await
         .expect("post");
     assert_eq!(resp.status(), StatusCode::NOT_IMPLEMENTED);
+    // Large replies are gzipped for clients that accept it, small ones never.
+    for (method, params, gzipped) in [
+        ("get_name_blockchain_record", vec![s("gift.test")], true),
+        ("get_num_names", vec![], false),
+    ] {
+        let body = encode_call(&MethodCall::new(method, params)).expect("encode");
+        let resp = client
+            .post(format!("{base}/RPC2"))
+            .header("accept-encoding", "gzip")
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status(), StatusCode::OK);
+        let encoding = resp
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.as_bytes().to_vec());
+        assert_eq!(
+            encoding.as_deref() == Some(&b"gzip"[..]),
+            gzipped,
+            "{method}"
+        );
+    }
     // Bodies over 512 KiB: 400 with an empty body.
     let resp = post(base, vec![b' '; 512 * 1024 + 1]).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);

@@ -27,13 +27,23 @@ pub const MAX_REQUEST_BYTES: usize = Limits::REQUEST.max_bytes;
 /// Time allowed to read a request body and answer it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Replies larger than this are gzipped for clients that accept it, as the original's
+/// `SimpleXMLRPCRequestHandler.encode_threshold`.
+pub const GZIP_THRESHOLD: u64 = 1400;
+
 /// The RPC router: `POST /` and `POST /RPC2`.
 pub fn router(dispatcher: RpcDispatcher) -> Router {
+    let gzip = tower_http::compression::CompressionLayer::new()
+        .gzip(true)
+        .compress_when(tower_http::compression::predicate::SizeAbove::new(
+            GZIP_THRESHOLD + 1,
+        ));
     Router::new()
         .route("/", post(handle))
         .route("/RPC2", post(handle))
         .method_not_allowed_fallback(|| async { empty(StatusCode::NOT_IMPLEMENTED) })
         .fallback(|| async { empty(StatusCode::NOT_FOUND) })
+        .layer(gzip)
         .with_state(dispatcher)
 }
 
