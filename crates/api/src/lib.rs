@@ -6,6 +6,48 @@
 //!
 //! Both read through one [`QueryService`]: read-only name database handles (SQLite reads on
 //! blocking threads), a [`ZonefileSource`] and the daemon's [`NodeInfo`].
+//!
+//! The daemon owns the listeners and the shutdown signal:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use blockstack_api::{
+//!     node_info::unix_now, serve_rest, serve_rpc, DirZonefiles, NodeStatus, QueryService,
+//!     RpcDispatcher, ServiceConfig, SharedNodeInfo,
+//! };
+//! use blockstack_consensus::Rules;
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let node = Arc::new(SharedNodeInfo::new(NodeStatus {
+//!     last_block_seen: 0,
+//!     indexing: false,
+//!     last_indexing_time: unix_now(),
+//!     zonefile_count: None,
+//! }));
+//! let service = QueryService::new(
+//!     "/var/lib/blockstack/names.db",
+//!     Rules::mainnet(),
+//!     Arc::new(DirZonefiles::new("/var/lib/blockstack/zonefiles")),
+//!     node.clone(),
+//!     ServiceConfig::default(),
+//! );
+//! let (stop, _) = tokio::sync::watch::channel(());
+//! let shutdown = |mut rx: tokio::sync::watch::Receiver<()>| async move {
+//!     let _ = rx.changed().await;
+//! };
+//! let rest = tokio::net::TcpListener::bind("0.0.0.0:6270").await?;
+//! let rpc = tokio::net::TcpListener::bind("0.0.0.0:6264").await?;
+//! let dispatcher = RpcDispatcher::new(service.clone(), None);
+//! let (a, b) = tokio::join!(
+//!     serve_rest(rest, service, shutdown(stop.subscribe())),
+//!     serve_rpc(rpc, dispatcher, shutdown(stop.subscribe())),
+//! );
+//! a?;
+//! b?;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod error;
 pub mod node_info;

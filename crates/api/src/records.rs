@@ -41,7 +41,7 @@ impl Reader<'_> {
                 "warning".into(),
                 Value::from(format!(
                     "Daemon has not reindexed since {}",
-                    crate::pyjson::float_repr(self.status.last_indexing_time)
+                    blockstack_consensus::pyfmt::float_str(self.status.last_indexing_time)
                 )),
             );
         }
