@@ -30,7 +30,8 @@ pub async fn list(State(svc): State<QueryService>) -> Result<PyJson<Value>, ApiE
     Ok(PyJson(json!(ids)))
 }
 
-/// `GET /v1/namespaces/{ns}`: the namespace record with `ready`.
+/// `GET /v1/namespaces/{ns}`: the namespace record with `ready` (without `opcode`, which the
+/// reference client removes).
 #[utoipa::path(get, path = "/v1/namespaces/{ns}", tag = "namespaces", params(("ns" = String, Path, description = "Namespace ID")), responses((status = 200, description = "The namespace record with `ready`", body = Object), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn info(
     State(svc): State<QueryService>,
@@ -38,10 +39,15 @@ pub async fn info(
 ) -> Result<PyJson<Value>, ApiError> {
     checked_namespace(&ns)?;
     let record = svc.read(move |r| r.snap.namespace_record(&ns)).await??;
-    match record {
-        Some(view) => Ok(PyJson(serde_json::to_value(view).unwrap_or(Value::Null))),
-        None => Err(ApiError::NotFound("No such namespace".into())),
+    let Some(view) = record else {
+        return Err(ApiError::NotFound("No such namespace".into()));
+    };
+    let mut rec = serde_json::to_value(view).unwrap_or(Value::Null);
+    // The reference client drops `opcode` from the record before the REST handler sees it.
+    if let Value::Object(m) = &mut rec {
+        m.remove("opcode");
     }
+    Ok(PyJson(rec))
 }
 
 /// `GET /v1/namespaces/{ns}/names?page=N`: one page of 100 unexpired names.
