@@ -542,14 +542,27 @@ pub fn quick() -> Scenario {
     c.block(vec![preorder("h.expiring", D, D), revoke("g.expiring", A)]);
     c.block(vec![register("h.expiring", D, D, None)]);
     // The lapsed reveal (expiry 20): preorder and reveal the namespace again with the same
-    // fee, so the imported names come back under the new reveal.
+    // fee (a different one aborts the original), so the imported names come back under the new
+    // reveal. The keychain is the first importer's forever: V keeps importing into `lapse`,
+    // D (the revealer of `lapse2`) cannot.
     c.pad_to(52);
-    c.block(vec![ns_preorder("lapse", P, D, Fee::Price)]);
     c.block(vec![
-        ns_reveal_std("lapse", P, D, 1),
-        import("l3.lapse", D, E, 0x73),
+        // The same payer and revealer would repeat the consumed preorder's hash.
+        ns_preorder("lapse", E, V, Fee::Price),
+        ns_preorder("lapse2", P, D, Fee::Price),
     ]);
-    c.block(vec![import("l1.lapse", D, E, 0x74), ready("lapse", D)]);
+    c.block(vec![
+        ns_reveal_std("lapse", E, V, 1),
+        ns_reveal_std("lapse2", P, D, 1),
+        import("l3.lapse", V, E, 0x73),
+        import("l4.lapse", D, E, 0x77),
+    ]);
+    c.block(vec![
+        import("l1.lapse", V, E, 0x74),
+        import("d1.lapse2", D, E, 0x76),
+        ready("lapse", V),
+        ready("lapse2", D),
+    ]);
     c.block(vec![
         update("l1.lapse", E, 0x75),
         transfer("l2.lapse", B, A, true),
@@ -563,6 +576,7 @@ pub fn quick() -> Scenario {
     // quota, a name expiring while revoked.
     c.block(vec![
         preorder("0z.test", A, A),
+        preorder_with("0y.test", A, A, Fee::Sat(200_000), Burn::Proper, ChRef::Tip),
         preorder("bcdfg.test", B, B),
         preorder("abcdefghijklmnopqrstu.test", B, B),
         ready("test", V),
@@ -574,6 +588,7 @@ pub fn quick() -> Scenario {
     ]);
     c.block(vec![
         register("z.test", A, A, None),
+        register("y.test", A, A, None),
         register("bcdfg.test", B, B, Some(0x91)),
         register("abcdefghijklmnopqrstu.test", B, B, None),
         ns_reveal_std("dup", P, V, 1),
