@@ -602,3 +602,35 @@ async fn malformed_requests_get_faults_not_crashes() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert!(resp.bytes().await.expect("body").is_empty());
 }
+
+#[tokio::test]
+async fn dids_resolve_back_to_their_names() {
+    let fx = Fixture::new();
+    fx.put_zonefile(GIFT_ZONEFILE.as_bytes());
+    let server = rpc_server(fx.service.clone(), None).await;
+    let base = &server.base;
+    for name in ["gift.test", "imported.test", "bar.test", "carol-07.test"] {
+        let did = call(base, "get_name_DID", vec![s(name)]).await;
+        let did = did["did"].as_str().expect("did").to_string();
+        assert!(did.starts_with("did:stack:v0:"), "{did}");
+        let rec = call(base, "get_DID_record", vec![s(&did)]).await;
+        assert_eq!(rec["record"]["name"], json!(name), "{did}");
+        assert!(rec["record"].get("expire_block").is_some());
+        assert!(rec["record"].get("last_creation_op").is_none());
+    }
+    // foo.test was revoked: its DID no longer resolves.
+    let did = call(base, "get_name_DID", vec![s("foo.test")]).await;
+    let rec = call(
+        base,
+        "get_DID_record",
+        vec![s(did["did"].as_str().expect("did"))],
+    )
+    .await;
+    assert_eq!(
+        rec,
+        json!({"error": "Failed to resolve DID to a non-revoked name"})
+    );
+    // A name without a creation row fails like the original's lookup of a missing name.
+    let missing = call(base, "get_name_DID", vec![s("nosuch.test")]).await;
+    assert!(missing.get("traceback").is_some());
+}

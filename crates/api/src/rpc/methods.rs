@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use blockstack_namedb::NameDbError;
+use blockstack_consensus::address::decode_base58_address;
+use blockstack_namedb::{DidLookup, NameDbError};
 use blockstack_node::xmlrpc::Value;
 use serde_json::{json, Map, Value as Json};
 
 use super::dispatch::RpcReply;
 use crate::records::{
-    check_address, check_name, check_namespace, is_subdomain, sanitize, NameReply,
+    check_address, check_name, check_namespace, is_subdomain, reencode_address, sanitize, NameReply,
 };
 use crate::service::Reader;
 use crate::zonefiles::{get_verified, is_zonefile_hash};
@@ -162,6 +163,16 @@ pub(super) const METHODS: &[Method] = &[
         name: "get_namespace_cost",
         arity: 1,
         run: get_namespace_cost,
+    },
+    Method {
+        name: "get_name_DID",
+        arity: 1,
+        run: get_name_did,
+    },
+    Method {
+        name: "get_DID_record",
+        arity: 1,
+        run: get_did_record,
     },
     Method {
         name: "get_zonefiles",
@@ -516,4 +527,84 @@ fn get_zonefiles(r: &Reader<'_>, p: &[Value]) -> Reply {
         }
     }
     ok(json!({"zonefiles": out}))
+}
+
+/// Version bytes that mark a subdomain DID's address (`S…` single-sig, `M…` multisig).
+const SUBDOMAIN_DID_VERSIONS: [u8; 2] = [63, 50];
+
+fn get_name_did(r: &Reader<'_>, p: &[Value]) -> Reply {
+    let Some(name) = string(&p[0]) else {
+        return err("No such name");
+    };
+    if is_subdomain(name) && !check_name(name) {
+        // No subdomain index is served here; the original fails the same way on a subdomain
+        // it does not know.
+        return Ok(RpcReply::Traceback(
+            "TypeError: 'NoneType' object has no attribute '__getitem__'".into(),
+        ));
+    }
+    if !check_name(name) {
+        return err("No such name");
+    }
+    match r.snap.name_did(name)? {
+        Some(info) => {
+            let address = reencode_address(&info.address, r.rules.network);
+            ok(json!({"did": format!("did:stack:v0:{address}-{}", info.index)}))
+        }
+        None => Ok(RpcReply::Traceback("KeyError: 'name_type'".into())),
+    }
+}
+
+/// `parse_DID`: `did:stack:v0:<base58 address>-<index>`.
+fn parse_did(did: &str) -> Option<(&str, u64)> {
+    let rest = did.strip_prefix("did:stack:v0:")?;
+    let (address, index) = rest.rsplit_once('-')?;
+    let ok_address =
+        (25..=35).contains(&address.len()) && address.bytes().all(crate::records::is_base58_char);
+    let ok_index = !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit());
+    if !ok_address || !ok_index {
+        return None;
+    }
+    Some((address, index.parse().ok()?))
+}
+
+fn get_did_record(r: &Reader<'_>, p: &[Value]) -> Reply {
+    let Some(did) = string(&p[0]) else {
+        return err("Invalid DID: not a string");
+    };
+    let Some((address, index)) = parse_did(did) else {
+        return err("Invalid DID");
+    };
+    let Some((version, _)) = decode_base58_address(address) else {
+        return err("Invalid DID");
+    };
+    if SUBDOMAIN_DID_VERSIONS.contains(&version) {
+        return err(&format!("Failed to load subdomain from {did}"));
+    }
+    match r.snap.did_record(address, index)? {
+        DidLookup::NotFound | DidLookup::Revoked => {
+            err("Failed to resolve DID to a non-revoked name")
+        }
+        DidLookup::NamespaceMissing => err("DID does not resolve to an existing name"),
+        DidLookup::Found(view) => {
+            let mut rec = match serde_json::to_value(&*view) {
+                Ok(Json::Object(m)) => m,
+                _ => Map::new(),
+            };
+            let hash = rec
+                .get("value_hash")
+                .and_then(Json::as_str)
+                .map(str::to_owned);
+            if let Some(data) = hash
+                .filter(|_| r.config.atlas_enabled)
+                .and_then(|h| get_verified(r.zonefiles, &h))
+            {
+                rec.insert(
+                    "zonefile".into(),
+                    Json::from(base64::engine::general_purpose::STANDARD.encode(data)),
+                );
+            }
+            ok(json!({ "record": rec }))
+        }
+    }
 }
