@@ -74,6 +74,9 @@ pub struct AtlasConfig {
     pub push: bool,
     /// Seed of the node's random choices (`None`: from the OS).
     pub rng_seed: Option<u64>,
+    /// `fsync` zone files as they are written (see [`crate::ZonefileStore::with_sync`]);
+    /// turn off only for throwaway nodes.
+    pub sync_writes: bool,
 }
 
 impl AtlasConfig {
@@ -93,6 +96,7 @@ impl AtlasConfig {
             timing: Timing::production(),
             push: true,
             rng_seed: None,
+            sync_writes: true,
         }
     }
 }

@@ -71,7 +71,7 @@ impl Atlas {
     /// the seeds), and marks present every absent row whose chunk is on disk (a write that
     /// completed just before a crash, or a chunk placed in the store by hand).
     pub fn open(cfg: AtlasConfig) -> Result<Arc<Self>, AtlasError> {
-        let store = ZonefileStore::open(&cfg.zonefiles_dir)?;
+        let store = ZonefileStore::open(&cfg.zonefiles_dir)?.with_sync(cfg.sync_writes);
         let db = match &cfg.atlasdb_path {
             Some(path) => AtlasDb::open(path)?,
             None => AtlasDb::open_in_memory()?,

@@ -34,7 +34,9 @@ async fn xmlrpc(
 }
 
 async fn listen() -> (tokio::net::TcpListener, String) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     (listener, format!("127.0.0.1:{port}"))
 }
@@ -80,7 +82,11 @@ async fn three_nodes_replicate_over_http_and_drop_a_garbage_peer() {
     let mut nodes = Vec::new();
     let mut crawlers = Vec::new();
     for (i, (listener, addr)) in listeners.into_iter().enumerate() {
-        let seeds: Vec<&str> = if i == 0 { vec![] } else { vec![addrs[i - 1].as_str()] };
+        let seeds: Vec<&str> = if i == 0 {
+            vec![]
+        } else {
+            vec![addrs[i - 1].as_str()]
+        };
         let mut cfg = config(&root.path().join(format!("n{i}")), &addr, &seeds, i as u64);
         cfg.push = false;
         let atlas = open_node(cfg, &chain);

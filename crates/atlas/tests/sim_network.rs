@@ -155,7 +155,13 @@ async fn a_late_node_catches_up_and_a_restarted_node_keeps_what_it_had() {
         after.zonefiles_held, before.zonefiles_held,
         "nothing lost across the restart"
     );
-    assert!(reopened.peer_hostports().len() >= before.peers.len().min(1));
+    let peers_before: Vec<String> = before.peers.iter().map(|p| p.hostport.clone()).collect();
+    assert!(peers_before.len() >= 2);
+    assert_eq!(
+        reopened.peer_hostports(),
+        peers_before,
+        "the peer table is kept in atlas.db"
+    );
     for (hash, bytes) in first {
         assert_eq!(
             reopened.get_zonefile(hash).expect("get").as_deref(),
@@ -183,6 +189,41 @@ async fn a_late_node_catches_up_and_a_restarted_node_keeps_what_it_had() {
     for n in nodes {
         if let Some(c) = n.crawler {
             c.stop().await;
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn new_zonefiles_are_pushed_to_neighbours_that_lack_them() {
+    for push in [true, false] {
+        let files: Vec<_> = corpus().into_iter().skip(300).take(10).collect();
+        let chain = chain(&files);
+        let root = tempfile::tempdir().expect("tempdir");
+        let net = SimNetwork::new(3);
+        let mut nodes = Vec::new();
+        for i in 0..2 {
+            let dir = root.path().join(format!("n{i}"));
+            let seeds = if i == 0 {
+                vec![hostport(1)]
+            } else {
+                vec![hostport(0)]
+            };
+            let mut cfg = node_config(&dir, i, &seeds, push);
+            // After its first pass, the receiver does not crawl again for hours: only a
+            // push can bring it the new files.
+            cfg.timing.crawl_interval = 100_000;
+            nodes.push(SimNode::start(&net, open_node(cfg, &chain), dir));
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        for (_, bytes) in &files {
+            nodes[0].atlas.put_zonefile(bytes).expect("upload");
+        }
+        let took = run_until(Duration::from_secs(60), || nodes[1].complete()).await;
+        assert_eq!(took.is_some(), push, "push = {push}");
+        for n in nodes {
+            if let Some(c) = n.crawler {
+                c.stop().await;
+            }
         }
     }
 }
