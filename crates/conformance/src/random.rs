@@ -206,7 +206,24 @@ pub fn generate(seed: u64, blocks: u64) -> Scenario {
                     Some((name, owner)) => revoke(&name, honest(&mut rng, owner)),
                     None => revoke(&name, sender),
                 },
-                87..=90 => import(&name, if rng.chance(50) { 1 } else { sender }, other, 0x40),
+                87..=88 => import(&name, if rng.chance(50) { 1 } else { sender }, other, 0x40),
+                89 => {
+                    // A collision: two parties preorder one name now and both register next.
+                    pending.push((b + 1, register(&name, sender, sender, None)));
+                    pending.push((b + 1, register(&name, other, other, None)));
+                    ops.push(preorder(&name, sender, sender));
+                    preorder(&name, other, other)
+                }
+                90 => match owned {
+                    // A transfer and the new owner's update in one block (the update must fail).
+                    Some((name, owner)) => {
+                        ops.push(transfer(&name, owner, other, true));
+                        owners.retain(|(n, _)| *n != name);
+                        owners.push((name.clone(), other));
+                        update(&name, other, 0x55)
+                    }
+                    None => update(&name, sender, 2),
+                },
                 91..=93 => ready(if rng.chance(50) { "test" } else { "expiring" }, sender),
                 _ => {
                     let kind = rng
