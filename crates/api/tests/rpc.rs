@@ -186,6 +186,12 @@ async fn every_method_matches_its_snapshot() {
             "get_zonefiles",
             vec![Value::Array(vec![s(&gift), s(&carol), s(&"4".repeat(40))])],
         ),
+        ("get_name_DID", "get_name_DID", vec![s("gift.test")]),
+        (
+            "get_name_DID_imported",
+            "get_name_DID",
+            vec![s("imported.test")],
+        ),
     ];
     for (snap, method, params) in calls {
         let text = call_text(base, method, params).await;
@@ -373,6 +379,23 @@ async fn error_replies_match_the_original() {
             "get_zonefiles",
             vec![Value::Array(vec![s("xyz")])],
             err("Invalid zone file hash"),
+        ),
+        ("get_name_DID", vec![s("Foo.test")], err("No such name")),
+        ("get_name_DID", vec![i(1)], err("No such name")),
+        (
+            "get_DID_record",
+            vec![i(1)],
+            err("Invalid DID: not a string"),
+        ),
+        (
+            "get_DID_record",
+            vec![s("did:stack:v0:xyz-0")],
+            err("Invalid DID"),
+        ),
+        (
+            "get_DID_record",
+            vec![s("did:stack:v0:mjjWPCACZvF2G67wjKhkbYnjF65PohdsHE-99")],
+            err("Failed to resolve DID to a non-revoked name"),
         ),
         (
             "no_such_method",
