@@ -160,7 +160,8 @@ impl Atlas {
     /// after the name database commit (`atlasdb_sync_zonefiles` from `db_save`, §4.3).
     ///
     /// `rows` are the accepted ops of that block that carry a value hash
-    /// ([`crate::chain::rows_from_ops`]); they are ordered by `vtxindex` here. Rows whose txid
+    /// ([`crate::chain::rows_from_ops`]), all filed under `height`; they are ordered by
+    /// `vtxindex` here. Rows whose txid
     /// is known are skipped, so re-indexing a block is harmless. A new row from a block
     /// before the last one with rows is refused: it would renumber everything after it.
     /// Returns the indexes of the rows added.
@@ -169,13 +170,16 @@ impl Atlas {
         height: u64,
         mut rows: Vec<ZonefileRow>,
     ) -> Result<Vec<u64>, AtlasError> {
+        for r in &mut rows {
+            r.block_height = height;
+        }
+        // Stable: ops sharing a vtxindex keep the order they were given in.
         rows.sort_by_key(|r| r.vtxindex);
         let mut guard = self.lock();
         let st = &mut *guard;
         let new: Vec<ZonefileRow> = {
             let mut seen = HashSet::new();
             rows.into_iter()
-                .filter(|r| r.block_height == height)
                 .filter(|r| !st.inv.contains_txid(&r.txid))
                 .filter(|r| seen.insert(r.txid.clone()))
                 .collect()

@@ -230,6 +230,17 @@ impl AtlasRpc {
     }
 }
 
+/// What v0.18 answers to an Atlas method when Atlas is off (§11): mount this instead of
+/// [`AtlasRpc::handle`] on a node with `atlas = False`.
+pub fn disabled_reply(method: &str) -> Option<Value> {
+    let msg = match method {
+        "get_zonefiles" | "put_zonefiles" => "No data",
+        "get_zonefile_inventory" | "get_atlas_peers" | "atlas_peer_exchange" => "Not an atlas node",
+        _ => return None,
+    };
+    Some(Value::String(dumps(&error(msg))))
+}
+
 fn fields<const N: usize>(items: [(&str, Json); N]) -> Map<String, Json> {
     items.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
@@ -276,6 +287,15 @@ fn is_padded_base64(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_disabled_node_answers_like_v018() {
+        let reply = disabled_reply("get_zonefiles").expect("atlas method");
+        assert_eq!(reply.as_str(), Some(r#"{"error": "No data"}"#));
+        let reply = disabled_reply("atlas_peer_exchange").expect("atlas method");
+        assert_eq!(reply.as_str(), Some(r#"{"error": "Not an atlas node"}"#));
+        assert!(disabled_reply("getinfo").is_none());
+    }
 
     #[test]
     fn base64_pattern() {

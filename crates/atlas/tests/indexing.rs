@@ -1,0 +1,75 @@
+//! Inventory updates from the indexer: idempotent re-indexing, append-only numbering, the
+//! store callback, and chunks that arrive before their announcement.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use blockstack_atlas::{AtlasError, DbError, ZonefileRow};
+
+fn row(i: usize, hash: &str, block: u64) -> ZonefileRow {
+    ZonefileRow {
+        name: format!("name{i}.id"),
+        zonefile_hash: hash.to_owned(),
+        txid: format!("{i:064x}"),
+        block_height: block,
+        vtxindex: i as u32,
+    }
+}
+
+#[test]
+fn blocks_append_rows_once_in_vtxindex_order() {
+    let files: Vec<_> = common::corpus().into_iter().take(4).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let atlas = common::open_node(common::config(dir.path(), "me.sim:16264", &[], 1), &[]);
+    let stored = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&stored);
+    atlas.set_on_stored(Box::new(move |hash, block| {
+        sink.lock().expect("lock").push((hash.to_owned(), block));
+    }));
+
+    // Given out of order within the block: numbered by vtxindex.
+    let added = atlas
+        .add_block(10, vec![row(1, &files[1].0, 10), row(0, &files[0].0, 10)])
+        .expect("block 10");
+    assert_eq!(added, vec![0, 1]);
+    assert_eq!(atlas.inventory().rows()[0].txid, format!("{:064x}", 0));
+    // Re-indexing the same block adds nothing.
+    assert!(atlas
+        .add_block(10, vec![row(0, &files[0].0, 10), row(1, &files[1].0, 10)])
+        .expect("again")
+        .is_empty());
+    // A renewal re-announcing hash 0 at block 12 is a new row with the same hash.
+    assert_eq!(
+        atlas
+            .add_block(12, vec![row(2, &files[0].0, 12)])
+            .expect("block 12"),
+        vec![2]
+    );
+    // A new row for an earlier block would renumber later rows: refused.
+    assert!(matches!(
+        atlas.add_block(11, vec![row(3, &files[2].0, 11)]),
+        Err(AtlasError::Db(DbError::OutOfOrder {
+            block: 11,
+            last: 12
+        }))
+    ));
+
+    // Storing hash 0 sets both of its rows and fires the callback once, with the lowest block.
+    assert!(atlas.put_zonefile(&files[0].1).expect("put").new);
+    assert!(!atlas.put_zonefile(&files[0].1).expect("put again").new);
+    assert_eq!(atlas.inventory_vector(), vec![0b1010_0000]);
+    // A chunk already in the store when its hash is announced is present at once.
+    atlas
+        .store()
+        .put_unannounced(&files[3].1)
+        .expect("early arrival");
+    atlas
+        .add_block(13, vec![row(4, &files[3].0, 13)])
+        .expect("block 13");
+    assert_eq!(atlas.inventory_vector(), vec![0b1011_0000]);
+    assert_eq!(
+        *stored.lock().expect("lock"),
+        vec![(files[0].0.clone(), 10), (files[3].0.clone(), 13)]
+    );
+}
