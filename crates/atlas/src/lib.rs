@@ -12,6 +12,13 @@
 //! * [`AtlasRpc::handle`] mounted in the node's XML-RPC server;
 //! * [`Atlas::status`] for the operator.
 //!
+//! On disk, under the node's working directory (the v0.18 defaults):
+//! * `zonefiles/<h[0:2]>/<h[2:4]>/<h>.txt` — one file per zone file, named by its hash,
+//!   written atomically; the legacy layout `zonefiles/<h[0:2]>/…/<h[38:40]>/zonefile.txt`
+//!   is still read (atlas.md §6);
+//! * `atlas.db` — SQLite: the `zonefiles` table (one row per announcing op, `inv_index`
+//!   order = inventory order, with the presence flag) and the `peers` table (§4.2, §7.1).
+//!
 //! The pure parts — inventory bits ([`inventory`]), the peer table ([`peers`]) and the
 //! random walk ([`walk`]) — take time and randomness from their callers.
 

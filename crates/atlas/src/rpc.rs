@@ -289,6 +289,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_handler_fits_the_servers_extension_hook() {
+        fn hook<F: Fn(&str, &[Value]) -> Option<Value> + Send + Sync + 'static>(_: F) {}
+        fn with(rpc: AtlasRpc) {
+            hook(move |m: &str, p: &[Value]| rpc.handle(m, p));
+        }
+        let _ = with;
+    }
+
+    #[test]
     fn a_disabled_node_answers_like_v018() {
         let reply = disabled_reply("get_zonefiles").expect("atlas method");
         assert_eq!(reply.as_str(), Some(r#"{"error": "No data"}"#));
