@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use rand::seq::SliceRandom;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::error::{AtlasError, StoreError, TransportError};
 use crate::inventory::{bit_is_set, rarest_first};
@@ -46,6 +46,8 @@ type PushItem = (Vec<u64>, Vec<u8>);
 const MAX_PUSH_PER_STEP: usize = 100;
 /// Most peers a chunk is pushed to.
 const MAX_PUSH_TARGETS: usize = 10;
+/// Inventory refreshes in flight at once.
+const MAX_CONCURRENT_REFRESHES: usize = 16;
 /// Most neighbour fetches within one walk step (MHRWDA needs at most three).
 const MAX_WALK_FETCHES: usize = 3;
 
@@ -89,6 +91,29 @@ pub fn spawn_crawler(atlas: Arc<Atlas>, transport: Arc<dyn PeerTransport>) -> Cr
         shutdown: tx,
         task: tokio::spawn(crawler.run(rx)),
     }
+}
+
+/// A peer's inventory, paged with byte offsets until we have as many bytes as we have rows
+/// for (bits beyond our rows mean nothing to us and are not kept).
+async fn fetch_inventory(
+    client: &PeerClient,
+    peer: &str,
+    wanted_bytes: usize,
+) -> Result<Vec<u8>, TransportError> {
+    let mut inv = Vec::new();
+    while inv.len() < wanted_bytes {
+        let page = client
+            .get_zonefile_inventory(peer, inv.len() as u64, INV_PAGE)
+            .await?;
+        let full = page.len() >= MAX_INV_REPLY_BYTES;
+        let empty = page.is_empty();
+        inv.extend_from_slice(&page);
+        if empty || !full {
+            break;
+        }
+    }
+    inv.truncate(wanted_bytes);
+    Ok(inv)
 }
 
 fn due(last: Option<u64>, interval: u64, now: u64) -> bool {
@@ -319,57 +344,47 @@ impl Crawler {
             (due, st.inv.len())
         };
         let wanted_bytes = usize::try_from(rows.div_ceil(8)).unwrap_or(usize::MAX);
-        for peer in due_peers {
-            if rows == 0 {
-                // Nothing to compare: v0.18 does not ask (§9 step 2).
+        if rows == 0 {
+            // Nothing to compare: v0.18 does not ask (§9 step 2).
+            let mut st = self.atlas.lock();
+            for peer in &due_peers {
+                st.peers.set_inventory(peer, Vec::new(), now);
+            }
+            return;
+        }
+        // Several peers at a time, so that one slow peer delays only itself (v0.18 asks
+        // them one after another).
+        for group in due_peers.chunks(MAX_CONCURRENT_REFRESHES) {
+            let mut set = JoinSet::new();
+            for peer in group {
+                let client = self.client.clone();
+                let peer = peer.clone();
+                set.spawn(async move {
+                    let result = fetch_inventory(&client, &peer, wanted_bytes).await;
+                    (peer, result)
+                });
+            }
+            while let Some(joined) = set.join_next().await {
+                let Ok((peer, result)) = joined else {
+                    continue;
+                };
                 let now = self.atlas.now();
-                self.atlas
-                    .lock()
-                    .peers
-                    .set_inventory(&peer, Vec::new(), now);
-                continue;
-            }
-            let result = self.fetch_inventory(&peer, wanted_bytes).await;
-            let now = self.atlas.now();
-            match result {
-                Ok(inv) => {
-                    let mut st = self.atlas.lock();
-                    st.peers.record(&peer, now, true);
-                    st.peers.set_inventory(&peer, inv, now);
-                }
-                Err(e) => {
-                    self.atlas
-                        .lock()
-                        .peers
-                        .set_inventory(&peer, Vec::new(), now);
-                    self.record_failure(&peer, &e);
+                match result {
+                    Ok(inv) => {
+                        let mut st = self.atlas.lock();
+                        st.peers.record(&peer, now, true);
+                        st.peers.set_inventory(&peer, inv, now);
+                    }
+                    Err(e) => {
+                        self.atlas
+                            .lock()
+                            .peers
+                            .set_inventory(&peer, Vec::new(), now);
+                        self.record_failure(&peer, &e);
+                    }
                 }
             }
         }
-    }
-
-    /// The peer's inventory, paged with byte offsets until we have as many bytes as we have
-    /// rows for (bits beyond our rows mean nothing to us and are not kept).
-    async fn fetch_inventory(
-        &self,
-        peer: &str,
-        wanted_bytes: usize,
-    ) -> Result<Vec<u8>, TransportError> {
-        let mut inv = Vec::new();
-        while inv.len() < wanted_bytes {
-            let page = self
-                .client
-                .get_zonefile_inventory(peer, inv.len() as u64, INV_PAGE)
-                .await?;
-            let full = page.len() >= MAX_INV_REPLY_BYTES;
-            let empty = page.is_empty();
-            inv.extend_from_slice(&page);
-            if empty || !full {
-                break;
-            }
-        }
-        inv.truncate(wanted_bytes);
-        Ok(inv)
     }
 
     // ---- zone file crawl (§10) ----
