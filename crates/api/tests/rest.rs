@@ -567,3 +567,41 @@ async fn openapi_document_lists_every_read_route() {
     assert!(name_info["responses"]["404"].is_object());
     assert_eq!(name_info["parameters"][0]["name"], "name");
 }
+
+#[tokio::test]
+async fn more_routes_can_be_merged_under_the_same_transport() {
+    use axum::routing::post;
+    let fx = Fixture::new();
+    let extra = axum::Router::new().route(
+        "/v1/names",
+        post(|| async { (axum::http::StatusCode::ACCEPTED, "queued") }),
+    );
+    let app =
+        blockstack_api::rest::app(blockstack_api::rest::routes(fx.service.clone()).merge(extra));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(blockstack_api::rest::serve_app(listener, app, async move {
+        let _ = rx.await;
+    }));
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/v1/names/"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+    let (status, _, body) = get(&base, "/v1/names?page=0").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.as_array().is_some_and(|a| !a.is_empty()));
+    let resp = reqwest::Client::new()
+        .delete(format!("{base}/v1/names"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    tx.send(()).expect("stop");
+    task.await.expect("join").expect("served");
+}

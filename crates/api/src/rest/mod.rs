@@ -34,8 +34,10 @@ pub const MAX_BODY_BYTES: u64 = 1024 * 1024 - 1;
 /// Time allowed for one request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The route table: (path, handler) for every read route.
-pub fn router(service: QueryService) -> Router {
+/// The route table: (path, handler) for every read route, without the transport layers.
+///
+/// The daemon may merge more routes (the write routes) into it before passing it to [`app`].
+pub fn routes(service: QueryService) -> Router {
     Router::new()
         .route("/", get(node::index))
         .route("/v1/ping", get(node::ping))
@@ -76,6 +78,13 @@ pub fn router(service: QueryService) -> Router {
             get(blockchains::name_history),
         )
         .route("/openapi.json", get(openapi::serve))
+        .with_state(service)
+}
+
+/// The transport around a route table: the original's answers for unknown paths and wrong
+/// methods, request limits, CORS and tracing.
+pub fn app(routes: Router) -> Router {
+    routes
         .method_not_allowed_fallback(|| async { ApiError::WrongMethod })
         .fallback(|| async { ApiError::NoRoute })
         .layer(middleware::from_fn(limits))
@@ -84,7 +93,11 @@ pub fn router(service: QueryService) -> Router {
         ))
         .layer(middleware::from_fn(cors))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(service)
+}
+
+/// The read API: [`app`] over [`routes`].
+pub fn router(service: QueryService) -> Router {
+    app(routes(service))
 }
 
 /// Serves the REST API on `listener` until `shutdown` completes; in-flight requests finish.
@@ -93,7 +106,17 @@ pub async fn serve_rest(
     service: QueryService,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = middleware::from_fn(normalize).layer(router(service));
+    serve_app(listener, router(service), shutdown).await
+}
+
+/// Serves an [`app`] (for instance the read routes merged with the write routes) on
+/// `listener`, normalising paths before routing, until `shutdown` completes.
+pub async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = middleware::from_fn(normalize).layer(app);
     axum::serve(listener, app.into_make_service())
         .with_graceful_shutdown(shutdown)
         .await
