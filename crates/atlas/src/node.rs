@@ -70,7 +70,10 @@ impl Atlas {
     /// Opens the node's store and `atlas.db`, loads the inventory and the peer table (adding
     /// the seeds), and marks present every absent row whose chunk is on disk (a write that
     /// completed just before a crash, or a chunk placed in the store by hand).
-    pub fn open(cfg: AtlasConfig) -> Result<Arc<Self>, AtlasError> {
+    pub fn open(mut cfg: AtlasConfig) -> Result<Arc<Self>, AtlasError> {
+        if cfg.peers.self_hostport.is_none() {
+            cfg.peers.self_hostport = crate::peers::canonical_hostport(&cfg.hostport);
+        }
         let store = ZonefileStore::open(&cfg.zonefiles_dir)?.with_sync(cfg.sync_writes);
         let db = match &cfg.atlasdb_path {
             Some(path) => AtlasDb::open(path)?,
