@@ -142,28 +142,20 @@ pub fn check_namespace(id: &str) -> bool {
     is_namespace_valid(id)
 }
 
-/// The original's `is_subdomain`: `label.name.namespace` in the subdomain syntax.
+/// The original's `is_subdomain`: exactly two dots and `OP_SUBDOMAIN_NAME_PATTERN` — a label
+/// of one or more `[a-z0-9\-_+]`, then a name of 1–37 of those and a namespace of 1–19.
 pub fn is_subdomain(fqn: &str) -> bool {
     let parts: Vec<&str> = fqn.split('.').collect();
     let [label, name, ns] = parts[..] else {
         return false;
     };
-    let class = |s: &str, plus: bool| {
+    let class = |s: &str| {
         !s.is_empty()
             && s.bytes().all(|b| {
-                b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || b == b'-'
-                    || b == b'_'
-                    || (plus && b == b'+')
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'+')
             })
     };
-    class(label, true)
-        && class(name, true)
-        && class(ns, true)
-        && label.len() <= 37
-        && name.len() + 1 + ns.len() <= 37
-        && ns.len() <= 19
+    class(label) && class(name) && class(ns) && name.len() <= 37 && ns.len() <= 19
 }
 
 /// The original's `check_address`: 26–35 characters of the base58 alphabet.
@@ -204,6 +196,9 @@ mod tests {
         assert!(!is_subdomain("foo.test"));
         assert!(!is_subdomain("Sub.foo.test"));
         assert!(!is_subdomain("a..b"));
+        assert!(is_subdomain(&format!("{}.foo.test", "a".repeat(60))));
+        assert!(!is_subdomain(&format!("a.{}.test", "b".repeat(38))));
+        assert!(!is_subdomain(&format!("a.b.{}", "c".repeat(20))));
     }
 
     #[test]
