@@ -657,3 +657,35 @@ async fn dids_resolve_back_to_their_names() {
     let missing = call(base, "get_name_DID", vec![s("nosuch.test")]).await;
     assert!(missing.get("traceback").is_some());
 }
+
+#[tokio::test]
+async fn a_body_cut_short_by_the_client_is_refused_without_hanging() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fx = Fixture::new();
+    let server = rpc_server(fx.service.clone(), None).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let body = encode_call(&MethodCall::new("get_num_names", vec![])).expect("encode");
+    let head = format!(
+        "POST /RPC2 HTTP/1.0\r\nHost: {addr}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+        body.len() + 100
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream.write_all(&body).await.expect("write");
+    stream.shutdown().await.expect("half-close");
+    let mut reply = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut reply),
+    )
+    .await
+    .expect("the server answers or closes in time")
+    .expect("read");
+    let text = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.is_empty() || text.starts_with("HTTP/1.0 400") || text.starts_with("HTTP/1.1 400"),
+        "{text}"
+    );
+}
