@@ -9,8 +9,11 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use blockstack_api::node_info::{unix_now, NodeStatus};
 use blockstack_api::{
-    serve_rest, serve_rpc, DirZonefiles, QueryService, RpcDispatcher, ServiceConfig, SharedNodeInfo,
+    serve_rest, serve_rpc, DirZonefiles, QueryService, RpcDispatcher, RpcExtension, RpcReply,
+    ServiceConfig, SharedNodeInfo, ZonefileSource,
 };
+use blockstack_atlas::{spawn_crawler, Atlas, AtlasConfig, AtlasRpc, HttpTransport};
+use blockstack_node::xmlrpc::Value as XmlValue;
 use blockstack_node::chain::BitcoindConfig;
 use blockstack_node::settings::{ProcessEnv, Settings, SettingsLayer};
 use serde_json::json;
@@ -240,24 +243,49 @@ impl Start {
             last_indexing_time: unix_now(),
             zonefile_count: None,
         }));
-        let service = QueryService::new(
-            db_path(dir),
-            rules.clone(),
-            Arc::new(DirZonefiles::new(zonefiles)),
-            status.clone(),
-            ServiceConfig::default(),
-        );
+        let atlas_on = settings.as_ref().is_none_or(|s| s.blockstack.atlas);
+        let atlas = if atlas_on {
+            let host = settings
+                .as_ref()
+                .and_then(|s| s.blockstack.atlas_hostname.clone())
+                .unwrap_or_else(|| "localhost".into());
+            let advertised_port = rpc_listener.local_addr()?.port();
+            let mut config = AtlasConfig::new(dir, format!("{host}:{advertised_port}"));
+            config.zonefiles_dir = zonefiles.clone();
+            if let Some(s) = &settings {
+                config.peers.seeds = s.blockstack.atlas_seeds.iter().map(ToString::to_string).collect();
+                config.peers.blacklist = s.blockstack.atlas_blacklist.iter().map(ToString::to_string).collect();
+            }
+            Some(Atlas::open(config).context("opening the Atlas node")?)
+        } else {
+            None
+        };
+        let zonefile_source: Arc<dyn ZonefileSource> = match &atlas {
+            Some(a) => Arc::new(AtlasZonefiles(a.clone())),
+            None => Arc::new(DirZonefiles::new(zonefiles)),
+        };
+        let service_config = ServiceConfig { atlas_enabled: atlas_on, ..ServiceConfig::default() };
+        let service = QueryService::new(db_path(dir), rules.clone(), zonefile_source, status.clone(), service_config);
+        let extension: Option<Arc<dyn RpcExtension>> = atlas.clone().map(|a| {
+            let handlers = AtlasRpc::new(a);
+            Arc::new(move |method: &str, params: &[XmlValue]| {
+                let reply = handlers.handle(method, params)?;
+                match reply {
+                    XmlValue::String(doc) => serde_json::from_str(&doc).ok().map(RpcReply::Bare),
+                    _ => None,
+                }
+            }) as Arc<dyn RpcExtension>
+        });
+        let crawler = match &atlas {
+            Some(a) => Some(spawn_crawler(a.clone(), Arc::new(HttpTransport::new().context("the Atlas HTTP client")?))),
+            None => None,
+        };
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let rpc = tokio::spawn(serve_rpc(
-            rpc_listener,
-            RpcDispatcher::new(service.clone(), None),
-            stopped(stop_rx.clone()),
-        ));
+        let rpc = tokio::spawn(serve_rpc(rpc_listener, RpcDispatcher::new(service.clone(), extension), stopped(stop_rx.clone())));
         tracing::info!(url = %node_rpc_url, "node RPC listening");
-        let rest =
-            rest_listener.map(|l| tokio::spawn(serve_rest(l, service, stopped(stop_rx.clone()))));
+        let rest = rest_listener.map(|l| tokio::spawn(serve_rest(l, service, stopped(stop_rx.clone()))));
         if let Some(url) = &rest_api_url {
             tracing::info!(%url, "REST API listening");
         }
@@ -271,6 +299,7 @@ impl Start {
                 poll_interval: poll,
                 interactive,
                 status,
+                atlas,
             },
             stop_rx,
         );
@@ -287,6 +316,9 @@ impl Start {
                 r
             }
         };
+        if let Some(crawler) = crawler {
+            crawler.stop().await;
+        }
         let _ = rpc.await;
         if let Some(rest) = rest {
             let _ = rest.await;
@@ -303,4 +335,13 @@ async fn bind_port(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::n
     tokio::net::TcpListener::bind((host, port))
         .await
         .with_context(|| format!("cannot listen on {host}:{port} for the {what}"))
+}
+
+/// The Atlas store as the APIs' zonefile source.
+struct AtlasZonefiles(Arc<Atlas>);
+
+impl ZonefileSource for AtlasZonefiles {
+    fn get(&self, hash: &str) -> Option<Vec<u8>> {
+        self.0.get_zonefile(hash).ok().flatten()
+    }
 }

@@ -13,11 +13,17 @@ use std::time::Duration;
 use anyhow::Context;
 use blockstack_api::node_info::unix_now;
 use blockstack_api::SharedNodeInfo;
+use blockstack_atlas::chain::rows_from_ops;
+use blockstack_atlas::peers::ChainView;
+use blockstack_atlas::{Atlas, ChainStatus};
 use blockstack_consensus::Rules;
 use blockstack_indexer::{Indexer, IndexerConfig, IndexerError};
 use blockstack_namedb::NameDb;
 use blockstack_node::chain::{BitcoindClient, BitcoindConfig};
 use tokio::sync::watch;
+
+/// How many recent consensus hashes Atlas compares with peers.
+const CONSENSUS_WINDOW: u64 = 24;
 
 /// The name database's file inside the working directory (the original's name).
 pub const DB_FILE: &str = "blockstack-server.db";
@@ -44,6 +50,29 @@ pub struct IndexerSettings {
     pub interactive: bool,
     /// Where the APIs learn the chain tip and indexing state.
     pub status: Arc<SharedNodeInfo>,
+    /// The Atlas node, told about each block's zonefile hashes.
+    pub atlas: Option<Arc<Atlas>>,
+}
+
+/// Tells Atlas about the zonefile hashes of blocks `from..=to` and the chain's state.
+fn feed_atlas(atlas: &Atlas, db: &NameDb, rules: &Rules, from: u64, to: u64, indexing: bool) -> anyhow::Result<()> {
+    let snapshot = db.snapshot(rules)?;
+    for height in from..=to {
+        let ops = snapshot.nameops_at(height, 0, u64::MAX)?;
+        let rows = rows_from_ops(height, &ops);
+        if let Err(e) = atlas.add_block(height, rows) {
+            // After a reorg the rows of dropped blocks stay; a row below them is refused.
+            tracing::warn!(height, error = %e, "atlas did not take this block's zonefile hashes");
+        }
+    }
+    let recent = (to.saturating_sub(CONSENSUS_WINDOW)..=to)
+        .filter_map(|h| snapshot.consensus_hash_at(h).ok().flatten())
+        .collect();
+    atlas.set_chain_status(ChainStatus {
+        view: ChainView { last_block: (to > 0).then_some(to), recent_consensus: recent },
+        indexing,
+    });
+    Ok(())
 }
 
 /// Runs the indexer until `shutdown` turns true, on a thread of its own (SQLite and the
@@ -77,6 +106,12 @@ async fn index_until_shutdown(
     };
     let mut indexer = Indexer::new(Arc::new(client), db, config);
     let mut reporter = progress::Reporter::new(settings.interactive);
+    // Atlas skips rows it already has, so resuming from its last block with rows is safe.
+    let mut fed = settings
+        .atlas
+        .as_ref()
+        .and_then(|a| a.inventory().last_block())
+        .unwrap_or(settings.rules.first_block.saturating_sub(1));
     while !*shutdown.borrow() {
         settings.status.update(|s| s.indexing = true);
         let result = indexer.sync(&shutdown, |p| reporter.update(p)).await;
@@ -87,6 +122,15 @@ async fn index_until_shutdown(
                 s.last_indexing_time = unix_now();
             }
         });
+        if let (Some(atlas), Ok(report)) = (&settings.atlas, &result) {
+            if let Some((tip, _)) = report.tip {
+                let from = if report.rolled_back > 0 { tip.saturating_sub(report.blocks) + 1 } else { fed + 1 };
+                if let Err(e) = feed_atlas(atlas, indexer.store(), &settings.rules, from.min(tip + 1), tip, false) {
+                    tracing::warn!(error = %e, "updating atlas");
+                }
+                fed = tip;
+            }
+        }
         match result {
             Ok(report) => {
                 reporter.finish();
