@@ -194,6 +194,14 @@ fn err(msg: &str) -> Reply {
     Ok(RpcReply::Error(msg.to_string()))
 }
 
+/// What a missing parameter reads as (the dispatcher checks arity first).
+static NIL: Value = Value::Nil;
+
+/// Parameter `i`.
+fn arg(p: &[Value], i: usize) -> &Value {
+    p.get(i).unwrap_or(&NIL)
+}
+
 /// A string parameter.
 fn string(v: &Value) -> Option<&str> {
     v.as_str()
@@ -241,7 +249,7 @@ fn getinfo(r: &Reader<'_>, _: &[Value]) -> Reply {
 }
 
 fn name_record(r: &Reader<'_>, p: &[Value], with_history: bool) -> Reply {
-    let Some(name) = string(&p[0]) else {
+    let Some(name) = string(arg(p, 0)) else {
         return err("Invalid name or subdomain");
     };
     if check_name(name) {
@@ -267,17 +275,17 @@ fn get_name_blockchain_record(r: &Reader<'_>, p: &[Value]) -> Reply {
 }
 
 fn get_name_history_blocks(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(name) = string(&p[0]).filter(|n| check_name(n)) else {
+    let Some(name) = string(arg(p, 0)).filter(|n| check_name(n)) else {
         return err("invalid name");
     };
     ok(json!({"history_blocks": r.snap.name_history_blocks(name)?}))
 }
 
 fn name_at(r: &Reader<'_>, p: &[Value], include_expired: bool) -> Reply {
-    let Some(name) = string(&p[0]).filter(|n| check_name(n)) else {
+    let Some(name) = string(arg(p, 0)).filter(|n| check_name(n)) else {
         return err("invalid name");
     };
-    let Some(height) = block(r, &p[1]) else {
+    let Some(height) = block(r, arg(p, 1)) else {
         return ok(json!({"record": null}));
     };
     let states = if include_expired {
@@ -302,20 +310,20 @@ fn get_historic_name_at(r: &Reader<'_>, p: &[Value]) -> Reply {
 }
 
 fn get_num_nameops_at(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(height) = block(r, &p[0]) else {
+    let Some(height) = block(r, arg(p, 0)) else {
         return err("Invalid block height");
     };
     ok(json!({"count": r.snap.num_nameops_at(height)?}))
 }
 
 fn get_nameops_at(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(height) = block(r, &p[0]) else {
+    let Some(height) = block(r, arg(p, 0)) else {
         return err("Invalid block height");
     };
-    let Some(offset) = offset(&p[1]) else {
+    let Some(offset) = offset(arg(p, 1)) else {
         return err("Invalid offset");
     };
-    let Some(count) = count(&p[2], MAX_OPS_PER_PAGE) else {
+    let Some(count) = count(arg(p, 2), MAX_OPS_PER_PAGE) else {
         return err("Invalid count");
     };
     let ops: Vec<Map<String, Json>> = r
@@ -328,21 +336,21 @@ fn get_nameops_at(r: &Reader<'_>, p: &[Value]) -> Reply {
 }
 
 fn get_nameops_hash_at(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(height) = block(r, &p[0]) else {
+    let Some(height) = block(r, arg(p, 0)) else {
         return err("Invalid block height");
     };
     ok(json!({"ops_hash": r.snap.ops_hash_at(height)?}))
 }
 
 fn get_consensus_at(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(height) = block(r, &p[0]) else {
+    let Some(height) = block(r, arg(p, 0)) else {
         return err("Invalid block height");
     };
     ok(json!({"consensus": r.snap.consensus_hash_at(height)?}))
 }
 
 fn get_consensus_hashes(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(list) = p[0].as_array() else {
+    let Some(list) = arg(p, 0).as_array() else {
         return err("Invalid block heights");
     };
     if list.len() > MAX_CONSENSUS_HASHES {
@@ -364,7 +372,7 @@ fn get_consensus_hashes(r: &Reader<'_>, p: &[Value]) -> Reply {
 
 fn get_block_from_consensus(r: &Reader<'_>, p: &[Value]) -> Reply {
     let Some(hash) =
-        string(&p[0]).filter(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        string(arg(p, 0)).filter(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()))
     else {
         return err("Not a valid consensus hash");
     };
@@ -372,20 +380,20 @@ fn get_block_from_consensus(r: &Reader<'_>, p: &[Value]) -> Reply {
 }
 
 fn get_names_owned_by_address(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(address) = string(&p[0]).filter(|a| check_address(a)) else {
+    let Some(address) = string(arg(p, 0)).filter(|a| check_address(a)) else {
         return err("Invalid address");
     };
     ok(json!({"names": r.snap.names_owned_by_address(address)?}))
 }
 
 fn get_historic_names_by_address(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(address) = string(&p[0]).filter(|a| check_address(a)) else {
+    let Some(address) = string(arg(p, 0)).filter(|a| check_address(a)) else {
         return err("Invalid address");
     };
-    let Some(offset) = offset(&p[1]) else {
+    let Some(offset) = offset(arg(p, 1)) else {
         return err("invalid offset");
     };
-    let Some(count) = count(&p[2], MAX_OPS_PER_PAGE) else {
+    let Some(count) = count(arg(p, 2), MAX_OPS_PER_PAGE) else {
         return err("invalid count");
     };
     let names: Vec<Json> = r
@@ -398,7 +406,7 @@ fn get_historic_names_by_address(r: &Reader<'_>, p: &[Value]) -> Reply {
 }
 
 fn get_num_historic_names_by_address(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(address) = string(&p[0]).filter(|a| check_address(a)) else {
+    let Some(address) = string(arg(p, 0)).filter(|a| check_address(a)) else {
         return err("Invalid address");
     };
     ok(json!({"count": r.snap.num_historic_names_by_address(address)?}))
@@ -413,8 +421,8 @@ fn get_num_names_cumulative(r: &Reader<'_>, _: &[Value]) -> Reply {
 }
 
 fn page(p: &[Value]) -> Result<(u64, u64), &'static str> {
-    let offset = offset(&p[0]).ok_or("invalid offset")?;
-    let count = count(&p[1], MAX_NAMES_PER_PAGE).ok_or("invalid count")?;
+    let offset = offset(arg(p, 0)).ok_or("invalid offset")?;
+    let count = count(arg(p, 1), MAX_NAMES_PER_PAGE).ok_or("invalid count")?;
     Ok((offset, count))
 }
 
@@ -437,7 +445,7 @@ fn get_all_namespaces(r: &Reader<'_>, _: &[Value]) -> Reply {
 }
 
 fn namespace_param(p: &[Value]) -> Option<&str> {
-    string(&p[0]).filter(|ns| check_namespace(ns))
+    string(arg(p, 0)).filter(|ns| check_namespace(ns))
 }
 
 fn get_num_names_in_namespace(r: &Reader<'_>, p: &[Value]) -> Reply {
@@ -451,7 +459,7 @@ fn get_names_in_namespace(r: &Reader<'_>, p: &[Value]) -> Reply {
     let Some(ns) = namespace_param(p) else {
         return err("Invalid name or namespace");
     };
-    match page(&p[1..]) {
+    match page(p.get(1..).unwrap_or_default()) {
         Ok((offset, count)) => ok(json!({"names": r.snap.names_in_namespace(ns, offset, count)?})),
         Err(e) => err(e),
     }
@@ -468,7 +476,7 @@ fn get_namespace_blockchain_record(r: &Reader<'_>, p: &[Value]) -> Reply {
 }
 
 fn get_name_cost(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(name) = string(&p[0]).filter(|n| check_name(n)) else {
+    let Some(name) = string(arg(p, 0)).filter(|n| check_name(n)) else {
         return err("Invalid name or namespace");
     };
     match r.snap.name_cost(name)? {
@@ -504,7 +512,7 @@ fn get_zonefiles(r: &Reader<'_>, p: &[Value]) -> Reply {
     if !r.config.atlas_enabled {
         return err("No data");
     }
-    let Some(list) = p[0].as_array() else {
+    let Some(list) = arg(p, 0).as_array() else {
         return err("Invalid zonefile hashes");
     };
     if list.len() > MAX_ZONEFILES {
@@ -533,7 +541,7 @@ fn get_zonefiles(r: &Reader<'_>, p: &[Value]) -> Reply {
 const SUBDOMAIN_DID_VERSIONS: [u8; 2] = [63, 50];
 
 fn get_name_did(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(name) = string(&p[0]) else {
+    let Some(name) = string(arg(p, 0)) else {
         return err("No such name");
     };
     if is_subdomain(name) && !check_name(name) {
@@ -569,7 +577,7 @@ fn parse_did(did: &str) -> Option<(&str, u64)> {
 }
 
 fn get_did_record(r: &Reader<'_>, p: &[Value]) -> Reply {
-    let Some(did) = string(&p[0]) else {
+    let Some(did) = string(arg(p, 0)) else {
         return err("Invalid DID: not a string");
     };
     let Some((address, index)) = parse_did(did) else {
