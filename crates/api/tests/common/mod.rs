@@ -131,6 +131,43 @@ pub fn build_db(path: &Path) {
         .expect("commit");
 }
 
+/// The replayed database, built once per test binary build and reused by its tests (each test
+/// runs in its own process under nextest). The key is the test binary's size and mtime, so a
+/// rebuild after any change replays again.
+pub fn cached_db() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary");
+    let meta = std::fs::metadata(&exe).expect("test binary metadata");
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let name = exe.file_name().and_then(|n| n.to_str()).unwrap_or("api");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join(format!("chain-12.8-{name}-{}-{mtime}.db", meta.len()));
+    if !path.exists() {
+        let tmp = dir.join(format!(
+            "chain-12.8-{}-{}.db.partial",
+            std::process::id(),
+            mtime
+        ));
+        build_db(&tmp);
+        // Another process may have won the race; either file is complete.
+        let _ = std::fs::rename(&tmp, &path);
+        let _ = std::fs::remove_file(&tmp);
+        // Databases of earlier builds of this binary are stale.
+        let prefix = format!("chain-12.8-{name}-");
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            if file.starts_with(&prefix) && entry.path() != path {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    path
+}
+
 /// A replayed database, a zone file directory and the service over them.
 pub struct Fixture {
     pub dir: tempfile::TempDir,
@@ -148,7 +185,10 @@ impl Fixture {
     pub fn with(config: ServiceConfig) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("names.db");
-        build_db(&db);
+        if std::fs::copy(cached_db(), &db).is_err() {
+            // A concurrent run of another build removed the cached file: replay here.
+            build_db(&db);
+        }
         let zonefiles = dir.path().join("zonefiles");
         std::fs::create_dir_all(&zonefiles).expect("zonefile dir");
         let node = Arc::new(SharedNodeInfo::new(NodeStatus {
