@@ -482,6 +482,14 @@ async fn transport_cors_methods_and_limits() {
         assert_eq!(body, json!({"error": "Method not allowed"}));
     }
 
+    // HEAD is not a route.
+    let resp = client
+        .head(format!("{base}/v1/ping"))
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+
     // A body over 1 MiB is refused before it is read.
     let resp = client
         .get(format!("{base}/v1/ping"))

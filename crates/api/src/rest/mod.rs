@@ -192,9 +192,13 @@ async fn cors(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Request limits: a declared body over [`MAX_BODY_BYTES`] is refused (413) before anything
+/// Request limits: `HEAD` is not served (404, as the original), a declared body over [`MAX_BODY_BYTES`] is refused (413) before anything
 /// reads it, and a request that runs past [`REQUEST_TIMEOUT`] fails (503).
 async fn limits(req: Request, next: Next) -> Response {
+    // No route of the original answers HEAD (axum would answer it from the GET handler).
+    if req.method() == Method::HEAD {
+        return ApiError::WrongMethod.into_response();
+    }
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -44,6 +44,7 @@ pub fn router(dispatcher: RpcDispatcher) -> Router {
         .method_not_allowed_fallback(|| async { empty(StatusCode::NOT_IMPLEMENTED) })
         .fallback(|| async { empty(StatusCode::NOT_FOUND) })
         .layer(gzip)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(dispatcher)
 }
 
