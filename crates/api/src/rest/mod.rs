@@ -3,6 +3,17 @@
 //! Transport as the original: every reply carries `Access-Control-Allow-Origin: *`, `OPTIONS`
 //! under `/v1/` is a CORS preflight, paths are normalised (`//` collapsed, trailing `/`
 //! dropped, `.`/`..` resolved) before routing, and JSON is written as `json.dumps` writes it.
+//!
+//! Where this API answers differently from the v0.18 daemon:
+//!
+//! * a name the route table or the name syntax rejects (`Foo.test`, `a..b`) is 400
+//!   `{"error": "Invalid name or subdomain"}` (the original: 404 with no body, or 500);
+//! * a malformed zone file hash in a path is 400 (the original: 404, no body);
+//! * unknown routes and wrong methods carry `{"error": ...}` bodies (the original: none);
+//! * subdomains are not indexed here: they look up as unregistered;
+//! * `GET /v1/prices/names/{name}` reports `name_price` only (no wallet, no fee estimates);
+//! * a non-standard historic zone file is 204 without the original's (non-HTTP) body;
+//! * `/v1/info` and `/openapi.json` are additions.
 
 mod blockchains;
 mod extract;

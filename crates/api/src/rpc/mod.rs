@@ -1,7 +1,10 @@
 //! The node RPC on port 6264: XML-RPC over HTTP `POST` to `/` or `/RPC2` (core-rpc.md §1).
 //!
 //! HTTP framing as the original's `SimpleXMLRPCServer`: other verbs get 501, other paths 404,
-//! a `Content-Encoding` other than `identity` 501, a body over 512 KiB 400 with an empty body.
+//! a `Content-Encoding` other than `identity` 501, a body over 512 KiB 400 with an empty body,
+//! replies over 1400 bytes gzipped for clients that accept it. Requests are served
+//! concurrently (the original handles one at a time); subdomain lookups answer as for a
+//! subdomain the original does not know.
 
 mod dispatch;
 mod methods;
