@@ -402,6 +402,11 @@ async fn error_paths_have_their_status_and_body() {
             404,
             json!({"error": "Not found."}),
         ),
+        (
+            "/v1/blockchains/bitcoin/names/sub.foo.test/history".into(),
+            404,
+            json!({"error": "Failed to load subdomain"}),
+        ),
         ("/v1/nosuch".into(), 404, json!({"error": "No such route"})),
         ("/v2/names".into(), 404, json!({"error": "No such route"})),
         (

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::extract::{bitcoin_only, name_route_ok, PyJson, Qs};
 use super::openapi::*;
 use crate::error::ApiError;
-use crate::records::{check_name, sanitize, NameReply};
+use crate::records::{check_name, is_subdomain, sanitize, NameReply};
 use crate::service::QueryService;
 
 /// `GET /v1/blockchains/{chain}/name_count[?all=true]`: `{"names_count": n}`.
@@ -88,6 +88,9 @@ pub async fn name_history(
     bitcoin_only(&chain)?;
     if !name_route_ok(&name) {
         return Err(ApiError::InvalidName);
+    }
+    if is_subdomain(&name) && !check_name(&name) {
+        return Err(ApiError::NotFound("Failed to load subdomain".into()));
     }
     if !check_name(&name) {
         return Err(ApiError::NotFound("Invalid name or subdomain".into()));
