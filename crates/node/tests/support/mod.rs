@@ -52,6 +52,40 @@ fn run(args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run bash {}: {e}", script().display()))
 }
 
+/// Runs `bitcoind-regtest start`, working around a race in the script: when it checks the new
+/// bitcoind's `/proc/PID/cmdline` before the fork has exec'd, it takes the node for dead and
+/// `wait`s on it forever, although the node comes up. After a minute the stuck script is killed;
+/// a second `start` on the running datadir then prints the node's details.
+fn start_node(args: &[&str]) -> Output {
+    let mut child = Command::new("bash")
+        .arg(script())
+        .args(args)
+        .env("BITCOIND_HOME", home())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run bash {}: {e}", script().display()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => {
+                return child
+                    .wait_with_output()
+                    .expect("collect bitcoind-regtest output")
+            }
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            _ => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    eprintln!("bitcoind-regtest start hung; asking the running node for its details");
+    run(args)
+}
+
 /// Installs the binaries once per test process; `Err` says why it cannot.
 fn install() -> Result<(), String> {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
@@ -141,7 +175,7 @@ impl RegtestNode {
                 args.push("--");
                 args.extend(self.extra_args.iter().map(String::as_str));
             }
-            let out = run(&args);
+            let out = start_node(&args);
             if out.status.success() {
                 let info = String::from_utf8_lossy(&out.stdout).into_owned();
                 let field = |key: &str| {
