@@ -79,6 +79,17 @@ fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
 
 const BURN: &str = "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8";
 
+/// Kills whatever node runs in a working directory when a test ends, even by panicking.
+struct KillOnDrop(std::path::PathBuf);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.0.join("blockstack-server.pid")) {
+            let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+        }
+    }
+}
+
 #[test]
 fn devnet_node_starts_follows_the_chain_stops_and_resumes() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -187,6 +198,7 @@ fn devnet_node_starts_follows_the_chain_stops_and_resumes() {
 fn sigkill_while_indexing_loses_nothing() {
     // Build a chain, then index it with kills at random points, and compare with a clean run.
     let chain_dir = tempfile::tempdir().expect("tempdir");
+    let _chain_guard = KillOnDrop(chain_dir.path().to_path_buf());
     json(&core(
         chain_dir.path(),
         &[
@@ -220,6 +232,7 @@ fn sigkill_while_indexing_loses_nothing() {
         }
     };
     let clean = tempfile::tempdir().expect("tempdir");
+    let _clean_guard = KillOnDrop(clean.path().to_path_buf());
     copy(clean.path());
     let clean_start = json(&core(
         clean.path(),
@@ -243,6 +256,7 @@ fn sigkill_while_indexing_loses_nothing() {
     json(&core(clean.path(), &["stop"]));
 
     let crashed = tempfile::tempdir().expect("tempdir");
+    let _crashed_guard = KillOnDrop(crashed.path().to_path_buf());
     copy(crashed.path());
     let mut kills = 0;
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;

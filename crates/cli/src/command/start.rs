@@ -13,9 +13,9 @@ use blockstack_api::{
     ServiceConfig, SharedNodeInfo, ZonefileSource,
 };
 use blockstack_atlas::{spawn_crawler, Atlas, AtlasConfig, AtlasRpc, HttpTransport};
-use blockstack_node::xmlrpc::Value as XmlValue;
 use blockstack_node::chain::BitcoindConfig;
 use blockstack_node::settings::{ProcessEnv, Settings, SettingsLayer};
+use blockstack_node::xmlrpc::Value as XmlValue;
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -253,8 +253,18 @@ impl Start {
             let mut config = AtlasConfig::new(dir, format!("{host}:{advertised_port}"));
             config.zonefiles_dir = zonefiles.clone();
             if let Some(s) = &settings {
-                config.peers.seeds = s.blockstack.atlas_seeds.iter().map(ToString::to_string).collect();
-                config.peers.blacklist = s.blockstack.atlas_blacklist.iter().map(ToString::to_string).collect();
+                config.peers.seeds = s
+                    .blockstack
+                    .atlas_seeds
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                config.peers.blacklist = s
+                    .blockstack
+                    .atlas_blacklist
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
             }
             Some(Atlas::open(config).context("opening the Atlas node")?)
         } else {
@@ -264,8 +274,17 @@ impl Start {
             Some(a) => Arc::new(AtlasZonefiles(a.clone())),
             None => Arc::new(DirZonefiles::new(zonefiles)),
         };
-        let service_config = ServiceConfig { atlas_enabled: atlas_on, ..ServiceConfig::default() };
-        let service = QueryService::new(db_path(dir), rules.clone(), zonefile_source, status.clone(), service_config);
+        let service_config = ServiceConfig {
+            atlas_enabled: atlas_on,
+            ..ServiceConfig::default()
+        };
+        let service = QueryService::new(
+            db_path(dir),
+            rules.clone(),
+            zonefile_source,
+            status.clone(),
+            service_config,
+        );
         let extension: Option<Arc<dyn RpcExtension>> = atlas.clone().map(|a| {
             let handlers = AtlasRpc::new(a);
             Arc::new(move |method: &str, params: &[XmlValue]| {
@@ -277,15 +296,23 @@ impl Start {
             }) as Arc<dyn RpcExtension>
         });
         let crawler = match &atlas {
-            Some(a) => Some(spawn_crawler(a.clone(), Arc::new(HttpTransport::new().context("the Atlas HTTP client")?))),
+            Some(a) => Some(spawn_crawler(
+                a.clone(),
+                Arc::new(HttpTransport::new().context("the Atlas HTTP client")?),
+            )),
             None => None,
         };
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let rpc = tokio::spawn(serve_rpc(rpc_listener, RpcDispatcher::new(service.clone(), extension), stopped(stop_rx.clone())));
+        let rpc = tokio::spawn(serve_rpc(
+            rpc_listener,
+            RpcDispatcher::new(service.clone(), extension),
+            stopped(stop_rx.clone()),
+        ));
         tracing::info!(url = %node_rpc_url, "node RPC listening");
-        let rest = rest_listener.map(|l| tokio::spawn(serve_rest(l, service, stopped(stop_rx.clone()))));
+        let rest =
+            rest_listener.map(|l| tokio::spawn(serve_rest(l, service, stopped(stop_rx.clone()))));
         if let Some(url) = &rest_api_url {
             tracing::info!(%url, "REST API listening");
         }

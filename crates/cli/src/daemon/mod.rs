@@ -55,7 +55,14 @@ pub struct IndexerSettings {
 }
 
 /// Tells Atlas about the zonefile hashes of blocks `from..=to` and the chain's state.
-fn feed_atlas(atlas: &Atlas, db: &NameDb, rules: &Rules, from: u64, to: u64, indexing: bool) -> anyhow::Result<()> {
+fn feed_atlas(
+    atlas: &Atlas,
+    db: &NameDb,
+    rules: &Rules,
+    from: u64,
+    to: u64,
+    indexing: bool,
+) -> anyhow::Result<()> {
     let snapshot = db.snapshot(rules)?;
     for height in from..=to {
         let ops = snapshot.nameops_at(height, 0, u64::MAX)?;
@@ -69,7 +76,10 @@ fn feed_atlas(atlas: &Atlas, db: &NameDb, rules: &Rules, from: u64, to: u64, ind
         .filter_map(|h| snapshot.consensus_hash_at(h).ok().flatten())
         .collect();
     atlas.set_chain_status(ChainStatus {
-        view: ChainView { last_block: (to > 0).then_some(to), recent_consensus: recent },
+        view: ChainView {
+            last_block: (to > 0).then_some(to),
+            recent_consensus: recent,
+        },
         indexing,
     });
     Ok(())
@@ -124,8 +134,19 @@ async fn index_until_shutdown(
         });
         if let (Some(atlas), Ok(report)) = (&settings.atlas, &result) {
             if let Some((tip, _)) = report.tip {
-                let from = if report.rolled_back > 0 { tip.saturating_sub(report.blocks) + 1 } else { fed + 1 };
-                if let Err(e) = feed_atlas(atlas, indexer.store(), &settings.rules, from.min(tip + 1), tip, false) {
+                let from = if report.rolled_back > 0 {
+                    tip.saturating_sub(report.blocks) + 1
+                } else {
+                    fed + 1
+                };
+                if let Err(e) = feed_atlas(
+                    atlas,
+                    indexer.store(),
+                    &settings.rules,
+                    from.min(tip + 1),
+                    tip,
+                    false,
+                ) {
                     tracing::warn!(error = %e, "updating atlas");
                 }
                 fed = tip;
