@@ -538,6 +538,30 @@ impl<'a, V: StateView> Block<'a, V> {
         }
     }
 
+    /// The record a name or namespace preorder stores (spec §9.1, §9.9).
+    fn preorder_record(
+        &self,
+        op: &ParsedOp,
+        preorder_hash: &str,
+        consensus_hash: &str,
+        fee: &crate::op::FeeOutput,
+        kind: PreorderKind,
+    ) -> PreorderRecord {
+        PreorderRecord {
+            preorder_hash: preorder_hash.to_string(),
+            consensus_hash: consensus_hash.to_string(),
+            sender: op.sender.script.clone(),
+            sender_pubkey: op.sender_pubkey.clone(),
+            address: op.sender.address.clone(),
+            block_number: self.height,
+            kind,
+            op_fee: fee.amount,
+            txid: op.txid.clone(),
+            vtxindex: op.vtxindex,
+            burn_address: fee.address.clone(),
+        }
+    }
+
     fn put_preorder(&mut self, p: PreorderRecord) {
         if self.prescan.is_none() {
             self.new_preorders.push(p);

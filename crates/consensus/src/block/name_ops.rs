@@ -40,19 +40,7 @@ impl<V: StateView> Block<'_, V> {
             return Err(reject("payer already owns the maximum number of names"));
         }
         self.collide_preorder(preorder_hash)?;
-        let rec = PreorderRecord {
-            preorder_hash: preorder_hash.clone(),
-            consensus_hash: consensus_hash.clone(),
-            sender: op.sender.script.clone(),
-            sender_pubkey: op.sender_pubkey.clone(),
-            address: op.sender.address.clone(),
-            block_number: self.height,
-            kind: PreorderKind::Name,
-            op_fee: fee.amount,
-            txid: op.txid.clone(),
-            vtxindex: op.vtxindex,
-            burn_address: fee.address.clone(),
-        };
+        let rec = self.preorder_record(op, preorder_hash, consensus_hash, fee, PreorderKind::Name);
         self.put_preorder(rec.clone());
         Ok(ConsensusRecord::NamePreorder(rec))
     }

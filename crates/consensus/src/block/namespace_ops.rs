@@ -6,7 +6,7 @@ use crate::hash::preorder_hash;
 use crate::op::namespace_reveal::VERSION_PAY_TO_BURN;
 use crate::op::{OpKind, ParsedOp};
 use crate::price::{fee_covers, price_namespace};
-use crate::record::{NamespaceRecord, PreorderKind, PreorderRecord};
+use crate::record::{NamespaceRecord, PreorderKind};
 use crate::state::{Rejection, StateView};
 
 impl<V: StateView> Block<'_, V> {
@@ -27,19 +27,13 @@ impl<V: StateView> Block<'_, V> {
             return Err(reject("consensus hash is not one of the last 24 blocks'"));
         }
         self.collide_preorder(preorder_hash)?;
-        let rec = PreorderRecord {
-            preorder_hash: preorder_hash.clone(),
-            consensus_hash: consensus_hash.clone(),
-            sender: op.sender.script.clone(),
-            sender_pubkey: op.sender_pubkey.clone(),
-            address: op.sender.address.clone(),
-            block_number: self.height,
-            kind: PreorderKind::Namespace,
-            op_fee: fee.amount,
-            txid: op.txid.clone(),
-            vtxindex: op.vtxindex,
-            burn_address: fee.address.clone(),
-        };
+        let rec = self.preorder_record(
+            op,
+            preorder_hash,
+            consensus_hash,
+            fee,
+            PreorderKind::Namespace,
+        );
         self.put_preorder(rec.clone());
         Ok(ConsensusRecord::NamespacePreorder(rec))
     }
