@@ -2,29 +2,13 @@
 //! resume; and crash safety under repeated SIGKILL while indexing.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn core(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blockstack-core"))
-        .arg("--working-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("BLOCKSTACK_WORKING_DIR")
-        .output()
-        .expect("run blockstack-core")
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
-}
+mod common;
+use common::{core, http, json, KillOnDrop};
 
 fn info(dir: &Path) -> Value {
     json(&core(dir, &["info"]))
@@ -58,17 +42,6 @@ fn chain_rpc(dir: &Path, method: &str, params: Value) -> Value {
     reply["result"].clone()
 }
 
-/// GETs a URL and parses the JSON body.
-fn http(url: &str, body: Option<&str>) -> Value {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-s", url]);
-    if let Some(b) = body {
-        cmd.args(["-d", b]);
-    }
-    let out = cmd.output().expect("curl");
-    serde_json::from_slice(&out.stdout).expect("JSON reply")
-}
-
 fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done() {
@@ -78,17 +51,6 @@ fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
 }
 
 const BURN: &str = "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8";
-
-/// Kills whatever node runs in a working directory when a test ends, even by panicking.
-struct KillOnDrop(std::path::PathBuf);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(self.0.join("blockstack-server.pid")) {
-            let _ = Command::new("kill").args(["-9", pid.trim()]).status();
-        }
-    }
-}
 
 #[test]
 fn devnet_node_starts_follows_the_chain_stops_and_resumes() {

@@ -2,8 +2,7 @@
 //! the devnet's own wallet, mined by the devnet chain, indexed by the daemon, the zonefile pushed
 //! through the node RPC into Atlas, and everything read back through the REST API.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -24,38 +23,8 @@ use blockstack_wallet::{
 };
 use serde_json::Value;
 
-fn core(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blockstack-core"))
-        .arg("--working-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("BLOCKSTACK_WORKING_DIR")
-        .env_remove("BLOCKSTACK_WALLET_PASSWORD")
-        .output()
-        .expect("run blockstack-core")
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
-}
-
-fn get(url: &str) -> Value {
-    let out = Command::new("curl")
-        .args(["-s", url])
-        .output()
-        .expect("curl");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!(
-            "not JSON from {url}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
+mod common;
+use common::{core, http, json, KillOnDrop};
 
 struct Devnet {
     dir: tempfile::TempDir,
@@ -90,7 +59,10 @@ impl Devnet {
     }
 
     fn consensus_hash(&self) -> [u8; 16] {
-        let ch = get(&format!("{}v1/blockchains/bitcoin/consensus", self.rest));
+        let ch = http(
+            &format!("{}v1/blockchains/bitcoin/consensus", self.rest),
+            None,
+        );
         hex::decode(ch["consensus_hash"].as_str().expect("hash"))
             .expect("hex")
             .try_into()
@@ -140,17 +112,6 @@ impl Devnet {
 
 fn burn() -> ScriptBuf {
     ScriptBuf::new_p2pkh(&PubkeyHash::from_byte_array([0; 20]))
-}
-
-/// Kills whatever node runs in a working directory when a test ends, even by panicking.
-struct KillOnDrop(std::path::PathBuf);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(self.0.join("blockstack-server.pid")) {
-            let _ = Command::new("kill").args(["-9", pid.trim()]).status();
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -249,7 +210,7 @@ async fn a_name_with_a_zonefile_is_registered_replicated_and_served() {
         .encode(),
     )
     .await;
-    let ns = get(&format!("{}v1/namespaces/test", net.rest));
+    let ns = http(&format!("{}v1/namespaces/test", net.rest), None);
     assert_eq!(ns["namespace_id"], "test", "{ns}");
 
     // The name `foo.test` with a zonefile, in the epoch-3 57-byte registration form.
@@ -288,7 +249,7 @@ async fn a_name_with_a_zonefile_is_registered_replicated_and_served() {
         register.encode(),
     )
     .await;
-    let name = get(&format!("{}v1/names/foo.test", net.rest));
+    let name = http(&format!("{}v1/names/foo.test", net.rest), None);
     // The REST API renders owner addresses with mainnet version bytes, as the original does.
     let mainnet_owner = reencode_address(&owner_address, AddressNetwork::Mainnet);
     assert_eq!(name["address"], mainnet_owner.as_str(), "{name}");
@@ -306,7 +267,7 @@ async fn a_name_with_a_zonefile_is_registered_replicated_and_served() {
     let reply = String::from_utf8_lossy(&out.stdout);
     assert!(reply.contains("\"saved\": [1]"), "{reply}");
 
-    let served = get(&format!("{}v1/names/foo.test/zonefile", net.rest));
+    let served = http(&format!("{}v1/names/foo.test/zonefile", net.rest), None);
     assert_eq!(
         served["zonefile"].as_str().map(str::as_bytes),
         Some(&zonefile[..]),
