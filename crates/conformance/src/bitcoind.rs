@@ -93,7 +93,11 @@ impl Bitcoind {
                         datadir: datadir.to_path_buf(),
                     });
                 }
-                Err(e) => last = e,
+                Err(e) => {
+                    // A start that failed half way may have left a node behind.
+                    let _ = run_script(&bitcoind_script(), &["stop", dir.as_str()], &env());
+                    last = e;
+                }
             }
         }
         Err(Error::Unavailable(format!(

@@ -484,8 +484,13 @@ async fn compare(
                     .and_then(|t| v.iter().find(|o| o.txid == *t))
                     .map_or_else(|| "-".to_owned(), |o| o.opcode.clone())
             };
+            let why = s
+                .txid
+                .as_deref()
+                .and_then(|t| ours.store().rejection(h, t))
+                .map_or_else(String::new, |w| format!(" (ours: {w})"));
             report.outcomes.push(format!(
-                "{h} {} {:?} -> ours {} / theirs {}",
+                "{h} {} {:?} -> ours {} / theirs {}{why}",
                 s.txid
                     .as_deref()
                     .map_or("(not sent)", |t| t.get(..8).unwrap_or(t)),

@@ -39,6 +39,8 @@ pub struct BlockEntry {
     pub state: MemState,
     /// Its accepted ops.
     pub accepted: Vec<AcceptedOp>,
+    /// Txids of the ops our rules rejected (parsed, then failed a check), with the reason.
+    pub rejected: Vec<(String, String)>,
 }
 
 /// A store that keeps a snapshot of the whole state after every block.
@@ -81,6 +83,16 @@ impl SnapshotStore {
         self.blocks.get(&height).map(|b| b.accepted.as_slice())
     }
 
+    /// Why our rules rejected the op with this txid in block `height`, if they did.
+    pub fn rejection(&self, height: u64, txid: &str) -> Option<&str> {
+        self.blocks
+            .get(&height)?
+            .rejected
+            .iter()
+            .find(|(t, _)| t == txid)
+            .map(|(_, why)| why.as_str())
+    }
+
     /// The latest state.
     pub fn latest(&self) -> &MemState {
         match self.blocks.values().next_back() {
@@ -120,6 +132,11 @@ impl Store for SnapshotStore {
                 }
             })
             .collect();
+        let rejected = outcome
+            .rejected
+            .iter()
+            .map(|(op, why)| (op.txid.clone(), why.to_string()))
+            .collect();
         state.apply(outcome.clone());
         self.blocks.insert(
             outcome.height,
@@ -127,6 +144,7 @@ impl Store for SnapshotStore {
                 hash: *hash,
                 state,
                 accepted,
+                rejected,
             },
         );
         Ok(())

@@ -131,6 +131,7 @@ impl ReferenceNode {
                     });
                 }
                 Err(e) => {
+                    let _ = run_script(&reference_script(), &["stop", wd.as_str()], &home_env());
                     let busy = e.contains("already in use");
                     last = e;
                     if !busy {

@@ -576,7 +576,8 @@ pub fn quick() -> Scenario {
     // quota, a name expiring while revoked.
     c.block(vec![
         preorder("0z.test", A, A),
-        preorder_with("0y.test", A, A, Fee::Sat(200_000), Burn::Proper, ChRef::Tip),
+        // X owns few names (A is near the quota here); the fee covers `y.test`'s price.
+        preorder_with("0y.test", X, X, Fee::Sat(200_000), Burn::Proper, ChRef::Tip),
         preorder("bcdfg.test", B, B),
         preorder("abcdefghijklmnopqrstu.test", B, B),
         ready("test", V),
@@ -588,7 +589,7 @@ pub fn quick() -> Scenario {
     ]);
     c.block(vec![
         register("z.test", A, A, None),
-        register("y.test", A, A, None),
+        register("y.test", X, X, None),
         register("bcdfg.test", B, B, Some(0x91)),
         register("abcdefghijklmnopqrstu.test", B, B, None),
         ns_reveal_std("dup", P, V, 1),

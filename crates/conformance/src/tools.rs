@@ -6,9 +6,11 @@
 //! `~/.cache/blockstack-rs/reference-node`).
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::Error;
 
@@ -51,7 +53,18 @@ pub fn reference_home() -> PathBuf {
         .unwrap_or_else(|| cache_dir("reference-node"))
 }
 
-/// Runs `bash SCRIPT ARGS…` with extra environment variables.
+/// How long one script call may take (`install` builds a virtualenv from a cold cache in about
+/// 30 s; `start` waits up to 120 s for the original's RPC). `$CONFORMANCE_SCRIPT_TIMEOUT`
+/// (seconds) overrides it.
+fn script_timeout() -> Duration {
+    std::env::var("CONFORMANCE_SCRIPT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(600), Duration::from_secs)
+}
+
+/// Runs `bash SCRIPT ARGS…` with extra environment variables, killing it (by its pid) if it
+/// runs past the script timeout.
 pub fn run_script(
     script: &PathBuf,
     args: &[&str],
@@ -68,8 +81,61 @@ pub fn run_script(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output()
-        .map_err(|e| Error::Unavailable(format!("cannot run bash {}: {e}", script.display())))
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::Unavailable(format!("cannot run bash {}: {e}", script.display())))?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = Instant::now() + script_timeout();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Chain(format!(
+                    "{} {} did not finish within {:?}",
+                    script.display(),
+                    args.first().copied().unwrap_or_default(),
+                    script_timeout()
+                )));
+            }
+            Err(e) => {
+                return Err(Error::Chain(format!(
+                    "waiting for {}: {e}",
+                    script.display()
+                )))
+            }
+        }
+    };
+    Ok(Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
 }
 
 /// Runs a script and returns its `KEY=VALUE` stdout lines, or the stderr tail as the error.
