@@ -577,7 +577,14 @@ pub fn quick() -> Scenario {
     c.block(vec![
         preorder("0z.test", A, A),
         // X owns few names (A is near the quota here); the fee covers `y.test`'s price.
-        preorder_with("0y.test", X, X, Fee::Sat(20_000_000), Burn::Proper, ChRef::Tip),
+        preorder_with(
+            "0y.test",
+            X,
+            X,
+            Fee::Sat(20_000_000),
+            Burn::Proper,
+            ChRef::Tip,
+        ),
         preorder("bcdfg.test", B, B),
         preorder("abcdefghijklmnopqrstu.test", B, B),
         ready("test", V),
