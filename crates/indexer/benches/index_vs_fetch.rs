@@ -160,7 +160,7 @@ async fn run(blocks: u64, ops_per_block: u64) {
                     payload: payload.encode(),
                     sender: Funds {
                         spender: p.key.spender(),
-                        utxos: vec![p.coin.clone()],
+                        utxos: vec![p.coin],
                     },
                     payer: None,
                     fee_rate: FeeRate::from_sat_per_vb_u32(1),
