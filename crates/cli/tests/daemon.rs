@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod common;
-use common::{core, http, json, KillOnDrop};
+use common::{core, http, json, start_devnet, KillOnDrop};
 
 fn info(dir: &Path) -> Value {
     json(&core(dir, &["info"]))
@@ -138,19 +138,7 @@ fn devnet_node_starts_follows_the_chain_stops_and_resumes() {
     assert_eq!(stopped["consensus_hash"], consensus);
 
     // Restart: the chain and the index are kept.
-    let restarted = json(&core(
-        dir.path(),
-        &[
-            "start",
-            "--devnet",
-            "--bitcoind-rpc-port",
-            "0",
-            "--rpc-port",
-            "0",
-            "--api-port",
-            "0",
-        ],
-    ));
+    let restarted = start_devnet(dir.path());
     assert_eq!(restarted["devnet"]["height"].as_u64(), Some(height + 5));
     assert_eq!(info(dir.path())["consensus_hash"], consensus);
     json(&core(dir.path(), &["stop"]));
@@ -161,19 +149,7 @@ fn sigkill_while_indexing_loses_nothing() {
     // Build a chain, then index it with kills at random points, and compare with a clean run.
     let chain_dir = tempfile::tempdir().expect("tempdir");
     let _chain_guard = KillOnDrop(chain_dir.path().to_path_buf());
-    json(&core(
-        chain_dir.path(),
-        &[
-            "start",
-            "--devnet",
-            "--bitcoind-rpc-port",
-            "0",
-            "--rpc-port",
-            "0",
-            "--api-port",
-            "0",
-        ],
-    ));
+    start_devnet(chain_dir.path());
     chain_rpc(
         chain_dir.path(),
         "generatetoaddress",
@@ -196,19 +172,7 @@ fn sigkill_while_indexing_loses_nothing() {
     let clean = tempfile::tempdir().expect("tempdir");
     let _clean_guard = KillOnDrop(clean.path().to_path_buf());
     copy(clean.path());
-    let clean_start = json(&core(
-        clean.path(),
-        &[
-            "start",
-            "--devnet",
-            "--bitcoind-rpc-port",
-            "0",
-            "--rpc-port",
-            "0",
-            "--api-port",
-            "0",
-        ],
-    ));
+    let clean_start = start_devnet(clean.path());
     let tip = clean_start["devnet"]["height"].as_u64().expect("height");
     wait_for(
         || info(clean.path())["last_block_processed"].as_u64() == Some(tip),
@@ -223,19 +187,7 @@ fn sigkill_while_indexing_loses_nothing() {
     let mut kills = 0;
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     while kills < 20 {
-        let started = json(&core(
-            crashed.path(),
-            &[
-                "start",
-                "--devnet",
-                "--bitcoind-rpc-port",
-                "0",
-                "--rpc-port",
-                "0",
-                "--api-port",
-                "0",
-            ],
-        ));
+        let started = start_devnet(crashed.path());
         let pid = started["pid"].as_i64().expect("pid");
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -251,24 +203,8 @@ fn sigkill_while_indexing_loses_nothing() {
             "the killed node to be gone",
         );
         kills += 1;
-        if info(crashed.path())["last_block_processed"].as_u64() == Some(tip) {
-            // Caught up before the kill; the remaining kills still exercise restart.
-            continue;
-        }
     }
-    json(&core(
-        crashed.path(),
-        &[
-            "start",
-            "--devnet",
-            "--bitcoind-rpc-port",
-            "0",
-            "--rpc-port",
-            "0",
-            "--api-port",
-            "0",
-        ],
-    ));
+    start_devnet(crashed.path());
     wait_for(
         || info(crashed.path())["last_block_processed"].as_u64() == Some(tip),
         "the final catch-up",

@@ -24,7 +24,7 @@ use blockstack_wallet::{
 use serde_json::Value;
 
 mod common;
-use common::{core, http, json, KillOnDrop};
+use common::{core, http, json, start_devnet, KillOnDrop};
 
 struct Devnet {
     dir: tempfile::TempDir,
@@ -118,19 +118,7 @@ fn burn() -> ScriptBuf {
 async fn a_name_with_a_zonefile_is_registered_replicated_and_served() {
     let dir = tempfile::tempdir().expect("tempdir");
     let _guard = KillOnDrop(dir.path().to_path_buf());
-    let started = json(&core(
-        dir.path(),
-        &[
-            "start",
-            "--devnet",
-            "--bitcoind-rpc-port",
-            "0",
-            "--rpc-port",
-            "0",
-            "--api-port",
-            "0",
-        ],
-    ));
+    let started = start_devnet(dir.path());
     let devnet = &started["devnet"];
     let url = devnet["bitcoind_rpc_url"]
         .as_str()

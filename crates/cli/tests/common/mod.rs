@@ -29,6 +29,23 @@ pub fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
+/// Starts a detached devnet node on ephemeral ports and returns what `start` printed.
+pub fn start_devnet(dir: &Path) -> Value {
+    json(&core(
+        dir,
+        &[
+            "start",
+            "--devnet",
+            "--bitcoind-rpc-port",
+            "0",
+            "--rpc-port",
+            "0",
+            "--api-port",
+            "0",
+        ],
+    ))
+}
+
 /// Fetches a URL (POSTing `body` if given) and parses the JSON reply.
 pub fn http(url: &str, body: Option<&str>) -> Value {
     let mut cmd = Command::new("curl");
