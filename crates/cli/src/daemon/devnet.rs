@@ -205,7 +205,10 @@ pub async fn start(
         height: chain.height(),
     };
     let json = serde_json::to_string_pretty(&info)?;
-    fs::write(dir.join(INFO_FILE), json).context("writing devnet.json")?;
+    // Renamed into place: `start` reads it as soon as it exists.
+    let tmp = dir.join("devnet.json.tmp");
+    fs::write(&tmp, json).context("writing devnet.json")?;
+    fs::rename(&tmp, dir.join(INFO_FILE)).context("writing devnet.json")?;
     let mut client = BitcoindConfig::new(url, ClientAuth::UserPass { user, password });
     client.retry = RetryPolicy {
         initial_delay: Duration::from_millis(50),

@@ -24,10 +24,10 @@ pub fn running(working_dir: &Path) -> anyhow::Result<Option<i32>> {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
     };
-    let pid: i32 = text
-        .trim()
-        .parse()
-        .with_context(|| format!("{} does not hold a pid", file.display()))?;
+    // A torn or foreign file (a node killed while claiming it) names no live node.
+    let Ok(pid) = text.trim().parse::<i32>() else {
+        return Ok(None);
+    };
     // Signal 0 checks that the process exists without touching it.
     Ok(kill(Pid::from_raw(pid), None).is_ok().then_some(pid))
 }
@@ -46,8 +46,11 @@ impl PidFile {
             }
         }
         let path = path(working_dir);
-        fs::write(&path, format!("{}\n", std::process::id()))
-            .with_context(|| format!("writing {}", path.display()))?;
+        // Written aside and renamed, so a crash never leaves a torn pid file.
+        let tmp = path.with_extension("pid.tmp");
+        fs::write(&tmp, format!("{}\n", std::process::id()))
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
         Ok(Self { path })
     }
 }
@@ -55,5 +58,32 @@ impl PidFile {
 impl Drop for PidFile {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_torn_or_empty_pid_file_names_no_running_node() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for text in ["", "12ab", "\n"] {
+            fs::write(path(dir.path()), text).expect("write");
+            assert_eq!(running(dir.path()).expect("read"), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_claim_is_visible_and_released_on_drop() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let claim = PidFile::claim(dir.path()).expect("claim");
+        assert_eq!(
+            running(dir.path()).expect("read"),
+            Some(std::process::id() as i32)
+        );
+        drop(claim);
+        assert_eq!(running(dir.path()).expect("read"), None);
+        assert!(!path(dir.path()).exists());
     }
 }
