@@ -13,7 +13,7 @@ pub mod store;
 use std::sync::Arc;
 
 use bitcoin::BlockHash;
-use blockstack_consensus::{parse_transaction, BlockOutcome, Rules, StateView};
+use blockstack_consensus::{parse_transaction, BlockOutcome, Rules};
 use blockstack_node::chain::{ChainError, ChainSource};
 use tokio::sync::watch;
 
@@ -175,6 +175,3 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
         Ok(outcome)
     }
 }
-
-/// Checks that a store's view can be used by the processor (a compile-time helper for tests).
-pub fn assert_view<V: StateView>(_: &V) {}
