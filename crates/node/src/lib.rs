@@ -2,4 +2,6 @@
 
 pub mod chain;
 pub mod settings;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod xmlrpc;

@@ -1,7 +1,5 @@
 //! `BitcoindClient` against a real regtest bitcoind (see `support/`).
 
-mod support;
-
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -10,7 +8,7 @@ use bitcoin::{Address, Amount, BlockHash, Network, OutPoint, Transaction, Txid};
 use blockstack_node::chain::{
     BitcoindClient, BlockTransport, ChainError, ChainSource, RetryPolicy, RpcAuth,
 };
-use support::{RegtestNode, MINER_ADDRESS};
+use blockstack_node::testing::{RegtestNode, MINER_ADDRESS};
 
 /// The coinbase of block 1 when it is mined to `MINER_ADDRESS`: the same on
 /// every fresh regtest chain.

@@ -46,16 +46,16 @@ impl Info {
             Err(NameDbError::Uninitialized { .. }) => None,
             Err(e) => return Err(e.into()),
         };
-        let (last_processed, consensus) = if let Some(db) = db {
+        let (last_processed, consensus, last_hash) = if let Some(db) = db {
             let snapshot = db.snapshot(&rules)?;
             let last = snapshot.last_block();
-            let ch = match last {
-                Some(h) => snapshot.consensus_hash_at(h)?,
-                None => None,
+            let (ch, hash) = match last {
+                Some(h) => (snapshot.consensus_hash_at(h)?, snapshot.block_hash_at(h)?),
+                None => (None, None),
             };
-            (last, ch)
+            (last, ch, hash)
         } else {
-            (None, None)
+            (None, None, None)
         };
         let mut config = BitcoindConfig::from(&settings.bitcoind);
         config.retry = RetryPolicy::none();
@@ -84,6 +84,7 @@ impl Info {
             "last_block_seen": seen,
             "last_block_processed": last_processed,
             "consensus_hash": consensus,
+            "last_block_hash": last_hash,
             "first_block": rules.first_block,
         }))?)
     }

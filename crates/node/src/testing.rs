@@ -12,16 +12,13 @@
 //! after that is a test failure. With `BITCOIND_REGTEST_REQUIRED=1` (for CI)
 //! an install failure fails the test instead of skipping it.
 
-// Each test binary that includes this module uses only part of it.
-#![allow(dead_code)]
-
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use blockstack_node::chain::{BitcoindConfig, RetryPolicy, RpcAuth};
+use crate::chain::{BitcoindConfig, RetryPolicy, RpcAuth};
 
 /// The regtest address the fixed test vectors mine block 1 to.
 pub const MINER_ADDRESS: &str = "n2ZQvoj6P3WLwnVBnmfHhjUD9oeZaYR11d";
@@ -119,9 +116,13 @@ fn free_port() -> u16 {
 
 /// A running regtest node; stopped when dropped.
 pub struct RegtestNode {
+    /// Its RPC port on 127.0.0.1.
     pub port: u16,
+    /// Its RPC URL.
     pub url: String,
+    /// The RPC user.
     pub user: String,
+    /// The RPC password.
     pub password: String,
     extra_args: Vec<String>,
     // Dropped after `drop` has stopped the node.
@@ -199,6 +200,7 @@ impl RegtestNode {
         panic!("bitcoind-regtest start failed: {last}");
     }
 
+    /// The node's data directory.
     pub fn datadir(&self) -> &str {
         self.datadir.path().to_str().expect("utf-8 temp path")
     }
