@@ -1,4 +1,4 @@
-//! `BitcoindClient` against a real regtest bitcoind (see `support/`).
+//! `BitcoindClient` against a real regtest bitcoind (see `blockstack_node::testing`).
 
 use std::str::FromStr;
 use std::time::{Duration, Instant};
