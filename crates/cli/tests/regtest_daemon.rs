@@ -2,25 +2,18 @@
 //! `invalidateblock` and a longer branch, and ride out a bitcoind restart.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use blockstack_node::testing::{RegtestNode, MINER_ADDRESS};
 use serde_json::Value;
 
 mod common;
-use common::{json, KillOnDrop};
+use common::{core_with_env, json, KillOnDrop};
 
 /// Runs `blockstack-core` with the test-mode knob that starts indexing at block 1.
 fn core(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blockstack-core"))
-        .arg("--working-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("BLOCKSTACK_WORKING_DIR")
-        .env("BLOCKSTACK_TEST_FIRST_BLOCK", "1")
-        .output()
-        .expect("run blockstack-core")
+    core_with_env(dir, args, &[("BLOCKSTACK_TEST_FIRST_BLOCK", "1")])
 }
 
 fn info(dir: &Path) -> Value {

@@ -9,12 +9,18 @@ use serde_json::Value;
 
 /// Runs `blockstack-core --working-dir DIR ARGS…` with a clean environment.
 pub fn core(dir: &Path, args: &[&str]) -> Output {
+    core_with_env(dir, args, &[])
+}
+
+/// [`core`] with extra environment variables.
+pub fn core_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_blockstack-core"))
         .arg("--working-dir")
         .arg(dir)
         .args(args)
         .env_remove("BLOCKSTACK_WORKING_DIR")
         .env_remove("BLOCKSTACK_WALLET_PASSWORD")
+        .envs(env.iter().copied())
         .output()
         .expect("run blockstack-core")
 }
