@@ -12,6 +12,8 @@ pub mod address;
 pub mod b40;
 pub mod block;
 pub mod consensus_hash;
+#[cfg(feature = "testing")]
+pub mod fixtures;
 pub mod hash;
 pub mod name;
 pub mod op;

@@ -4,16 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use bitcoin::consensus::deserialize;
-use bitcoin::{Amount, ScriptBuf, Transaction, TxOut};
+use blockstack_consensus::fixtures::{parse_chain, ChainTx};
 use blockstack_consensus::{parse_transaction, process_block, AddressNetwork, MemState, Rules};
-
-struct ChainTx {
-    vtxindex: u32,
-    prevout: TxOut,
-    txid: String,
-    tx: Transaction,
-}
 
 fn shared_data(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,30 +17,7 @@ fn load_txs(file: &str) -> BTreeMap<u64, Vec<ChainTx>> {
     let path = shared_data(file);
     let text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let mut blocks: BTreeMap<u64, Vec<ChainTx>> = BTreeMap::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let cols: Vec<&str> = line.split('\t').collect();
-        let [block, vtxindex, _label, script, txid, raw] = cols[..] else {
-            panic!("bad line {line}")
-        };
-        let tx: Transaction = deserialize(&hex::decode(raw).expect("hex")).expect("tx");
-        blocks
-            .entry(block.parse().expect("block"))
-            .or_default()
-            .push(ChainTx {
-                vtxindex: vtxindex.parse().expect("vtxindex"),
-                prevout: TxOut {
-                    value: Amount::from_sat(1_000_000_000),
-                    script_pubkey: ScriptBuf::from_bytes(hex::decode(script).expect("hex")),
-                },
-                txid: txid.to_string(),
-                tx,
-            });
-    }
-    blocks
+    parse_chain(&text).expect("spec chain data")
 }
 
 fn load_expected(file: &str) -> BTreeMap<u64, (String, Vec<(u32, String)>)> {

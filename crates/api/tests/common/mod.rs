@@ -2,29 +2,20 @@
 //! service over it, and both servers on ephemeral ports.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bitcoin::consensus::deserialize;
-use bitcoin::{Amount, ScriptBuf, Transaction, TxOut};
 use blockstack_api::{
     DirZonefiles, NodeStatus, QueryService, RpcDispatcher, RpcExtension, ServiceConfig,
     SharedNodeInfo,
 };
 use blockstack_consensus::address::script_type;
+use blockstack_consensus::fixtures::parse_chain;
 use blockstack_consensus::hash::name_consensus_hash;
 use blockstack_consensus::op::{OpKind, ParsedOp, Sender};
 use blockstack_consensus::{parse_transaction, AddressNetwork, Rules};
 use blockstack_namedb::NameDb;
 use tokio::sync::oneshot;
-
-/// One transaction of the chain.
-struct ChainTx {
-    vtxindex: u32,
-    prevout: TxOut,
-    tx: Transaction,
-}
 
 fn crate_dir() -> PathBuf {
     std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).expect("crate dir")
@@ -59,28 +50,7 @@ pub fn build_db(path: &Path) {
     let rules = rules();
     let data = crate_dir().join("../../../shared/data/spec-chain-12.8-txs.tsv");
     let text = std::fs::read_to_string(&data).expect("chain transactions");
-    let mut blocks: BTreeMap<u64, Vec<ChainTx>> = BTreeMap::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let cols: Vec<&str> = line.split('\t').collect();
-        let [block, vtxindex, _label, script, _txid, raw] = cols[..] else {
-            panic!("bad line {line}")
-        };
-        let tx: Transaction = deserialize(&hex::decode(raw).expect("hex")).expect("tx");
-        blocks
-            .entry(block.parse().expect("block"))
-            .or_default()
-            .push(ChainTx {
-                vtxindex: vtxindex.parse().expect("vtxindex"),
-                prevout: TxOut {
-                    value: Amount::from_sat(1_000_000_000),
-                    script_pubkey: ScriptBuf::from_bytes(hex::decode(script).expect("hex")),
-                },
-                tx,
-            });
-    }
+    let blocks = parse_chain(&text).expect("spec chain data");
     let mut db = NameDb::open(path).expect("open");
     for height in rules.first_block..=last {
         let ops: Vec<ParsedOp> = blocks

@@ -5,18 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use bitcoin::consensus::deserialize;
-use bitcoin::{Amount, ScriptBuf, Transaction, TxOut};
+use blockstack_consensus::fixtures::{parse_chain, ChainTx};
 use blockstack_consensus::op::ParsedOp;
 use blockstack_consensus::{parse_transaction, process_block, AddressNetwork, MemState, Rules};
 use blockstack_namedb::NameDb;
-
-/// One transaction of the chain.
-pub struct ChainTx {
-    pub vtxindex: u32,
-    pub prevout: TxOut,
-    pub tx: Transaction,
-}
 
 /// The crate directory, with symlinks resolved so the shared data is found from any checkout.
 fn crate_dir() -> PathBuf {
@@ -38,28 +30,7 @@ impl Chain {
         rules.epochs[1].end_block = 105;
         let data = crate_dir().join("../../../shared/data/spec-chain-12.8-txs.tsv");
         let text = std::fs::read_to_string(&data).expect("chain transactions");
-        let mut blocks: BTreeMap<u64, Vec<ChainTx>> = BTreeMap::new();
-        for line in text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-        {
-            let cols: Vec<&str> = line.split('\t').collect();
-            let [block, vtxindex, _label, script, _txid, raw] = cols[..] else {
-                panic!("bad line {line}")
-            };
-            let tx: Transaction = deserialize(&hex::decode(raw).expect("hex")).expect("tx");
-            blocks
-                .entry(block.parse().expect("block"))
-                .or_default()
-                .push(ChainTx {
-                    vtxindex: vtxindex.parse().expect("vtxindex"),
-                    prevout: TxOut {
-                        value: Amount::from_sat(1_000_000_000),
-                        script_pubkey: ScriptBuf::from_bytes(hex::decode(script).expect("hex")),
-                    },
-                    tx,
-                });
-        }
+        let blocks = parse_chain(&text).expect("spec chain data");
         let expected_path =
             crate_dir().join("../consensus/tests/data/spec-chain-12.8-expected.tsv");
         let expected = std::fs::read_to_string(expected_path)
