@@ -1,6 +1,7 @@
 //! The `blockstack-core` daemon and the `blockstack` CLI: argument parsing, commands and the
 //! running node.
 
+pub mod client;
 pub mod command;
 pub mod core;
 pub mod daemon;

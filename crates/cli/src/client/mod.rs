@@ -1,0 +1,1 @@
+//! The `blockstack` CLI: one module per command.

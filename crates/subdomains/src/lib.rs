@@ -1,0 +1,1 @@
+//! Subdomains: the subdomain records of on-chain names' zonefiles, indexed in SQLite.
