@@ -1,1 +1,16 @@
-//! The registrar: a persistent queue that carries name registrations and updates through to the end, and the REST write routes.
+//! The registrar: carries multi-step name work (preorder → register → zonefile update and
+//! replication → transfer) through to the end, across restarts, without paying twice.
+//!
+//! * [`queue`] — the persistent queue (SQLite): one row per name and stage, holding the signed
+//!   transaction of that stage, written before it is broadcast.
+//! * [`actions`] — what the registrar needs from the world (building transactions, the chain,
+//!   the node), as a trait.
+//! * [`registrar`] — submissions and the passes that drive each row to its next stage.
+
+pub mod actions;
+pub mod queue;
+pub mod registrar;
+
+pub use actions::{ActionError, Actions, Built, NameStatus, Planned, RegisterRequest, RenewRequest};
+pub use queue::{Job, JobData, Queue, QueueError, Stage, StepTx};
+pub use registrar::{PassReport, Registrar, RegistrarConfig, SubmitError, Submitted};

@@ -1,0 +1,461 @@
+//! The registrar's pipeline against a simulated chain and node: every stage, restarts between
+//! stages, dropped and refused transactions, and the confirmation counts.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use blockstack_consensus::hash::value_hash_hex;
+use blockstack_registrar::{
+    ActionError, Actions, Built, JobData, NameStatus, Planned, Queue, RegisterRequest, Registrar,
+    RegistrarConfig, RenewRequest, Stage, StepTx, SubmitError,
+};
+
+const PAYER: &str = "payer-address";
+const OWNER: &str = "owner-address";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Preorder,
+    Register { zonefile_hash: Option<String> },
+    Update { zonefile_hash: String },
+    Transfer { recipient: String },
+    Renew,
+    Revoke,
+}
+
+#[derive(Default)]
+struct World {
+    height: u32,
+    mempool: Vec<String>,
+    mined: HashMap<String, u32>,
+    txs: HashMap<String, (String, Kind)>,
+    names: HashMap<String, NameStatus>,
+    built: Vec<(String, Kind)>,
+    broadcasts: HashMap<String, u32>,
+    pushed: Vec<(String, Vec<u8>)>,
+    regup: bool,
+    offline: bool,
+    broadcast_down: bool,
+    refuse: Option<String>,
+    refuse_builds: bool,
+    node_frozen: bool,
+}
+
+#[derive(Clone, Default)]
+struct Sim(Arc<Mutex<World>>);
+
+impl Sim {
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.0.lock().unwrap()
+    }
+
+    fn mine(&self, blocks: u32) {
+        let mut w = self.world();
+        for _ in 0..blocks {
+            w.height += 1;
+            let height = w.height;
+            for txid in std::mem::take(&mut w.mempool) {
+                w.mined.insert(txid.clone(), height);
+                let (name, kind) = w.txs[&txid].clone();
+                let status = w.names.entry(name).or_default();
+                match kind {
+                    Kind::Preorder | Kind::Renew => {}
+                    Kind::Register { zonefile_hash } => {
+                        status.registered = true;
+                        status.owner_address = Some(OWNER.into());
+                        status.value_hash = zonefile_hash;
+                    }
+                    Kind::Update { zonefile_hash } => status.value_hash = Some(zonefile_hash),
+                    Kind::Transfer { recipient } => status.owner_address = Some(recipient),
+                    Kind::Revoke => status.registered = false,
+                }
+            }
+        }
+    }
+
+    fn built(&self, pred: impl Fn(&Kind) -> bool) -> usize {
+        self.world().built.iter().filter(|(_, k)| pred(k)).count()
+    }
+}
+
+impl Actions for Sim {
+    async fn build(&self, planned: Planned<'_>) -> Result<Built, ActionError> {
+        let mut w = self.world();
+        if w.offline {
+            return Err(ActionError::Unavailable("bitcoind is down".into()));
+        }
+        if w.refuse_builds {
+            return Err(ActionError::Refused("not enough funds".into()));
+        }
+        let kind = match &planned {
+            Planned::Preorder(_) => Kind::Preorder,
+            Planned::Register(job) => Kind::Register {
+                zonefile_hash: if w.regup {
+                    job.data.zonefile_hash.clone()
+                } else {
+                    None
+                },
+            },
+            Planned::Update { zonefile_hash, .. } => Kind::Update {
+                zonefile_hash: zonefile_hash.to_string(),
+            },
+            Planned::Transfer { recipient, .. } => Kind::Transfer {
+                recipient: recipient.to_string(),
+            },
+            Planned::Renew(_) => Kind::Renew,
+            Planned::Revoke { .. } => Kind::Revoke,
+        };
+        let name = planned.name().to_string();
+        let txid = format!("tx{}", w.built.len());
+        w.txs.insert(txid.clone(), (name.clone(), kind.clone()));
+        w.built.push((name, kind));
+        Ok(Built {
+            tx: StepTx {
+                txid: txid.clone(),
+                hex: format!("hex-{txid}"),
+                broadcast: false,
+            },
+            data: JobData {
+                payment_address: PAYER.into(),
+                owner_address: OWNER.into(),
+                block_height: u64::from(w.height),
+                is_regup: w.regup,
+                ..JobData::default()
+            },
+        })
+    }
+
+    async fn broadcast(&self, tx: &StepTx) -> Result<(), ActionError> {
+        let mut w = self.world();
+        if w.offline || w.broadcast_down {
+            return Err(ActionError::Unavailable("bitcoind is down".into()));
+        }
+        if let Some(reason) = w.refuse.take() {
+            return Err(ActionError::Refused(reason));
+        }
+        assert_eq!(tx.hex, format!("hex-{}", tx.txid), "a different transaction");
+        *w.broadcasts.entry(tx.txid.clone()).or_default() += 1;
+        if !w.mined.contains_key(&tx.txid) && !w.mempool.contains(&tx.txid) {
+            w.mempool.push(tx.txid.clone());
+        }
+        Ok(())
+    }
+
+    async fn confirmations(&self, txid: &str) -> Result<Option<u32>, ActionError> {
+        let w = self.world();
+        if w.offline {
+            return Err(ActionError::Unavailable("bitcoind is down".into()));
+        }
+        Ok(match w.mined.get(txid) {
+            Some(h) => Some(w.height - h + 1),
+            None if w.mempool.iter().any(|t| t == txid) => Some(0),
+            None => None,
+        })
+    }
+
+    async fn name_status(&self, name: &str) -> Result<NameStatus, ActionError> {
+        let w = self.world();
+        if w.node_frozen {
+            return Ok(NameStatus::default());
+        }
+        Ok(w.names.get(name).cloned().unwrap_or_default())
+    }
+
+    async fn push_zonefile(&self, name: &str, zonefile: &[u8]) -> Result<(), ActionError> {
+        self.world().pushed.push((name.into(), zonefile.to_vec()));
+        Ok(())
+    }
+}
+
+fn registrar(sim: &Sim, path: &Path, config: RegistrarConfig) -> Registrar<Sim> {
+    Registrar::new(Queue::open(path).unwrap(), sim.clone(), config)
+}
+
+fn request(name: &str, zonefile: Option<&str>, transfer: Option<&str>) -> RegisterRequest {
+    RegisterRequest {
+        name: name.into(),
+        zonefile: zonefile.map(|z| z.as_bytes().to_vec()),
+        transfer_address: transfer.map(str::to_string),
+        ..RegisterRequest::default()
+    }
+}
+
+/// Mines a block and runs a pass, `n` times.
+async fn blocks_and_passes(sim: &Sim, reg: &Registrar<Sim>, n: usize) {
+    for _ in 0..n {
+        sim.mine(1);
+        reg.pass().await.unwrap();
+    }
+}
+
+fn stages(reg: &Registrar<Sim>) -> Vec<(String, Stage)> {
+    reg.queue()
+        .all()
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.name, j.stage))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_registration_goes_preorder_register_update_replicate_transfer() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    let zonefile = "$ORIGIN a.test\n$TTL 3600\n";
+    let submitted = reg
+        .register(request("a.test", Some(zonefile), Some("friend")))
+        .await
+        .unwrap();
+    assert_eq!(submitted.zonefile_hash, Some(value_hash_hex(zonefile.as_bytes())));
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Preorder)]);
+
+    // Unconfirmed: nothing moves.
+    reg.pass().await.unwrap();
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Preorder)]);
+
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Register)]);
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Update)]);
+    assert!(sim.world().pushed.is_empty(), "replicated before the hash is on chain");
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Transfer)]);
+    assert_eq!(sim.world().pushed, [("a.test".to_string(), zonefile.as_bytes().to_vec())]);
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert!(stages(&reg).is_empty());
+
+    let w = sim.world();
+    let status = &w.names["a.test"];
+    assert_eq!(status.owner_address.as_deref(), Some("friend"));
+    assert_eq!(status.value_hash, submitted.zonefile_hash);
+    let kinds: Vec<&Kind> = w.built.iter().map(|(_, k)| k).collect();
+    assert_eq!(kinds.len(), 4, "one transaction per stage: {kinds:?}");
+    assert!(w.broadcasts.values().all(|&n| n == 1));
+}
+
+#[tokio::test]
+async fn in_epoch_3_the_registration_carries_the_zonefile_hash_and_no_update_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    sim.world().regup = true;
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    reg.register(request("a.test", Some("zf"), None)).await.unwrap();
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Register)]);
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert!(stages(&reg).is_empty());
+    assert_eq!(sim.built(|k| matches!(k, Kind::Update { .. })), 0);
+    assert_eq!(sim.world().pushed.len(), 1);
+    assert_eq!(
+        sim.world().names["a.test"].value_hash,
+        Some(value_hash_hex(b"zf"))
+    );
+}
+
+#[tokio::test]
+async fn a_crash_between_recording_and_sending_the_registration_sends_the_recorded_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.db");
+    let sim = Sim::default();
+    {
+        let reg = registrar(&sim, &path, RegistrarConfig::test_mode());
+        reg.register(request("a.test", None, None)).await.unwrap();
+        sim.mine(1);
+        sim.world().broadcast_down = true;
+        reg.pass().await.unwrap();
+        let job = reg.queue().get("a.test", Stage::Register).unwrap().unwrap();
+        assert!(!job.tx.broadcast, "recorded, not sent");
+        assert_eq!(job.errors, ["bitcoind is down"]);
+    } // the process dies here
+    sim.world().broadcast_down = false;
+    let reg = registrar(&sim, &path, RegistrarConfig::test_mode());
+    reg.pass().await.unwrap();
+    let job = reg.queue().get("a.test", Stage::Register).unwrap().unwrap();
+    assert!(job.tx.broadcast);
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert!(stages(&reg).is_empty());
+    assert_eq!(sim.built(|k| *k == Kind::Preorder), 1);
+    assert_eq!(sim.built(|k| matches!(k, Kind::Register { .. })), 1);
+    assert!(sim.world().names["a.test"].registered);
+}
+
+#[tokio::test]
+async fn a_transaction_the_chain_forgot_is_sent_again_as_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.db");
+    let sim = Sim::default();
+    let reg = registrar(&sim, &path, RegistrarConfig::test_mode());
+    sim.world().offline = true;
+    assert!(matches!(
+        reg.register(request("a.test", None, None)).await,
+        Err(SubmitError::Unavailable(_))
+    ));
+    assert!(stages(&reg).is_empty(), "a failed build queues nothing");
+    sim.world().offline = false;
+
+    reg.register(request("b.test", None, None)).await.unwrap();
+    let first = reg.queue().get("b.test", Stage::Preorder).unwrap().unwrap();
+    // The mempool forgets it (evicted, or bitcoind restarted without it).
+    sim.world().mempool.clear();
+    drop(reg);
+    let reg = registrar(&sim, &path, RegistrarConfig::test_mode());
+    reg.pass().await.unwrap();
+    assert_eq!(sim.world().broadcasts[&first.tx.txid], 2);
+    assert_eq!(sim.built(|k| *k == Kind::Preorder), 1);
+    blocks_and_passes(&sim, &reg, 2).await;
+    assert!(sim.world().names["b.test"].registered);
+}
+
+#[tokio::test]
+async fn a_submission_sent_while_bitcoind_is_unreachable_is_queued_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    sim.world().broadcast_down = true;
+    let submitted = reg.register(request("a.test", None, None)).await.unwrap();
+    assert_eq!(submitted.warning.as_deref(), Some("bitcoind is down"));
+    sim.world().broadcast_down = false;
+    reg.pass().await.unwrap();
+    blocks_and_passes(&sim, &reg, 2).await;
+    assert!(sim.world().names["a.test"].registered);
+}
+
+#[tokio::test]
+async fn a_refused_submission_leaves_nothing_queued_and_a_second_one_is_already_in_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    sim.world().refuse = Some("bad-txns-inputs-missingorspent".into());
+    let err = reg.register(request("a.test", None, None)).await.unwrap_err();
+    assert_eq!(err.to_string(), "bad-txns-inputs-missingorspent");
+    assert!(stages(&reg).is_empty());
+
+    reg.register(request("a.test", None, None)).await.unwrap();
+    let err = reg.register(request("a.test", None, None)).await.unwrap_err();
+    assert_eq!(err.to_string(), "Already in queue.");
+    assert_eq!(sim.built(|k| *k == Kind::Preorder), 2);
+    sim.world().refuse_builds = true;
+    assert!(matches!(
+        reg.revoke("c.test").await,
+        Err(SubmitError::Refused(msg)) if msg == "not enough funds"
+    ));
+}
+
+#[tokio::test]
+async fn a_name_registered_by_someone_else_drops_the_preorder() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    reg.register(request("a.test", None, None)).await.unwrap();
+    sim.world().names.insert(
+        "a.test".into(),
+        NameStatus {
+            registered: true,
+            owner_address: Some("someone".into()),
+            value_hash: None,
+        },
+    );
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert!(stages(&reg).is_empty());
+    assert_eq!(sim.built(|k| matches!(k, Kind::Register { .. })), 0);
+}
+
+#[tokio::test]
+async fn replication_waits_for_the_node_to_show_the_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    sim.world().regup = true;
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    reg.register(request("a.test", Some("zf"), None)).await.unwrap();
+    blocks_and_passes(&sim, &reg, 1).await;
+    sim.world().node_frozen = true;
+    blocks_and_passes(&sim, &reg, 3).await;
+    let job = reg.queue().get("a.test", Stage::Register).unwrap().unwrap();
+    assert_eq!(job.errors, ["Zonefile hash not yet replicated"]);
+    assert!(sim.world().pushed.is_empty());
+    sim.world().node_frozen = false;
+    reg.pass().await.unwrap();
+    assert!(stages(&reg).is_empty());
+    assert_eq!(sim.world().pushed.len(), 1);
+}
+
+#[tokio::test]
+async fn the_originals_confirmation_counts_apply_safe_and_unsafe() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::default());
+    reg.register(request("safe.test", None, None)).await.unwrap();
+    reg.register(RegisterRequest {
+        unsafe_reg: true,
+        ..request("fast.test", None, None)
+    })
+    .await
+    .unwrap();
+    blocks_and_passes(&sim, &reg, 3).await;
+    assert_eq!(
+        stages(&reg),
+        [
+            ("fast.test".to_string(), Stage::Preorder),
+            ("safe.test".to_string(), Stage::Preorder)
+        ]
+    );
+    blocks_and_passes(&sim, &reg, 1).await; // 4 confirmations
+    assert_eq!(
+        stages(&reg),
+        [
+            ("safe.test".to_string(), Stage::Preorder),
+            ("fast.test".to_string(), Stage::Register)
+        ]
+    );
+    blocks_and_passes(&sim, &reg, 1).await; // the unsafe register has 1
+    assert_eq!(stages(&reg), [("safe.test".to_string(), Stage::Preorder)]);
+    blocks_and_passes(&sim, &reg, 5).await; // 10 on the safe preorder
+    assert_eq!(stages(&reg), [("safe.test".to_string(), Stage::Register)]);
+    blocks_and_passes(&sim, &reg, 9).await;
+    assert_eq!(stages(&reg), [("safe.test".to_string(), Stage::Register)]);
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert!(stages(&reg).is_empty());
+}
+
+#[tokio::test]
+async fn a_preorder_that_cannot_be_registered_is_dropped_after_130_confirmations() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    reg.register(request("a.test", None, None)).await.unwrap();
+    sim.world().refuse_builds = true;
+    blocks_and_passes(&sim, &reg, 130).await;
+    let job = reg.queue().get("a.test", Stage::Preorder).unwrap().unwrap();
+    assert_eq!(job.errors, ["not enough funds"]);
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert!(stages(&reg).is_empty());
+}
+
+#[tokio::test]
+async fn updates_transfers_renewals_and_revokes_finish_once_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    let up = reg.update("u.test", Some(b"new zonefile".to_vec()), None).await.unwrap();
+    assert_eq!(up.zonefile_hash, Some(value_hash_hex(b"new zonefile")));
+    reg.update("h.test", None, Some("00".repeat(20))).await.unwrap();
+    reg.transfer("t.test", "friend").await.unwrap();
+    reg.renew(RenewRequest {
+        name: "r.test".into(),
+        ..RenewRequest::default()
+    })
+    .await
+    .unwrap();
+    reg.revoke("v.test").await.unwrap();
+    assert_eq!(stages(&reg).len(), 5);
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert!(stages(&reg).is_empty(), "{:?}", stages(&reg));
+    assert_eq!(sim.world().pushed, [("u.test".to_string(), b"new zonefile".to_vec())]);
+    assert_eq!(sim.world().names["t.test"].owner_address.as_deref(), Some("friend"));
+    assert!(matches!(
+        reg.update("x.test", None, None).await,
+        Err(SubmitError::Refused(_))
+    ));
+}
