@@ -111,13 +111,17 @@ pub struct NameStatus {
     pub owner_address: Option<String>,
     /// Its zonefile hash (hex).
     pub value_hash: Option<String>,
+    /// Whether the wallet's owner key owns it.
+    pub owned_by_wallet: bool,
 }
 
 /// The registrar's interface to the world.
 pub trait Actions: Send + Sync + 'static {
     /// Checks and builds (signs) the planned transaction. Nothing is broadcast.
-    fn build(&self, planned: Planned<'_>)
-        -> impl Future<Output = Result<Built, ActionError>> + Send;
+    fn build(
+        &self,
+        planned: Planned<'_>,
+    ) -> impl Future<Output = Result<Built, ActionError>> + Send;
 
     /// Sends a signed transaction. A transaction the chain already has is a success.
     fn broadcast(&self, tx: &StepTx) -> impl Future<Output = Result<(), ActionError>> + Send;
@@ -130,13 +134,15 @@ pub trait Actions: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<u32>, ActionError>> + Send;
 
     /// The node's view of a name.
-    fn name_status(&self, name: &str)
-        -> impl Future<Output = Result<NameStatus, ActionError>> + Send;
-
-    /// Gives a zonefile whose hash is on chain to the node (Atlas).
-    fn push_zonefile(
+    fn name_status(
         &self,
         name: &str,
+    ) -> impl Future<Output = Result<NameStatus, ActionError>> + Send;
+
+    /// Gives a zonefile whose hash is on chain to the node (Atlas); returns the servers that
+    /// took it (`host:port`).
+    fn push_zonefile(
+        &self,
         zonefile: &[u8],
-    ) -> impl Future<Output = Result<(), ActionError>> + Send;
+    ) -> impl Future<Output = Result<Vec<String>, ActionError>> + Send;
 }

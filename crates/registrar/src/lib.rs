@@ -6,11 +6,16 @@
 //! * [`actions`] — what the registrar needs from the world (building transactions, the chain,
 //!   the node), as a trait.
 //! * [`registrar`] — submissions and the passes that drive each row to its next stage.
+//! * [`rest`] / [`auth`] — the REST write routes and the privileged-route rule.
 
 pub mod actions;
+pub mod auth;
 pub mod queue;
 pub mod registrar;
+pub mod rest;
 
-pub use actions::{ActionError, Actions, Built, NameStatus, Planned, RegisterRequest, RenewRequest};
+pub use actions::{
+    ActionError, Actions, Built, NameStatus, Planned, RegisterRequest, RenewRequest,
+};
 pub use queue::{Job, JobData, Queue, QueueError, Stage, StepTx};
 pub use registrar::{PassReport, Registrar, RegistrarConfig, SubmitError, Submitted};

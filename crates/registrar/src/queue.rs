@@ -218,8 +218,7 @@ impl Queue {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let tables: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if app == 0 && version == 0 && tables == 0 {
             conn.execute_batch(&format!(
                 "PRAGMA journal_mode = WAL; BEGIN; {SCHEMA} \
@@ -393,8 +392,9 @@ impl Queue {
 }
 
 fn errors_of(conn: &Connection, name: &str, stage: Stage) -> Result<Vec<String>, QueueError> {
-    let mut stmt = conn
-        .prepare_cached("SELECT message FROM job_errors WHERE name = ?1 AND stage = ?2 ORDER BY seq")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT message FROM job_errors WHERE name = ?1 AND stage = ?2 ORDER BY seq",
+    )?;
     let rows = stmt.query_map(params![name, stage.as_str()], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -453,6 +453,7 @@ fn expect_one(n: usize, name: &str, stage: Stage) -> Result<(), QueueError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -482,7 +483,10 @@ mod tests {
         let err = q.insert(&job("a.test", Stage::Preorder, "t2")).unwrap_err();
         assert!(matches!(err, QueueError::AlreadyQueued));
         assert_eq!(err.to_string(), "Already in queue.");
-        assert_eq!(q.get("a.test", Stage::Preorder).unwrap().unwrap().tx.txid, "t1");
+        assert_eq!(
+            q.get("a.test", Stage::Preorder).unwrap().unwrap().tx.txid,
+            "t1"
+        );
         q.insert(&job("a.test", Stage::Update, "t3")).unwrap();
         assert_eq!(q.jobs_of("a.test").unwrap().len(), 2);
     }
@@ -492,8 +496,12 @@ mod tests {
         let q = Queue::open_in_memory().unwrap();
         q.insert(&job("a.test", Stage::Preorder, "t1")).unwrap();
         q.add_error("a.test", Stage::Preorder, "boom").unwrap();
-        q.advance("a.test", Stage::Preorder, &job("a.test", Stage::Register, "t2"))
-            .unwrap();
+        q.advance(
+            "a.test",
+            Stage::Preorder,
+            &job("a.test", Stage::Register, "t2"),
+        )
+        .unwrap();
         let jobs = q.all().unwrap();
         assert_eq!(jobs.len(), 1);
         assert_eq!(jobs[0].stage, Stage::Register);
@@ -501,7 +509,11 @@ mod tests {
 
         // Advancing from a row that is gone changes nothing.
         let err = q
-            .advance("a.test", Stage::Preorder, &job("a.test", Stage::Update, "t3"))
+            .advance(
+                "a.test",
+                Stage::Preorder,
+                &job("a.test", Stage::Update, "t3"),
+            )
             .unwrap_err();
         assert!(matches!(err, QueueError::Missing { .. }));
         assert_eq!(q.all().unwrap(), jobs);
@@ -509,7 +521,11 @@ mod tests {
         // Advancing into an occupied stage rolls the removal back.
         q.insert(&job("a.test", Stage::Update, "t4")).unwrap();
         let err = q
-            .advance("a.test", Stage::Register, &job("a.test", Stage::Update, "t5"))
+            .advance(
+                "a.test",
+                Stage::Register,
+                &job("a.test", Stage::Update, "t5"),
+            )
             .unwrap_err();
         assert!(matches!(err, QueueError::AlreadyQueued));
         assert!(q.get("a.test", Stage::Register).unwrap().is_some());
@@ -521,16 +537,25 @@ mod tests {
         q.insert(&job("a.test", Stage::Preorder, "t1")).unwrap();
         q.add_error("a.test", Stage::Preorder, "same").unwrap();
         q.add_error("a.test", Stage::Preorder, "same").unwrap();
-        assert_eq!(q.get("a.test", Stage::Preorder).unwrap().unwrap().errors, ["same"]);
+        assert_eq!(
+            q.get("a.test", Stage::Preorder).unwrap().unwrap().errors,
+            ["same"]
+        );
         for i in 0..40 {
-            q.add_error("a.test", Stage::Preorder, &format!("e{i}")).unwrap();
+            q.add_error("a.test", Stage::Preorder, &format!("e{i}"))
+                .unwrap();
         }
         let errors = q.get("a.test", Stage::Preorder).unwrap().unwrap().errors;
         assert_eq!(errors.len(), MAX_ERRORS_PER_JOB as usize);
         assert_eq!(errors.last().map(String::as_str), Some("e39"));
         q.remove("a.test", Stage::Preorder).unwrap();
         q.insert(&job("a.test", Stage::Preorder, "t2")).unwrap();
-        assert!(q.get("a.test", Stage::Preorder).unwrap().unwrap().errors.is_empty());
+        assert!(q
+            .get("a.test", Stage::Preorder)
+            .unwrap()
+            .unwrap()
+            .errors
+            .is_empty());
     }
 
     #[test]
@@ -543,14 +568,23 @@ mod tests {
             q.mark_broadcast("a.test", Stage::Preorder).unwrap();
         }
         let q = Queue::open(&path).unwrap();
-        assert!(q.get("a.test", Stage::Preorder).unwrap().unwrap().tx.broadcast);
+        assert!(
+            q.get("a.test", Stage::Preorder)
+                .unwrap()
+                .unwrap()
+                .tx
+                .broadcast
+        );
 
         let other = dir.path().join("other.db");
         Connection::open(&other)
             .unwrap()
             .execute_batch("CREATE TABLE t (x); PRAGMA application_id = 7;")
             .unwrap();
-        assert!(matches!(Queue::open(&other), Err(QueueError::Foreign { .. })));
+        assert!(matches!(
+            Queue::open(&other),
+            Err(QueueError::Foreign { .. })
+        ));
         let newer = dir.path().join("newer.db");
         Connection::open(&newer)
             .unwrap()
@@ -558,6 +592,9 @@ mod tests {
                 "CREATE TABLE t (x); PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 9;"
             ))
             .unwrap();
-        assert!(matches!(Queue::open(&newer), Err(QueueError::Version { found: 9, .. })));
+        assert!(matches!(
+            Queue::open(&newer),
+            Err(QueueError::Version { found: 9, .. })
+        ));
     }
 }

@@ -185,7 +185,8 @@ impl<A: Actions> Registrar<A> {
         let mut data = built.data;
         set_zonefile(&mut data, zonefile.as_deref());
         data.zonefile_hash = Some(hash);
-        self.send_new(new_job(name, Stage::Update, built.tx, data)).await
+        self.send_new(new_job(name, Stage::Update, built.tx, data))
+            .await
     }
 
     /// Queues a NAME_TRANSFER (keeping the zonefile).
@@ -266,7 +267,8 @@ impl<A: Actions> Registrar<A> {
                 Err(StepError::Queue(err)) => return Err(err),
                 Err(StepError::Action(err)) => {
                     tracing::warn!(name = %job.name, stage = %job.stage, "{err}");
-                    self.queue.add_error(&job.name, job.stage, &err.to_string())?;
+                    self.queue
+                        .add_error(&job.name, job.stage, &err.to_string())?;
                     report.failed += 1;
                 }
             }
@@ -316,8 +318,7 @@ impl<A: Actions> Registrar<A> {
         if !job.tx.broadcast {
             self.queue.mark_broadcast(&job.name, job.stage)?;
         }
-        if job.stage == Stage::Preorder && confirmations > self.config.preorder_max_confirmations
-        {
+        if job.stage == Stage::Preorder && confirmations > self.config.preorder_max_confirmations {
             tracing::warn!(name = %job.name, "dropping a preorder that was never registered");
             self.queue.remove(&job.name, job.stage)?;
             return Ok(Outcome::Advanced);
@@ -374,12 +375,14 @@ impl<A: Actions> Registrar<A> {
         if let (Some(zonefile), false) = (&data.zonefile_b64, data.replicated_zonefile) {
             let on_chain = status.as_ref().and_then(|s| s.value_hash.as_deref());
             if on_chain != data.zonefile_hash.as_deref() {
-                return Err(ActionError::Unavailable("Zonefile hash not yet replicated".into()).into());
+                return Err(
+                    ActionError::Unavailable("Zonefile hash not yet replicated".into()).into(),
+                );
             }
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(zonefile)
                 .map_err(|e| QueueError::Corrupt(format!("{}: zonefile: {e}", job.name)))?;
-            self.actions.push_zonefile(&job.name, &bytes).await?;
+            self.actions.push_zonefile(&bytes).await?;
             data.replicated_zonefile = true;
             self.queue.set_data(&job.name, job.stage, &data)?;
         }
@@ -417,7 +420,8 @@ impl<A: Actions> Registrar<A> {
         self.queue.advance(&job.name, job.stage, &next)?;
         if let Err(err) = self.actions.broadcast(&next.tx).await {
             // Recorded; the next pass sends it again.
-            self.queue.add_error(&next.name, next.stage, &err.to_string())?;
+            self.queue
+                .add_error(&next.name, next.stage, &err.to_string())?;
             return Ok(Outcome::Advanced);
         }
         self.queue.mark_broadcast(&next.name, next.stage)?;

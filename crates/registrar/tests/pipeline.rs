@@ -1,172 +1,18 @@
 //! The registrar's pipeline against a simulated chain and node: every stage, restarts between
 //! stages, dropped and refused transactions, and the confirmation counts.
 
-use std::collections::HashMap;
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use blockstack_consensus::hash::value_hash_hex;
 use blockstack_registrar::{
-    ActionError, Actions, Built, JobData, NameStatus, Planned, Queue, RegisterRequest, Registrar,
-    RegistrarConfig, RenewRequest, Stage, StepTx, SubmitError,
+    NameStatus, Queue, RegisterRequest, Registrar, RegistrarConfig, RenewRequest, Stage,
+    SubmitError,
 };
 
-const PAYER: &str = "payer-address";
-const OWNER: &str = "owner-address";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Kind {
-    Preorder,
-    Register { zonefile_hash: Option<String> },
-    Update { zonefile_hash: String },
-    Transfer { recipient: String },
-    Renew,
-    Revoke,
-}
-
-#[derive(Default)]
-struct World {
-    height: u32,
-    mempool: Vec<String>,
-    mined: HashMap<String, u32>,
-    txs: HashMap<String, (String, Kind)>,
-    names: HashMap<String, NameStatus>,
-    built: Vec<(String, Kind)>,
-    broadcasts: HashMap<String, u32>,
-    pushed: Vec<(String, Vec<u8>)>,
-    regup: bool,
-    offline: bool,
-    broadcast_down: bool,
-    refuse: Option<String>,
-    refuse_builds: bool,
-    node_frozen: bool,
-}
-
-#[derive(Clone, Default)]
-struct Sim(Arc<Mutex<World>>);
-
-impl Sim {
-    fn world(&self) -> std::sync::MutexGuard<'_, World> {
-        self.0.lock().unwrap()
-    }
-
-    fn mine(&self, blocks: u32) {
-        let mut w = self.world();
-        for _ in 0..blocks {
-            w.height += 1;
-            let height = w.height;
-            for txid in std::mem::take(&mut w.mempool) {
-                w.mined.insert(txid.clone(), height);
-                let (name, kind) = w.txs[&txid].clone();
-                let status = w.names.entry(name).or_default();
-                match kind {
-                    Kind::Preorder | Kind::Renew => {}
-                    Kind::Register { zonefile_hash } => {
-                        status.registered = true;
-                        status.owner_address = Some(OWNER.into());
-                        status.value_hash = zonefile_hash;
-                    }
-                    Kind::Update { zonefile_hash } => status.value_hash = Some(zonefile_hash),
-                    Kind::Transfer { recipient } => status.owner_address = Some(recipient),
-                    Kind::Revoke => status.registered = false,
-                }
-            }
-        }
-    }
-
-    fn built(&self, pred: impl Fn(&Kind) -> bool) -> usize {
-        self.world().built.iter().filter(|(_, k)| pred(k)).count()
-    }
-}
-
-impl Actions for Sim {
-    async fn build(&self, planned: Planned<'_>) -> Result<Built, ActionError> {
-        let mut w = self.world();
-        if w.offline {
-            return Err(ActionError::Unavailable("bitcoind is down".into()));
-        }
-        if w.refuse_builds {
-            return Err(ActionError::Refused("not enough funds".into()));
-        }
-        let kind = match &planned {
-            Planned::Preorder(_) => Kind::Preorder,
-            Planned::Register(job) => Kind::Register {
-                zonefile_hash: if w.regup {
-                    job.data.zonefile_hash.clone()
-                } else {
-                    None
-                },
-            },
-            Planned::Update { zonefile_hash, .. } => Kind::Update {
-                zonefile_hash: zonefile_hash.to_string(),
-            },
-            Planned::Transfer { recipient, .. } => Kind::Transfer {
-                recipient: recipient.to_string(),
-            },
-            Planned::Renew(_) => Kind::Renew,
-            Planned::Revoke { .. } => Kind::Revoke,
-        };
-        let name = planned.name().to_string();
-        let txid = format!("tx{}", w.built.len());
-        w.txs.insert(txid.clone(), (name.clone(), kind.clone()));
-        w.built.push((name, kind));
-        Ok(Built {
-            tx: StepTx {
-                txid: txid.clone(),
-                hex: format!("hex-{txid}"),
-                broadcast: false,
-            },
-            data: JobData {
-                payment_address: PAYER.into(),
-                owner_address: OWNER.into(),
-                block_height: u64::from(w.height),
-                is_regup: w.regup,
-                ..JobData::default()
-            },
-        })
-    }
-
-    async fn broadcast(&self, tx: &StepTx) -> Result<(), ActionError> {
-        let mut w = self.world();
-        if w.offline || w.broadcast_down {
-            return Err(ActionError::Unavailable("bitcoind is down".into()));
-        }
-        if let Some(reason) = w.refuse.take() {
-            return Err(ActionError::Refused(reason));
-        }
-        assert_eq!(tx.hex, format!("hex-{}", tx.txid), "a different transaction");
-        *w.broadcasts.entry(tx.txid.clone()).or_default() += 1;
-        if !w.mined.contains_key(&tx.txid) && !w.mempool.contains(&tx.txid) {
-            w.mempool.push(tx.txid.clone());
-        }
-        Ok(())
-    }
-
-    async fn confirmations(&self, txid: &str) -> Result<Option<u32>, ActionError> {
-        let w = self.world();
-        if w.offline {
-            return Err(ActionError::Unavailable("bitcoind is down".into()));
-        }
-        Ok(match w.mined.get(txid) {
-            Some(h) => Some(w.height - h + 1),
-            None if w.mempool.iter().any(|t| t == txid) => Some(0),
-            None => None,
-        })
-    }
-
-    async fn name_status(&self, name: &str) -> Result<NameStatus, ActionError> {
-        let w = self.world();
-        if w.node_frozen {
-            return Ok(NameStatus::default());
-        }
-        Ok(w.names.get(name).cloned().unwrap_or_default())
-    }
-
-    async fn push_zonefile(&self, name: &str, zonefile: &[u8]) -> Result<(), ActionError> {
-        self.world().pushed.push((name.into(), zonefile.to_vec()));
-        Ok(())
-    }
-}
+mod support;
+use support::{Kind, Sim};
 
 fn registrar(sim: &Sim, path: &Path, config: RegistrarConfig) -> Registrar<Sim> {
     Registrar::new(Queue::open(path).unwrap(), sim.clone(), config)
@@ -208,7 +54,10 @@ async fn a_registration_goes_preorder_register_update_replicate_transfer() {
         .register(request("a.test", Some(zonefile), Some("friend")))
         .await
         .unwrap();
-    assert_eq!(submitted.zonefile_hash, Some(value_hash_hex(zonefile.as_bytes())));
+    assert_eq!(
+        submitted.zonefile_hash,
+        Some(value_hash_hex(zonefile.as_bytes()))
+    );
     assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Preorder)]);
 
     // Unconfirmed: nothing moves.
@@ -219,10 +68,13 @@ async fn a_registration_goes_preorder_register_update_replicate_transfer() {
     assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Register)]);
     blocks_and_passes(&sim, &reg, 1).await;
     assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Update)]);
-    assert!(sim.world().pushed.is_empty(), "replicated before the hash is on chain");
+    assert!(
+        sim.world().pushed.is_empty(),
+        "replicated before the hash is on chain"
+    );
     blocks_and_passes(&sim, &reg, 1).await;
     assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Transfer)]);
-    assert_eq!(sim.world().pushed, [("a.test".to_string(), zonefile.as_bytes().to_vec())]);
+    assert_eq!(sim.world().pushed, [zonefile.as_bytes().to_vec()]);
     blocks_and_passes(&sim, &reg, 1).await;
     assert!(stages(&reg).is_empty());
 
@@ -241,7 +93,9 @@ async fn in_epoch_3_the_registration_carries_the_zonefile_hash_and_no_update_is_
     let sim = Sim::default();
     sim.world().regup = true;
     let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
-    reg.register(request("a.test", Some("zf"), None)).await.unwrap();
+    reg.register(request("a.test", Some("zf"), None))
+        .await
+        .unwrap();
     blocks_and_passes(&sim, &reg, 1).await;
     assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Register)]);
     blocks_and_passes(&sim, &reg, 1).await;
@@ -328,12 +182,18 @@ async fn a_refused_submission_leaves_nothing_queued_and_a_second_one_is_already_
     let sim = Sim::default();
     let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
     sim.world().refuse = Some("bad-txns-inputs-missingorspent".into());
-    let err = reg.register(request("a.test", None, None)).await.unwrap_err();
+    let err = reg
+        .register(request("a.test", None, None))
+        .await
+        .unwrap_err();
     assert_eq!(err.to_string(), "bad-txns-inputs-missingorspent");
     assert!(stages(&reg).is_empty());
 
     reg.register(request("a.test", None, None)).await.unwrap();
-    let err = reg.register(request("a.test", None, None)).await.unwrap_err();
+    let err = reg
+        .register(request("a.test", None, None))
+        .await
+        .unwrap_err();
     assert_eq!(err.to_string(), "Already in queue.");
     assert_eq!(sim.built(|k| *k == Kind::Preorder), 2);
     sim.world().refuse_builds = true;
@@ -354,7 +214,7 @@ async fn a_name_registered_by_someone_else_drops_the_preorder() {
         NameStatus {
             registered: true,
             owner_address: Some("someone".into()),
-            value_hash: None,
+            ..NameStatus::default()
         },
     );
     blocks_and_passes(&sim, &reg, 1).await;
@@ -368,7 +228,9 @@ async fn replication_waits_for_the_node_to_show_the_hash() {
     let sim = Sim::default();
     sim.world().regup = true;
     let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
-    reg.register(request("a.test", Some("zf"), None)).await.unwrap();
+    reg.register(request("a.test", Some("zf"), None))
+        .await
+        .unwrap();
     blocks_and_passes(&sim, &reg, 1).await;
     sim.world().node_frozen = true;
     blocks_and_passes(&sim, &reg, 3).await;
@@ -386,7 +248,9 @@ async fn the_originals_confirmation_counts_apply_safe_and_unsafe() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::default();
     let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::default());
-    reg.register(request("safe.test", None, None)).await.unwrap();
+    reg.register(request("safe.test", None, None))
+        .await
+        .unwrap();
     reg.register(RegisterRequest {
         unsafe_reg: true,
         ..request("fast.test", None, None)
@@ -438,9 +302,14 @@ async fn updates_transfers_renewals_and_revokes_finish_once_confirmed() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::default();
     let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
-    let up = reg.update("u.test", Some(b"new zonefile".to_vec()), None).await.unwrap();
+    let up = reg
+        .update("u.test", Some(b"new zonefile".to_vec()), None)
+        .await
+        .unwrap();
     assert_eq!(up.zonefile_hash, Some(value_hash_hex(b"new zonefile")));
-    reg.update("h.test", None, Some("00".repeat(20))).await.unwrap();
+    reg.update("h.test", None, Some("00".repeat(20)))
+        .await
+        .unwrap();
     reg.transfer("t.test", "friend").await.unwrap();
     reg.renew(RenewRequest {
         name: "r.test".into(),
@@ -452,8 +321,11 @@ async fn updates_transfers_renewals_and_revokes_finish_once_confirmed() {
     assert_eq!(stages(&reg).len(), 5);
     blocks_and_passes(&sim, &reg, 1).await;
     assert!(stages(&reg).is_empty(), "{:?}", stages(&reg));
-    assert_eq!(sim.world().pushed, [("u.test".to_string(), b"new zonefile".to_vec())]);
-    assert_eq!(sim.world().names["t.test"].owner_address.as_deref(), Some("friend"));
+    assert_eq!(sim.world().pushed, [b"new zonefile".to_vec()]);
+    assert_eq!(
+        sim.world().names["t.test"].owner_address.as_deref(),
+        Some("friend")
+    );
     assert!(matches!(
         reg.update("x.test", None, None).await,
         Err(SubmitError::Refused(_))
