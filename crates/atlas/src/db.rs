@@ -9,10 +9,10 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{DbError, SqlContext};
-use crate::inventory::{Inventory, ZonefileRow};
+use crate::inventory::{Inventory, InventorySummary, MissingZonefile, ZonefileRow};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS zonefiles(
@@ -68,6 +68,21 @@ impl AtlasDb {
         }
         let conn = Connection::open(path).ctx("opening")?;
         Self::init(conn)
+    }
+
+    /// Opens an existing database without creating or changing anything, for readers outside
+    /// the node (`blockstack-core info`); `None` if there is no file at `path`.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Option<Self>, DbError> {
+        let path = path.as_ref();
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ctx("opening read-only")?;
+        Ok(Some(Self { conn }))
     }
 
     /// An in-memory database, for tests.
@@ -159,6 +174,50 @@ impl AtlasDb {
             .and_then(|mut s| s.execute(params![i64::from(present), hash]))
             .ctx("updating presence")
             .map(|_| ())
+    }
+
+    /// Inventory completeness as [`Inventory::summary`] computes it, from the table: distinct
+    /// hashes expected and held, and the first `max_missing` missing ones with the first row
+    /// announcing each.
+    pub fn summary(&self, max_missing: usize) -> Result<InventorySummary, DbError> {
+        let (expected, held): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT COUNT(DISTINCT zonefile_hash), \
+                 COUNT(DISTINCT CASE WHEN present != 0 THEN zonefile_hash END) FROM zonefiles",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ctx("counting zone files")?;
+        let limit = i64::try_from(max_missing).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT name, zonefile_hash, block_height, MIN(inv_index) FROM zonefiles \
+                 GROUP BY zonefile_hash HAVING MAX(present) = 0 \
+                 ORDER BY MIN(inv_index) LIMIT ?1",
+            )
+            .ctx("preparing the missing scan")?;
+        let missing = stmt
+            .query_map([limit], |r| {
+                Ok(MissingZonefile {
+                    name: r.get(0)?,
+                    zonefile_hash: r.get(1)?,
+                    block_height: r.get::<_, i64>(2)?.max(0) as u64,
+                    inv_index: r.get::<_, i64>(3)?.max(0) as u64,
+                })
+            })
+            .ctx("scanning missing zone files")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading missing zone files")?;
+        let expected = usize::try_from(expected).unwrap_or(0);
+        let held = usize::try_from(held).unwrap_or(0);
+        Ok(InventorySummary {
+            zonefiles_expected: expected,
+            zonefiles_held: held,
+            missing_count: expected.saturating_sub(held),
+            missing,
+        })
     }
 
     /// Every stored peer.
@@ -266,6 +325,33 @@ mod tests {
             .collect();
         assert_eq!(hashes, vec!["aa", "bb", "aa"]);
         assert_eq!(inv.vector(), &[0b1110_0000]);
+    }
+
+    #[test]
+    fn the_table_summary_agrees_with_the_inventory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("atlas.db");
+        assert!(AtlasDb::open_read_only(&path).expect("absent").is_none());
+        let mut db = AtlasDb::open(&path).expect("open");
+        db.insert_rows(&[
+            (row(0, "aa"), true),
+            (row(1, "bb"), false),
+            (row(2, "cc"), false),
+            (row(3, "bb"), false),
+            (row(4, "aa"), true),
+        ])
+        .expect("insert");
+        let reader = AtlasDb::open_read_only(&path)
+            .expect("open read-only")
+            .expect("exists");
+        for max in [0, 1, 10] {
+            let from_table = reader.summary(max).expect("summary");
+            let from_memory = db.load_inventory().expect("load").summary(max);
+            assert_eq!(from_table, from_memory, "max {max}");
+        }
+        assert_eq!(reader.summary(10).expect("summary").missing_count, 2);
+        // A read-only handle cannot write.
+        assert!(reader.set_present("bb", true).is_err());
     }
 
     #[test]

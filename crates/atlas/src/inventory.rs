@@ -218,6 +218,29 @@ impl Inventory {
         self.by_hash.keys().filter(|h| self.has_hash(h)).count()
     }
 
+    /// What the operator sees of completeness: distinct hashes expected and held, and the
+    /// first `max_missing` hashes still missing, each with the first row that announced it.
+    pub fn summary(&self, max_missing: usize) -> InventorySummary {
+        let mut missing = Vec::new();
+        let mut missing_count = 0;
+        for (i, row) in self.rows.iter().enumerate() {
+            let i = i as u64;
+            let first = self.indexes_of(&row.zonefile_hash).first() == Some(&i);
+            if first && !self.is_present(i) {
+                missing_count += 1;
+                if missing.len() < max_missing {
+                    missing.push(MissingZonefile::of(row, i));
+                }
+            }
+        }
+        InventorySummary {
+            zonefiles_expected: self.distinct_hashes(),
+            zonefiles_held: self.distinct_present(),
+            missing_count,
+            missing,
+        }
+    }
+
     /// Distinct hashes we lack, each with the first name that announced it, in row order.
     pub fn missing_hashes(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
@@ -229,6 +252,44 @@ impl Inventory {
         }
         out
     }
+}
+
+/// A zone file the chain announced that the node does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MissingZonefile {
+    /// The first name whose operation announced it.
+    pub name: String,
+    /// The announced hash.
+    pub zonefile_hash: String,
+    /// The block of that operation.
+    pub block_height: u64,
+    /// Its row in the original's numbering (`inv_index`, 1-based).
+    pub inv_index: u64,
+}
+
+impl MissingZonefile {
+    fn of(row: &ZonefileRow, index: u64) -> Self {
+        Self {
+            name: row.name.clone(),
+            zonefile_hash: row.zonefile_hash.clone(),
+            block_height: row.block_height,
+            inv_index: index + 1,
+        }
+    }
+}
+
+/// Inventory completeness for the operator (`blockstack-core info`, the REST node info).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InventorySummary {
+    /// Distinct announced hashes.
+    pub zonefiles_expected: usize,
+    /// Distinct announced hashes held.
+    pub zonefiles_held: usize,
+    /// Distinct announced hashes not held (`expected - held`).
+    pub missing_count: usize,
+    /// The first of them in inventory order, each with the first row announcing it; at
+    /// most the number asked for.
+    pub missing: Vec<MissingZonefile>,
 }
 
 /// One hash to fetch, with the peers advertising it (step 2 of §10).
@@ -357,6 +418,29 @@ mod tests {
             vec![("n1.id".to_owned(), "bb".to_owned())]
         );
         assert_eq!(inv.distinct_present(), 1);
+    }
+
+    #[test]
+    fn summary_counts_distinct_hashes_and_bounds_the_missing_list() {
+        let mut inv = Inventory::new();
+        inv.push(row(0, "aa"), true);
+        inv.push(row(1, "bb"), false);
+        inv.push(row(2, "cc"), false);
+        inv.push(row(3, "bb"), false);
+        inv.push(row(4, "dd"), false);
+        let all = inv.summary(10);
+        assert_eq!(all.zonefiles_expected, 4);
+        assert_eq!(all.zonefiles_held, 1);
+        assert_eq!(all.missing_count, 3);
+        let hashes: Vec<_> = all.missing.iter().map(|m| m.zonefile_hash.as_str()).collect();
+        assert_eq!(hashes, ["bb", "cc", "dd"]);
+        assert_eq!(all.missing[0].name, "n1.id");
+        assert_eq!(all.missing[0].inv_index, 2);
+        assert_eq!(all.missing[0].block_height, 101);
+        let bounded = inv.summary(2);
+        assert_eq!(bounded.missing_count, 3);
+        assert_eq!(bounded.missing.len(), 2);
+        assert!(inv.summary(0).missing.is_empty());
     }
 
     #[test]

@@ -10,7 +10,10 @@
 //!   [`Atlas::set_on_stored`] to feed the subdomain indexer;
 //! * [`spawn_crawler`] with a [`PeerTransport`] ([`HttpTransport`] in production);
 //! * [`AtlasRpc::handle`] mounted in the node's XML-RPC server;
-//! * [`Atlas::status`] for the operator.
+//! * [`Atlas::status`] and [`Atlas::overview`] for the operator, [`AtlasDb::summary`] for
+//!   readers of a stopped node's `atlas.db`;
+//! * [`Atlas::rows_from`] and [`Atlas::rows_present`] for the subdomain indexer, which walks
+//!   the rows in inventory order.
 //!
 //! On disk, under the node's working directory (the v0.18 defaults):
 //! * `zonefiles/<h[0:2]>/<h[2:4]>/<h>.txt` — one file per zone file, named by its hash,
@@ -45,10 +48,10 @@ pub use crawler::{spawn_crawler, Crawler, CrawlerHandle};
 pub use db::AtlasDb;
 pub use error::{AtlasError, DbError, StoreError, TransportError};
 pub use http::HttpTransport;
-pub use inventory::{Inventory, ZonefileRow};
+pub use inventory::{Inventory, InventorySummary, MissingZonefile, ZonefileRow};
 pub use node::{Atlas, ChainStatus, Stored};
 pub use peers::{PeerConfig, PeerTable};
 pub use rpc::AtlasRpc;
-pub use status::{AtlasStatus, PeerStatus};
+pub use status::{AtlasStatus, Overview, PeerStatus};
 pub use store::ZonefileStore;
 pub use transport::{PeerClient, PeerTransport};

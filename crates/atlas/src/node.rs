@@ -14,7 +14,7 @@ use crate::db::{AtlasDb, PeerRow};
 use crate::error::{AtlasError, DbError, StoreError};
 use crate::inventory::{Inventory, ZonefileRow};
 use crate::peers::{ChainView, PeerTable};
-use crate::status::{AtlasStatus, PeerStatus};
+use crate::status::{AtlasStatus, Overview, PeerStatus};
 use crate::store::ZonefileStore;
 
 /// Called with `(hash, lowest block height announcing it)` whenever a chunk becomes present,
@@ -307,6 +307,31 @@ impl Atlas {
         self.lock().inv.wire_zonefile_count()
     }
 
+    /// Up to `limit` rows from `inv_index` `start` on (1-based, the original's numbering),
+    /// each as `(inv_index, row, present)`, in inventory order.
+    pub fn rows_from(&self, start: u64, limit: usize) -> Vec<(u64, ZonefileRow, bool)> {
+        let st = self.lock();
+        let first = start.max(1) - 1;
+        (first..st.inv.len())
+            .take(limit)
+            .filter_map(|i| {
+                st.inv
+                    .row(i)
+                    .map(|row| (i + 1, row.clone(), st.inv.is_present(i)))
+            })
+            .collect()
+    }
+
+    /// Whether the rows with these `inv_index`es (1-based) are present; rows that do not
+    /// exist are not.
+    pub fn rows_present(&self, inv_indexes: &[u64]) -> Vec<bool> {
+        let st = self.lock();
+        inv_indexes
+            .iter()
+            .map(|&i| i >= 1 && i <= st.inv.len() && st.inv.is_present(i - 1))
+            .collect()
+    }
+
     /// Adds a peer (from configuration or an operator), as the seeds are added: no probe.
     pub fn add_peer(&self, hostport: &str) -> Result<bool, AtlasError> {
         let Some(hp) = crate::peers::canonical_hostport(hostport) else {
@@ -339,22 +364,7 @@ impl Atlas {
     /// The operator view.
     pub fn status(&self) -> AtlasStatus {
         let st = self.lock();
-        let mut peers: Vec<PeerStatus> = st
-            .peers
-            .entries()
-            .map(|e| PeerStatus {
-                hostport: e.hostport.clone(),
-                health: e.health(),
-                request_count: e.request_count(),
-                attempts: e.attempts(),
-                violations: e.violations(),
-                seed: e.whitelisted,
-                inventory_bits: (0..st.inv.len())
-                    .filter(|&i| crate::inventory::bit_is_set(e.inventory(), i))
-                    .count(),
-            })
-            .collect();
-        peers.sort_by(|a, b| a.hostport.cmp(&b.hostport));
+        let peers = peer_statuses(&st);
         AtlasStatus {
             peers,
             zonefiles_held: st.inv.distinct_present(),
@@ -368,10 +378,42 @@ impl Atlas {
         }
     }
 
+    /// The operator view: the peer table and inventory completeness, listing at most
+    /// `max_missing` of the zone files still missing.
+    pub fn overview(&self, max_missing: usize) -> Overview {
+        let st = self.lock();
+        let peers = peer_statuses(&st);
+        Overview {
+            peers,
+            inventory: st.inv.summary(max_missing),
+        }
+    }
+
     /// The peers in the table.
     pub fn peer_hostports(&self) -> Vec<String> {
         self.lock().peers.hostports()
     }
+}
+
+/// The peer table as the operator sees it, sorted by `host:port`.
+fn peer_statuses(st: &State) -> Vec<PeerStatus> {
+    let mut peers: Vec<PeerStatus> = st
+        .peers
+        .entries()
+        .map(|e| PeerStatus {
+            hostport: e.hostport.clone(),
+            health: e.health(),
+            request_count: e.request_count(),
+            attempts: e.attempts(),
+            violations: e.violations(),
+            seed: e.whitelisted,
+            inventory_bits: (0..st.inv.len())
+                .filter(|&i| crate::inventory::bit_is_set(e.inventory(), i))
+                .count(),
+        })
+        .collect();
+    peers.sort_by(|a, b| a.hostport.cmp(&b.hostport));
+    peers
 }
 
 fn unix_now() -> u64 {

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::inventory::InventorySummary;
+
 /// One peer as the operator sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeerStatus {
@@ -32,4 +34,14 @@ pub struct AtlasStatus {
     pub zonefiles_expected: usize,
     /// The ones we lack: (first announcing name, hash), in inventory order.
     pub missing: Vec<(Option<String>, String)>,
+}
+
+/// The operator view of a running node: its peers and how complete its inventory is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    /// The peer table, sorted by `host:port`.
+    pub peers: Vec<PeerStatus>,
+    /// Zone files expected and held, and the first missing ones.
+    #[serde(flatten)]
+    pub inventory: InventorySummary,
 }

@@ -73,3 +73,46 @@ fn blocks_append_rows_once_in_vtxindex_order() {
         vec![(files[0].0.clone(), 10), (files[3].0.clone(), 13)]
     );
 }
+
+#[test]
+fn rows_are_read_back_by_inv_index_with_presence_and_the_overview_lists_what_is_missing() {
+    let files: Vec<_> = common::corpus().into_iter().take(3).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let atlas = common::open_node(common::config(dir.path(), "me.sim:16264", &[], 1), &[]);
+    atlas
+        .add_block(
+            10,
+            vec![
+                row(0, &files[0].0, 10),
+                row(1, &files[1].0, 10),
+                row(2, &files[2].0, 10),
+            ],
+        )
+        .expect("block 10");
+    atlas.put_zonefile(&files[1].1).expect("put");
+
+    let rows = atlas.rows_from(2, 10);
+    let got: Vec<(u64, &str, bool)> = rows
+        .iter()
+        .map(|(i, r, p)| (*i, r.name.as_str(), *p))
+        .collect();
+    assert_eq!(got, vec![(2, "name1.id", true), (3, "name2.id", false)]);
+    assert_eq!(atlas.rows_from(1, 1).len(), 1);
+    assert!(atlas.rows_from(4, 10).is_empty());
+    assert_eq!(atlas.rows_from(0, 10).len(), 3, "index 0 reads from the first row");
+    assert_eq!(
+        atlas.rows_present(&[0, 1, 2, 3, 99]),
+        vec![false, false, true, false, false]
+    );
+
+    let view = atlas.overview(1);
+    assert_eq!(view.inventory.zonefiles_expected, 3);
+    assert_eq!(view.inventory.zonefiles_held, 1);
+    assert_eq!(view.inventory.missing_count, 2);
+    assert_eq!(view.inventory.missing.len(), 1);
+    assert_eq!(view.inventory.missing[0].name, "name0.id");
+    assert_eq!(view.inventory.missing[0].inv_index, 1);
+    let json = serde_json::to_value(&view).expect("json");
+    assert_eq!(json["missing_count"], 2);
+    assert!(json["peers"].as_array().is_some());
+}
