@@ -6,13 +6,17 @@
 //! * [`actions`] — what the registrar needs from the world (building transactions, the chain,
 //!   the node), as a trait.
 //! * [`registrar`] — submissions and the passes that drive each row to its next stage.
+//! * [`client_actions`] — [`Actions`] over the client library and a wallet's keys.
 //! * [`rest`] / [`auth`] — the REST write routes and the privileged-route rule.
+//! * [`service`] — the registrar and its routes opened from a `client.ini` and unlocked keys.
 
 pub mod actions;
 pub mod auth;
+pub mod client_actions;
 pub mod queue;
 pub mod registrar;
 pub mod rest;
+pub mod service;
 
 pub use actions::{
     ActionError, Actions, Built, NameStatus, Planned, RegisterRequest, RenewRequest,

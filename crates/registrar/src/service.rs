@@ -1,0 +1,86 @@
+//! The registrar and its routes as a node runs them: built from a `client.ini` and a
+//! wallet's unlocked keys, over bitcoind and the core node.
+
+use std::sync::Arc;
+
+use axum::Router;
+use blockstack_client::backend::{BackendError, BitcoindBackend};
+use blockstack_client::compose::Composer;
+use blockstack_client::config::ClientConfig;
+use blockstack_client::node::{NodeClient, NodeError};
+use blockstack_client::ops::Client;
+use blockstack_consensus::Rules;
+use blockstack_wallet::WalletKeys;
+
+use crate::auth::Auth;
+use crate::client_actions::ClientActions;
+use crate::queue::{Queue, QueueError};
+use crate::registrar::{Registrar, RegistrarConfig};
+use crate::rest::{routes, WalletInfo, WriteApi};
+
+/// The registrar over bitcoind and the node.
+pub type NodeRegistrar = Registrar<ClientActions<BitcoindBackend>>;
+
+/// Why the registrar could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The queue database.
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    /// The bitcoind configuration.
+    #[error("bitcoind: {0}")]
+    Backend(#[from] BackendError),
+    /// The node's URL.
+    #[error("the node: {0}")]
+    Node(#[from] NodeError),
+}
+
+/// Opens the queue named by `config` and a registrar signing with `keys`.
+pub fn open(
+    config: &ClientConfig,
+    keys: WalletKeys,
+    rules: Rules,
+    registrar_config: RegistrarConfig,
+) -> Result<Arc<NodeRegistrar>, OpenError> {
+    let backend = BitcoindBackend::connect(config.utxo_endpoint(), config.is_test())?;
+    let node = NodeClient::new(config.node_url())?;
+    let client = Client::new(
+        backend,
+        node,
+        Composer::new(config.chain_params()),
+        config.client.min_confirmations,
+    );
+    let queue = Queue::open(config.queue_path())?;
+    Ok(Arc::new(Registrar::new(
+        queue,
+        ClientActions::new(client, keys, rules),
+        registrar_config,
+    )))
+}
+
+/// The write routes over `registrar`, with the API password of `config`.
+pub fn write_routes(
+    registrar: Arc<NodeRegistrar>,
+    config: &ClientConfig,
+    test_mode: bool,
+) -> Router {
+    let keys = registrar.actions().keys();
+    let network = config.chain_params().network;
+    let wallet = WalletInfo {
+        payment_address: keys.payment.address(network).to_string(),
+        owner_address: keys.owner.address(network).to_string(),
+        data_pubkey: Some(keys.data_public_key_hex()),
+    };
+    let hostname = hostname();
+    routes(Arc::new(WriteApi {
+        registrar,
+        auth: Auth::new(config.client.api_password.clone(), &hostname, test_mode),
+        wallet,
+    }))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into())
+}
