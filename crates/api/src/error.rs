@@ -129,6 +129,13 @@ impl From<blockstack_namedb::NameDbError> for ApiError {
     }
 }
 
+impl From<blockstack_subdomains::SubdomainError> for ApiError {
+    fn from(e: blockstack_subdomains::SubdomainError) -> Self {
+        tracing::error!(error = %e, "REST subdomain query failed");
+        ApiError::Internal
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

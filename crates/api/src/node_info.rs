@@ -1,8 +1,10 @@
 //! What the daemon tells the APIs about the node beyond the name database: the chain tip it
 //! has seen, whether it is indexing, when it last finished indexing, and the Atlas inventory.
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use blockstack_atlas::Atlas;
 
 /// The original's `RPC_MAX_INDEXING_DELAY`: a node that has not finished an indexing pass for
 /// this many seconds is stale.
@@ -46,6 +48,11 @@ pub fn unix_now() -> f64 {
 pub trait NodeInfo: Send + Sync {
     /// The node's state now.
     fn status(&self) -> NodeStatus;
+
+    /// The node's Atlas peer, for the operator view of `/v1/info`; `None` without Atlas.
+    fn atlas(&self) -> Option<Arc<Atlas>> {
+        None
+    }
 }
 
 /// A [`NodeInfo`] holding a status the daemon updates (after each indexing pass, on each new
@@ -53,6 +60,7 @@ pub trait NodeInfo: Send + Sync {
 #[derive(Debug)]
 pub struct SharedNodeInfo {
     status: RwLock<NodeStatus>,
+    atlas: RwLock<Option<Arc<Atlas>>>,
 }
 
 impl SharedNodeInfo {
@@ -60,6 +68,15 @@ impl SharedNodeInfo {
     pub fn new(status: NodeStatus) -> Self {
         Self {
             status: RwLock::new(status),
+            atlas: RwLock::new(None),
+        }
+    }
+
+    /// Makes `atlas` the node whose peers and inventory the operator view shows.
+    pub fn set_atlas(&self, atlas: Arc<Atlas>) {
+        match self.atlas.write() {
+            Ok(mut a) => *a = Some(atlas),
+            Err(poisoned) => *poisoned.into_inner() = Some(atlas),
         }
     }
 
@@ -84,6 +101,13 @@ impl NodeInfo for SharedNodeInfo {
     fn status(&self) -> NodeStatus {
         match self.status.read() {
             Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn atlas(&self) -> Option<Arc<Atlas>> {
+        match self.atlas.read() {
+            Ok(a) => a.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }

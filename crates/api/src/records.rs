@@ -6,11 +6,22 @@ use blockstack_consensus::address::{base58check, decode_base58_address};
 use blockstack_consensus::name::{is_name_valid, is_namespace_valid};
 use blockstack_consensus::AddressNetwork;
 use blockstack_namedb::{NameDbError, NameLookup};
+use blockstack_subdomains::{history_json, SubdomainError};
 use serde_json::{Map, Value};
 
 use crate::node_info::unix_now;
 use crate::service::Reader;
 use crate::zonefiles::get_verified;
+
+/// A subdomain record lookup (`get_subdomain_record`).
+#[derive(Debug)]
+pub enum SubdomainReply {
+    /// No such subdomain, or the node does not index subdomains (`Failed to load subdomain`).
+    NotFound,
+    /// The record, as the RPC's `record` field: the current state with `pending`, and with
+    /// `history` when asked.
+    Found(Map<String, Value>),
+}
 
 /// A name record lookup by the RPC's rules.
 #[derive(Debug)]
@@ -88,6 +99,37 @@ impl Reader<'_> {
             );
         }
         Ok(NameReply::Found(rec))
+    }
+
+    /// A subdomain's current record with `pending` and, when asked, its `history` of
+    /// accepted records by block (`get_subdomain_record`).
+    pub fn subdomain_record(
+        &self,
+        fqn: &str,
+        with_history: bool,
+    ) -> Result<SubdomainReply, SubdomainError> {
+        let Some(lookup) = self.subdomains() else {
+            return Ok(SubdomainReply::NotFound);
+        };
+        let Some(current) = lookup.current(fqn)? else {
+            return Ok(SubdomainReply::NotFound);
+        };
+        let mut rec = current.to_json(Some(lookup.pending(fqn)?));
+        if with_history {
+            rec.insert(
+                "history".into(),
+                Value::Object(history_json(&lookup.history(fqn)?)),
+            );
+        }
+        Ok(SubdomainReply::Found(rec))
+    }
+
+    /// The network's address versions in the subdomain crate's terms.
+    pub fn subdomain_network(&self) -> blockstack_zonefile::subdomain::AddressNetwork {
+        match self.rules.network {
+            AddressNetwork::Mainnet => blockstack_zonefile::subdomain::AddressNetwork::Mainnet,
+            AddressNetwork::Testnet => blockstack_zonefile::subdomain::AddressNetwork::Testnet,
+        }
     }
 
     /// The `getinfo` reply (bare, no envelope).

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use blockstack_consensus::Rules;
 use blockstack_namedb::{NameDbError, ReadOnlyNameDb, Snapshot};
+use blockstack_subdomains::{Lookup, ReadOnlySubdomainDb, SubdomainError};
 use thiserror::Error;
 use tokio::sync::Semaphore;
 
@@ -31,6 +32,10 @@ pub struct ServiceConfig {
     /// Whether this node serves zone files (the original's `is_atlas_enabled`); without it
     /// `get_zonefiles` answers `"No data"` and records carry no `zonefile`.
     pub atlas_enabled: bool,
+    /// The subdomain database the node's subdomain indexer writes (`subdomains.db`); without
+    /// one, subdomains look up as unknown (`Failed to load subdomain`), as on a v0.18 node
+    /// with subdomains disabled.
+    pub subdomains_db: Option<PathBuf>,
 }
 
 impl Default for ServiceConfig {
@@ -41,6 +46,7 @@ impl Default for ServiceConfig {
             queue_timeout: Duration::from_secs(10),
             pooled_handles: 4,
             atlas_enabled: true,
+            subdomains_db: None,
         }
     }
 }
@@ -82,6 +88,15 @@ pub struct Reader<'a> {
     pub status: NodeStatus,
     /// The service's settings.
     pub config: &'a ServiceConfig,
+    /// The subdomain database, when the node has one and it could be opened.
+    subdomains: Option<&'a ReadOnlySubdomainDb>,
+}
+
+impl Reader<'_> {
+    /// The subdomain lookups, if the node indexes subdomains and its database exists yet.
+    pub fn subdomains(&self) -> Option<Lookup<'_>> {
+        self.subdomains.map(ReadOnlySubdomainDb::lookup)
+    }
 }
 
 struct Inner {
@@ -91,6 +106,7 @@ struct Inner {
     node: Arc<dyn NodeInfo>,
     config: ServiceConfig,
     pool: Mutex<Vec<ReadOnlyNameDb>>,
+    subdomain_pool: Mutex<Vec<ReadOnlySubdomainDb>>,
     permits: Semaphore,
 }
 
@@ -128,6 +144,7 @@ impl QueryService {
                 node,
                 config,
                 pool: Mutex::new(Vec::new()),
+                subdomain_pool: Mutex::new(Vec::new()),
                 permits,
             }),
         }
@@ -153,6 +170,11 @@ impl QueryService {
         self.inner.node.status()
     }
 
+    /// The node's Atlas peer, if it runs one.
+    pub fn atlas(&self) -> Option<std::sync::Arc<blockstack_atlas::Atlas>> {
+        self.inner.node.atlas()
+    }
+
     /// Runs `f` against a fresh snapshot on a blocking thread and returns its result.
     pub async fn read<R, F>(&self, f: F) -> Result<R, ServiceError>
     where
@@ -176,6 +198,7 @@ impl QueryService {
 impl Inner {
     fn run<R>(&self, f: impl FnOnce(&Reader<'_>) -> R) -> Result<R, ServiceError> {
         let db = self.checkout()?;
+        let subdomains = self.checkout_subdomains();
         let result = {
             let snap = db.snapshot(&self.rules)?;
             let reader = Reader {
@@ -184,11 +207,42 @@ impl Inner {
                 zonefiles: self.zonefiles.as_ref(),
                 status: self.node.status(),
                 config: &self.config,
+                subdomains: subdomains.as_ref(),
             };
             f(&reader)
         };
         self.checkin(db);
+        if let Some(sub) = subdomains {
+            let mut pool = match self.subdomain_pool.lock() {
+                Ok(pool) => pool,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if pool.len() < self.config.pooled_handles {
+                pool.push(sub);
+            }
+        }
         Ok(result)
+    }
+
+    /// A read-only subdomain database handle, if one is configured and can be opened; a
+    /// database the indexer has not created yet is simply absent.
+    fn checkout_subdomains(&self) -> Option<ReadOnlySubdomainDb> {
+        let path = self.config.subdomains_db.as_ref()?;
+        let pooled = match self.subdomain_pool.lock() {
+            Ok(mut pool) => pool.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        };
+        if pooled.is_some() {
+            return pooled;
+        }
+        match ReadOnlySubdomainDb::open(path) {
+            Ok(db) => Some(db),
+            Err(SubdomainError::Missing { .. }) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the subdomain database");
+                None
+            }
+        }
     }
 
     fn checkout(&self) -> Result<ReadOnlyNameDb, ServiceError> {

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::extract::{bitcoin_only, name_route_ok, PyJson, Qs};
 use super::openapi::*;
 use crate::error::ApiError;
-use crate::records::{check_name, is_subdomain, sanitize, NameReply};
+use crate::records::{check_name, is_subdomain, sanitize, NameReply, SubdomainReply};
 use crate::service::QueryService;
 
 /// `GET /v1/blockchains/{chain}/name_count[?all=true]`: `{"names_count": n}`.
@@ -90,7 +90,17 @@ pub async fn name_history(
         return Err(ApiError::InvalidName);
     }
     if is_subdomain(&name) && !check_name(&name) {
-        return Err(ApiError::NotFound("Failed to load subdomain".into()));
+        let found = svc
+            .read(move |r| {
+                r.subdomain_record(&name, true)
+                    .map(|rep| matches!(rep, SubdomainReply::Found(_)))
+            })
+            .await??;
+        return Err(if found {
+            ApiError::Unimplemented
+        } else {
+            ApiError::NotFound("Failed to load subdomain".into())
+        });
     }
     if !check_name(&name) {
         return Err(ApiError::NotFound("Invalid name or subdomain".into()));

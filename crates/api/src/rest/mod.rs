@@ -10,10 +10,14 @@
 //!   `{"error": "Invalid name or subdomain"}` (the original: 404 with no body, or 500);
 //! * a malformed zone file hash in a path is 400 (the original: 404, no body);
 //! * unknown routes and wrong methods carry `{"error": ...}` bodies (the original: none);
-//! * subdomains are not indexed here: they look up as unregistered;
+//! * subdomains are read from the node's subdomain index (`ServiceConfig::subdomains_db`);
+//!   `/v1/names/{sub}` for a subdomain whose zone file is non-standard answers with
+//!   `zonefile_txt: {"error": ...}` and the record's hash (the original fails with a 500), and
+//!   `/v1/addresses/…` lists the subdomains an address owns now, not those it ever owned;
 //! * `GET /v1/prices/names/{name}` reports `name_price` only (no wallet, no fee estimates);
 //! * a non-standard historic zone file is 204 without the original's (non-HTTP) body;
-//! * `/v1/info` and `/openapi.json` are additions.
+//! * `/v1/info` (with the operator's view of Atlas and the subdomain index) and
+//!   `/openapi.json` are additions.
 
 mod blockchains;
 mod extract;

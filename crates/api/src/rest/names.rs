@@ -11,7 +11,9 @@ use serde_json::{json, Map, Value};
 use super::extract::{name_route_ok, PyJson, Qs, PAGE_SIZE};
 use super::openapi::*;
 use crate::error::ApiError;
-use crate::records::{check_address, check_name, is_subdomain, reencode_address, NameReply};
+use crate::records::{
+    check_address, check_name, is_subdomain, reencode_address, NameReply, SubdomainReply,
+};
 use crate::service::{QueryService, Reader};
 use crate::zonefiles::{get_verified, is_standard_zonefile, is_zonefile_hash};
 
@@ -45,15 +47,18 @@ fn checked_name(name: &str) -> Result<(), ApiError> {
 }
 
 /// The record as the reference client's `get_name_record` returns it to the REST handlers:
-/// subdomains are not indexed here (`Failed to load subdomain`), and names past their renewal
-/// deadline are refused (`Name expired`).
+/// a subdomain's record from the subdomain index (`Failed to load subdomain` when unknown),
+/// or a name's, refused past its renewal deadline (`Name expired`).
 fn client_record(
     r: &Reader<'_>,
     name: &str,
     with_history: bool,
 ) -> Result<Result<Map<String, Value>, String>, ApiError> {
     if is_subdomain(name) {
-        return Ok(Err("Failed to load subdomain".into()));
+        return Ok(match r.subdomain_record(name, with_history)? {
+            SubdomainReply::Found(rec) => Ok(rec),
+            SubdomainReply::NotFound => Err("Failed to load subdomain".into()),
+        });
     }
     let rec = match r.name_record(name, with_history)? {
         NameReply::NotFound => return Ok(Err("Not found.".into())),
@@ -78,7 +83,8 @@ fn record_zonefile(rec: &Map<String, Value>) -> Option<Vec<u8>> {
 }
 
 /// `GET /v1/names/{name}`: status, owner (mainnet address), zone file, hash, last txid and
-/// expiry block; 404 `{"status": "available"}` for an unregistered name.
+/// expiry block; 404 `{"status": "available"}` for an unregistered name. A subdomain is
+/// `registered_subdomain` with its own zone file as `zonefile_txt` and no expiry.
 #[utoipa::path(get, path = "/v1/names/{name}", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 200, description = "The name", body = NameInfo), (status = 404, description = "Not registered", body = Available), (status = 400, description = "Malformed name", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn info(
     State(svc): State<QueryService>,
@@ -100,6 +106,18 @@ pub async fn info(
             }
             Some(_) => json!({"error": "Non-standard zone file"}),
         };
+        if is_subdomain(&name) {
+            // The original hashes `zonefile_txt` (and fails on the error object); the record's
+            // `value_hash` is that hash for a standard zone file.
+            return Ok(PyJson(json!({
+                "status": "registered_subdomain",
+                "zonefile_txt": zonefile,
+                "zonefile_hash": rec.get("value_hash").cloned().unwrap_or(Value::Null),
+                "address": rec.get("address").cloned().unwrap_or(Value::Null),
+                "blockchain": "bitcoin",
+                "last_txid": rec.get("txid").cloned().unwrap_or(Value::Null),
+            })));
+        }
         let revoked = rec.get("revoked").and_then(Value::as_bool).unwrap_or(false);
         let address = rec
             .get("address")
@@ -238,14 +256,19 @@ pub async fn zonefile_by_hash(
             .flat_map(|h| h.values())
             .filter_map(Value::as_array)
             .flatten()
-            .any(|state| state.get("value_hash").and_then(Value::as_str) == Some(&hash));
-        if !known {
+            .find(|state| state.get("value_hash").and_then(Value::as_str) == Some(&hash));
+        let Some(state) = known else {
             return Err(ApiError::NotFound("No such zonefile".into()));
-        }
+        };
+        // A subdomain's history carries its zone files; the node's store holds them too.
+        let carried = state
+            .as_object()
+            .and_then(record_zonefile)
+            .filter(|b| blockstack_zonefile::zonefile_hash(b) == hash);
         let bytes = r
             .config
             .atlas_enabled
-            .then(|| get_verified(r.zonefiles, &hash))
+            .then(|| get_verified(r.zonefiles, &hash).or(carried))
             .flatten()
             .ok_or_else(|| ApiError::NotFound("No such zonefile".into()))?;
         if !raw && !is_standard_zonefile(&bytes) {
@@ -257,7 +280,8 @@ pub async fn zonefile_by_hash(
 }
 
 /// `GET /v1/addresses/{chain}/{address}`: the names the address owns (re-encoded to this
-/// network first). Subdomains are not indexed here.
+/// network first), then the subdomains it owns (the address as given; a failed subdomain
+/// lookup lists none, as the original).
 #[utoipa::path(get, path = "/v1/addresses/{chain}/{address}", tag = "names", params(("chain" = String, Path, description = "Must be `bitcoin`"), ("address" = String, Path, description = "Base58check address")), responses((status = 200, description = "Names owned", body = AddressNames), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn by_address(
     State(svc): State<QueryService>,
@@ -270,11 +294,21 @@ pub async fn by_address(
         return Err(ApiError::NoRoute);
     }
     svc.read(move |r| {
+        let subdomains: Vec<String> = match r.subdomains() {
+            Some(lookup) if check_address(&address) => {
+                lookup.owned_by(&address).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "subdomains by address");
+                    Vec::new()
+                })
+            }
+            _ => Vec::new(),
+        };
         let address = reencode_address(&address, r.rules.network);
         if !check_address(&address) {
             return Err(ApiError::Indexer("Failed to list names by address".into()));
         }
-        let names = r.snap.names_owned_by_address(&address)?;
+        let mut names = r.snap.names_owned_by_address(&address)?;
+        names.extend(subdomains);
         Ok(PyJson(json!({ "names": names })))
     })
     .await?

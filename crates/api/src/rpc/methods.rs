@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value as Json};
 use super::dispatch::RpcReply;
 use crate::records::{
     check_address, check_name, check_namespace, is_subdomain, reencode_address, sanitize, NameReply,
+    SubdomainReply,
 };
 use crate::service::Reader;
 use crate::zonefiles::{get_verified, is_zonefile_hash};
@@ -103,6 +104,11 @@ pub(super) const METHODS: &[Method] = &[
         name: "get_names_owned_by_address",
         arity: 1,
         run: get_names_owned_by_address,
+    },
+    Method {
+        name: "get_subdomains_owned_by_address",
+        arity: 1,
+        run: get_subdomains_owned_by_address,
     },
     Method {
         name: "get_historic_names_by_address",
@@ -259,8 +265,11 @@ fn name_record(r: &Reader<'_>, p: &[Value], with_history: bool) -> Reply {
             NameReply::Found(rec) => ok(json!({"record": rec})),
         }
     } else if is_subdomain(name) {
-        // No subdomain index is served by this crate.
-        err("Failed to load subdomain")
+        match r.subdomain_record(name, with_history) {
+            Ok(SubdomainReply::Found(rec)) => ok(json!({ "record": rec })),
+            Ok(SubdomainReply::NotFound) => err("Failed to load subdomain"),
+            Err(e) => subdomain_failure(&e),
+        }
     } else {
         err("Invalid name or subdomain")
     }
@@ -384,6 +393,27 @@ fn get_names_owned_by_address(r: &Reader<'_>, p: &[Value]) -> Reply {
         return err("Invalid address");
     };
     ok(json!({"names": r.snap.names_owned_by_address(address)?}))
+}
+
+/// A failure of the subdomain database: what an exception inside the original's method
+/// produces.
+fn subdomain_failure(e: &blockstack_subdomains::SubdomainError) -> Reply {
+    tracing::error!(error = %e, "subdomain lookup failed");
+    Ok(RpcReply::Traceback(format!("SubdomainError: {e}")))
+}
+
+/// `get_subdomains_owned_by_address`: the subdomains whose current owner is the address,
+/// compared as written (no re-encoding, as the original).
+fn get_subdomains_owned_by_address(r: &Reader<'_>, p: &[Value]) -> Reply {
+    let Some(address) = string(arg(p, 0)).filter(|a| check_address(a)) else {
+        return err("Invalid address");
+    };
+    let owned = match r.subdomains().map(|l| l.owned_by(address)) {
+        None => Vec::new(),
+        Some(Ok(list)) => list,
+        Some(Err(e)) => return subdomain_failure(&e),
+    };
+    ok(json!({ "subdomains": owned }))
 }
 
 fn get_historic_names_by_address(r: &Reader<'_>, p: &[Value]) -> Reply {
@@ -537,19 +567,30 @@ fn get_zonefiles(r: &Reader<'_>, p: &[Value]) -> Reply {
     ok(json!({"zonefiles": out}))
 }
 
-/// Version bytes that mark a subdomain DID's address (`S…` single-sig, `M…` multisig).
-const SUBDOMAIN_DID_VERSIONS: [u8; 2] = [63, 50];
-
 fn get_name_did(r: &Reader<'_>, p: &[Value]) -> Reply {
     let Some(name) = string(arg(p, 0)) else {
         return err("No such name");
     };
     if is_subdomain(name) && !check_name(name) {
-        // No subdomain index is served here; the original fails the same way on a subdomain
-        // it does not know.
-        return Ok(RpcReply::Traceback(
-            "TypeError: 'NoneType' object has no attribute '__getitem__'".into(),
-        ));
+        let info = match r.subdomains().map(|l| l.did_info(name)) {
+            None | Some(Ok(None)) => None,
+            Some(Ok(Some(info))) => Some(info),
+            Some(Err(e)) => return subdomain_failure(&e),
+        };
+        let did = info.and_then(|info| {
+            blockstack_subdomains::make_subdomain_did(
+                &info.address,
+                info.index,
+                r.subdomain_network(),
+            )
+        });
+        return match did {
+            Some(did) => ok(json!({ "did": did })),
+            // The original indexes into the `None` it got for an unknown subdomain.
+            None => Ok(RpcReply::Traceback(
+                "TypeError: 'NoneType' object has no attribute '__getitem__'".into(),
+            )),
+        };
     }
     if !check_name(name) {
         return err("No such name");
@@ -583,11 +624,26 @@ fn get_did_record(r: &Reader<'_>, p: &[Value]) -> Reply {
     let Some((address, index)) = parse_did(did) else {
         return err("Invalid DID");
     };
-    let Some((version, _)) = decode_base58_address(address) else {
+    if decode_base58_address(address).is_none() {
         return err("Invalid DID");
-    };
-    if SUBDOMAIN_DID_VERSIONS.contains(&version) {
-        return err(&format!("Failed to load subdomain from {did}"));
+    }
+    if let Some(owner) = blockstack_subdomains::subdomain_did_owner(address, r.subdomain_network())
+    {
+        let found = match r.subdomains().map(|l| {
+            l.resolve_did(&owner, index)
+                .and_then(|sub| match sub {
+                    Some(sub) => l.pending(&sub.record.fqn).map(|p| Some((sub, p))),
+                    None => Ok(None),
+                })
+        }) {
+            None | Some(Ok(None)) => None,
+            Some(Ok(Some(found))) => Some(found),
+            Some(Err(e)) => return subdomain_failure(&e),
+        };
+        return match found {
+            Some((sub, pending)) => ok(json!({ "record": sub.to_json(Some(pending)) })),
+            None => err(&format!("Failed to load subdomain from {did}")),
+        };
     }
     match r.snap.did_record(address, index)? {
         DidLookup::NotFound | DidLookup::Revoked => {

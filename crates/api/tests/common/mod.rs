@@ -153,7 +153,14 @@ impl Fixture {
 
     /// The chain replayed, with `config`.
     pub fn with(config: ServiceConfig) -> Self {
+        Self::with_dir(|_| config)
+    }
+
+    /// The chain replayed, with the configuration `config` makes from the fixture's
+    /// directory (which it may also fill, for instance with a subdomain database).
+    pub fn with_dir(config: impl FnOnce(&Path) -> ServiceConfig) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let config = config(dir.path());
         let db = dir.path().join("names.db");
         if std::fs::copy(cached_db(), &db).is_err() {
             // A concurrent run of another build removed the cached file: replay here.
