@@ -102,7 +102,7 @@ impl WalletBackend for FakeBackend {
             .into_iter()
             .filter(|u| u.confirmations >= min_confs)
             .collect();
-        list.sort_by(|a, b| b.value.cmp(&a.value));
+        list.sort_by_key(|u| std::cmp::Reverse(u.value));
         Ok(list)
     }
 
