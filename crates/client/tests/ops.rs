@@ -395,10 +395,13 @@ async fn the_node_client_speaks_the_node_rpc() {
     let files: Vec<Vec<u8>> = (0..7u8).map(|i| vec![b'z', i]).collect();
     let saved = node.put_zonefiles(&files).await.expect("put");
     assert_eq!(saved, vec![true; 7]);
-    let calls = s.calls.lock().expect("calls");
-    let puts: Vec<_> = calls
+    let puts: Vec<_> = s
+        .calls
+        .lock()
+        .expect("calls")
         .iter()
         .filter(|c| c.method == "put_zonefiles")
+        .cloned()
         .collect();
     assert_eq!(puts.len(), 2);
     let first = puts[0].params[0].as_array().expect("array");
