@@ -71,7 +71,8 @@ impl AtlasDb {
     }
 
     /// Opens an existing database without creating or changing anything, for readers outside
-    /// the node (`blockstack-core info`); `None` if there is no file at `path`.
+    /// the node (`blockstack-core info`); `None` if there is no file at `path`, or no tables
+    /// in it yet.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Option<Self>, DbError> {
         let path = path.as_ref();
         if !path.is_file() {
@@ -82,7 +83,16 @@ impl AtlasDb {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .ctx("opening read-only")?;
-        Ok(Some(Self { conn }))
+        // A node that is starting may have created the file but not the tables yet.
+        let ready = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' \
+                 AND name IN ('zonefiles', 'peers')",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .ctx("reading the schema")?;
+        Ok((ready == 2).then_some(Self { conn }))
     }
 
     /// An in-memory database, for tests.
@@ -332,6 +342,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("atlas.db");
         assert!(AtlasDb::open_read_only(&path).expect("absent").is_none());
+        Connection::open(&path).expect("create an empty file");
+        assert!(AtlasDb::open_read_only(&path).expect("no tables").is_none());
         let mut db = AtlasDb::open(&path).expect("open");
         db.insert_rows(&[
             (row(0, "aa"), true),

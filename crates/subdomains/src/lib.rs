@@ -8,7 +8,9 @@
 //!   transaction per batch;
 //! * [`ReadOnlySubdomainDb::lookup`] answers the lookups: the current record, the history,
 //!   the subdomains an address owns, DIDs and `pending`;
-//! * [`Subdomain::to_json`] and [`history_json`] give the RPC's reply shapes.
+//! * [`Subdomain::to_json`] and [`history_json`] give the RPC's reply shapes;
+//! * [`SubdomainWorker`] runs the indexer on its own thread, woken after each block and
+//!   whenever Atlas stores a zone file.
 //!
 //! On disk: `subdomains.db` in the node's working directory ([`db_path`]); see [`schema`].
 
@@ -20,6 +22,7 @@ pub mod lookup;
 pub mod record;
 pub mod schema;
 pub mod source;
+pub mod worker;
 
 pub use db::{db_path, ReadOnlySubdomainDb, SubdomainDb, DB_FILE};
 pub use did::{did_version_bytes, make_subdomain_did, subdomain_did_owner};
@@ -30,3 +33,4 @@ pub use indexer::{
 pub use lookup::{DidInfo, Lookup, SubdomainStats};
 pub use record::{history_json, StoredRecord, Subdomain, NO_SIGNATURE};
 pub use source::{CarrierRow, CarrierSource};
+pub use worker::{Notifier, SubdomainWorker};
