@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use blockstack_api::node_info::{unix_now, NodeStatus};
 use blockstack_api::{
-    serve_rest, serve_rpc, DirZonefiles, QueryService, RpcDispatcher, RpcExtension, RpcReply,
-    ServiceConfig, SharedNodeInfo, ZonefileSource,
+    serve_rpc, DirZonefiles, QueryService, RpcDispatcher, RpcExtension, RpcReply, ServiceConfig,
+    SharedNodeInfo, ZonefileSource,
 };
 use blockstack_atlas::{spawn_crawler, Atlas, AtlasConfig, AtlasRpc, HttpTransport};
 use blockstack_node::chain::BitcoindConfig;
 use blockstack_node::settings::{ProcessEnv, Settings, SettingsLayer};
 use blockstack_node::xmlrpc::Value as XmlValue;
+use blockstack_registrar::RegistrarConfig;
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -201,23 +202,38 @@ impl Start {
         let node_rpc_url = url(&rpc_listener)?;
         let rest_api_url = rest_listener.as_ref().map(url).transpose()?;
 
+        let mut registrar = None;
         let (rules, confirmations, bitcoind, poll, zonefiles) = match &settings {
             None => {
                 let options = DevnetOptions {
                     rpc_port: self.bitcoind_rpc_port,
                     block_time: self.block_time,
-                    node_rpc_url: node_rpc_url.clone(),
-                    rest_api_url: rest_api_url.clone().unwrap_or_default(),
+                    node_rpc: rpc_listener.local_addr()?,
+                    rest_api: rest_listener
+                        .as_ref()
+                        .map(tokio::net::TcpListener::local_addr)
+                        .transpose()?,
                 };
-                let (info, client) = devnet::start(dir, &options, stop_rx.clone()).await?;
+                let net = devnet::start(dir, &options, stop_rx.clone()).await?;
+                let info = &net.info;
                 tracing::info!(rpc = %info.bitcoind_rpc_url, wallet = %info.wallet_file.display(), payment = %info.payment_address, "devnet up");
                 if interactive {
-                    eprintln!("{}", serde_json::to_string_pretty(&info)?);
+                    eprintln!("{}", serde_json::to_string_pretty(info)?);
+                }
+                if let Some(keys) = net.keys {
+                    let opened = blockstack_registrar::service::open(
+                        &net.client_config,
+                        keys,
+                        devnet::rules(),
+                        RegistrarConfig::test_mode(),
+                    )
+                    .context("opening the registrar")?;
+                    registrar = Some((opened, net.client_config));
                 }
                 (
                     devnet::rules(),
                     0,
-                    client,
+                    net.bitcoind,
                     Duration::from_millis(500),
                     dir.join("zonefiles"),
                 )
@@ -276,6 +292,7 @@ impl Start {
         };
         let service_config = ServiceConfig {
             atlas_enabled: atlas_on,
+            subdomains_db: atlas_on.then(|| crate::daemon::subdomains_db_path(dir)),
             ..ServiceConfig::default()
         };
         let service = QueryService::new(
@@ -311,8 +328,24 @@ impl Start {
             stopped(stop_rx.clone()),
         ));
         tracing::info!(url = %node_rpc_url, "node RPC listening");
-        let rest =
-            rest_listener.map(|l| tokio::spawn(serve_rest(l, service, stopped(stop_rx.clone()))));
+        let mut routes = blockstack_api::rest::routes(service);
+        if let Some((registrar, client_config)) = registrar {
+            routes = routes.merge(blockstack_registrar::service::write_routes(
+                registrar.clone(),
+                &client_config,
+                true,
+            ));
+            tokio::spawn(registrar.run(stop_rx.clone()));
+            tracing::info!(queue = %client_config.queue_path().display(), "registrar running");
+        }
+        let app = blockstack_api::rest::app(routes);
+        let rest = rest_listener.map(|l| {
+            tokio::spawn(blockstack_api::rest::serve_app(
+                l,
+                app,
+                stopped(stop_rx.clone()),
+            ))
+        });
         if let Some(url) = &rest_api_url {
             tracing::info!(%url, "REST API listening");
         }

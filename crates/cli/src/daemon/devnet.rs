@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use bitcoin::{Amount, NetworkKind};
+use blockstack_client::config::{BitcoindEndpoint, ClientConfig, ClientNetwork};
 use blockstack_consensus::{AddressNetwork, Rules};
 use blockstack_devchain::rpc::{serve, RpcAuth, RpcConfig};
 use blockstack_devchain::{faucet_script, DevChain};
@@ -30,6 +31,8 @@ pub const INFO_FILE: &str = "devnet.json";
 pub const FUNDING: Amount = Amount::from_sat(100 * 100_000_000);
 /// The wallet password unless `BLOCKSTACK_WALLET_PASSWORD` is set.
 pub const DEFAULT_WALLET_PASSWORD: &str = "blockstack-devnet";
+/// The `blockstack` CLI's configuration, written to the working directory.
+pub const CLIENT_CONFIG_FILE: &str = "client.ini";
 
 /// Devnet options.
 #[derive(Clone, Debug)]
@@ -38,10 +41,10 @@ pub struct DevnetOptions {
     pub rpc_port: u16,
     /// Mine a block every this many seconds, besides on demand.
     pub block_time: Option<u64>,
-    /// Where the node RPC listens, for `devnet.json`.
-    pub node_rpc_url: String,
-    /// Where the REST API listens, for `devnet.json`.
-    pub rest_api_url: String,
+    /// Where the node RPC listens.
+    pub node_rpc: std::net::SocketAddr,
+    /// Where the REST API listens.
+    pub rest_api: Option<std::net::SocketAddr>,
 }
 
 /// What `start --devnet` prints and writes to `devnet.json`.
@@ -59,6 +62,8 @@ pub struct DevnetInfo {
     pub rest_api_url: String,
     /// The encrypted wallet.
     pub wallet_file: PathBuf,
+    /// The `blockstack` CLI's configuration for this devnet (`blockstack -c PATH ...`).
+    pub client_config: PathBuf,
     /// The wallet's payment address (funded).
     pub payment_address: String,
     /// The wallet's owner address.
@@ -96,13 +101,64 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A running devnet.
+pub struct Devnet {
+    /// What `devnet.json` says.
+    pub info: DevnetInfo,
+    /// How the node reaches the chain.
+    pub bitcoind: BitcoindConfig,
+    /// The `blockstack` CLI's configuration for it.
+    pub client_config: ClientConfig,
+    /// The wallet's keys, unless the wallet could not be unlocked with the devnet password.
+    pub keys: Option<WalletKeys>,
+}
+
+/// The wallet password of the devnet.
+pub fn wallet_password() -> String {
+    std::env::var("BLOCKSTACK_WALLET_PASSWORD").unwrap_or_else(|_| DEFAULT_WALLET_PASSWORD.into())
+}
+
+/// Writes (or updates) the devnet's `client.ini`: the node, the REST API and the chain of this
+/// devnet, testnet addresses, no confirmations needed. An existing API password is kept.
+fn write_client_config(
+    dir: &Path,
+    options: &DevnetOptions,
+    rpc: (&str, &str, u16),
+) -> anyhow::Result<ClientConfig> {
+    let path = dir.join(CLIENT_CONFIG_FILE);
+    let mut config = ClientConfig::load(&path).context("reading the devnet client.ini")?;
+    let (user, password, port) = rpc;
+    config.set_server("127.0.0.1", Some(options.node_rpc.port()));
+    config.client.api_endpoint_host = "127.0.0.1".into();
+    config.client.api_endpoint_bind = "127.0.0.1".into();
+    if let Some(api) = options.rest_api {
+        config.client.api_endpoint_port = api.port();
+    }
+    config.client.queue_path = dir.join("queues.db");
+    config.client.poll_interval = Duration::from_secs(1);
+    config.client.network = ClientNetwork::Testnet;
+    config.client.min_confirmations = 0;
+    config.client.storage_drivers = "disk".into();
+    config.set_bitcoind(BitcoindEndpoint {
+        server: "127.0.0.1".into(),
+        port,
+        user: user.into(),
+        password: password.into(),
+        use_https: false,
+        timeout: Duration::from_secs(30),
+    });
+    config.regtest = true;
+    config.save().context("writing the devnet client.ini")?;
+    Ok(config)
+}
+
 /// Opens (or creates) the chain, serves its JSON-RPC until `shutdown`, funds the wallet, writes
-/// `blockstack-server.ini` and `devnet.json`, and returns how to reach the chain.
+/// `blockstack-server.ini`, `client.ini` and `devnet.json`, and returns how to reach the chain.
 pub async fn start(
     dir: &Path,
     options: &DevnetOptions,
     shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<(DevnetInfo, BitcoindConfig)> {
+) -> anyhow::Result<Devnet> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let chain = DevChain::open(dir.join("devchain")).context("opening the devnet chain")?;
     let user = "devnet".to_string();
@@ -152,8 +208,7 @@ pub async fn start(
         let keys = WalletKeys::generate(NetworkKind::Test);
         let payment = keys.payment.address(NetworkKind::Test).to_string();
         let owner = keys.owner.address(NetworkKind::Test).to_string();
-        let password = std::env::var("BLOCKSTACK_WALLET_PASSWORD")
-            .unwrap_or_else(|_| DEFAULT_WALLET_PASSWORD.into());
+        let password = wallet_password();
         wallet_file
             .create(
                 &Wallet {
@@ -193,13 +248,25 @@ pub async fn start(
             }
         });
     }
+    let client_config = write_client_config(dir, options, (&user, &password, port))?;
+    let keys = match wallet_file.load(&wallet_password()) {
+        Ok(wallet) => Some(wallet.keys),
+        Err(e) => {
+            tracing::warn!(error = %e, "the devnet wallet does not open with the devnet password; the REST write routes are off");
+            None
+        }
+    };
     let info = DevnetInfo {
         working_dir: dir.to_path_buf(),
         bitcoind_rpc_url: url.clone(),
         bitcoind_rpc_user: user.clone(),
-        node_rpc_url: options.node_rpc_url.clone(),
-        rest_api_url: options.rest_api_url.clone(),
+        node_rpc_url: format!("http://{}/", options.node_rpc),
+        rest_api_url: options
+            .rest_api
+            .map(|a| format!("http://{a}/"))
+            .unwrap_or_default(),
         wallet_file: wallet_file.path().to_path_buf(),
+        client_config: client_config.path.clone(),
         payment_address,
         owner_address,
         height: chain.height(),
@@ -215,5 +282,10 @@ pub async fn start(
         max_delay: Duration::from_secs(1),
         max_elapsed: Duration::from_secs(30),
     };
-    Ok((info, client))
+    Ok(Devnet {
+        info,
+        bitcoind: client,
+        client_config,
+        keys,
+    })
 }
