@@ -13,13 +13,19 @@
 //!   transaction, for each BNS operation and for plain withdrawals.
 //! * [`safety`] — pure: the original's checks before spending, each with a
 //!   typed error.
+//! * [`estimate`] — pure: the fee table of `price`.
+//! * [`api`] — a client of the API daemon's REST write endpoints.
+//! * [`zonefiles`] — the default zone file, hashes and parsing.
 //! * [`ops`] — async: gather values through the backend and the node, run
 //!   the safety checks, compose, and broadcast (or return the transaction
 //!   for a dry run).
 
+pub mod api;
 pub mod backend;
 pub mod compose;
 pub mod config;
+pub mod estimate;
 pub mod node;
 pub mod ops;
 pub mod safety;
+pub mod zonefiles;
