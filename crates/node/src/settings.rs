@@ -43,6 +43,11 @@ pub const RPC_PORT: [u16; 2] = [6264, 16264];
 pub const SERVER_VERSION: &str = "0.18.0.0";
 /// Default `[blockstack] announcers`.
 pub const DEFAULT_ANNOUNCERS: &str = "judecn.id,muneeb.id,shea256.id";
+/// Default `[blockstack] fast_sync_url`: v0.18's `FAST_SYNC_DEFAULT_URL`.
+pub const FAST_SYNC_DEFAULT_URL: &str = "http://fast-sync.blockstack.org/snapshot.bsk";
+/// Default `[blockstack] fast_sync_public_keys`: v0.18's `FAST_SYNC_PUBLIC_KEYS`.
+pub const FAST_SYNC_PUBLIC_KEYS: &str =
+    "0211f4f997efa0fb018082a2ed3a0af8ba1b042da03f655d953b75642fce395e9e";
 
 /// Why the configuration cannot be used.
 #[derive(Debug, Error)]
@@ -172,6 +177,12 @@ pub struct SettingsLayer {
     pub subdomaindb_path: Option<PathBuf>,
     /// `[blockstack] announcers`.
     pub announcers: Option<Vec<String>>,
+    /// `[blockstack] fast_sync_url`.
+    pub fast_sync_url: Option<String>,
+    /// `[blockstack] fast_sync_public_keys`.
+    pub fast_sync_public_keys: Option<Vec<String>>,
+    /// `[blockstack] fast_sync_checkpoints`.
+    pub fast_sync_checkpoints: Option<Vec<(u64, String)>>,
 }
 
 /// Where a layer's raw values come from, and how they are named in errors.
@@ -273,6 +284,45 @@ fn parse_announcers(value: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// A comma-separated list of hex public keys, compressed (66 digits) or uncompressed (130).
+fn parse_public_keys(value: &str) -> Result<Vec<String>, String> {
+    let keys: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    for k in &keys {
+        if !matches!(k.len(), 66 | 130) || !k.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("{k:?} is not a hex public key (66 or 130 hex digits)"));
+        }
+    }
+    Ok(keys)
+}
+
+/// A comma-separated list of `HEIGHT:CONSENSUS_HASH` (32 hex digits) checkpoints.
+fn parse_checkpoints(value: &str) -> Result<Vec<(u64, String)>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            let (h, ch) = item
+                .split_once(':')
+                .ok_or_else(|| format!("{item:?} is not HEIGHT:CONSENSUS_HASH"))?;
+            let height = h
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("bad height in {item:?}"))?;
+            let ch = ch.trim().to_ascii_lowercase();
+            if ch.len() != 32 || !ch.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!("bad consensus hash in {item:?} (32 hex digits)"));
+            }
+            Ok((height, ch))
+        })
+        .collect()
+}
+
 /// `~/` at the start of a path means `$HOME/`, as `os.path.expanduser`.
 fn expand_home(value: &str) -> PathBuf {
     match (value.strip_prefix("~/"), std::env::var_os("HOME")) {
@@ -312,6 +362,9 @@ impl SettingsLayer {
             atlasdb_path: src.get(s, "atlasdb_path", parse_path)?,
             subdomaindb_path: src.get(s, "subdomaindb_path", parse_path)?,
             announcers: src.get(s, "announcers", parse_announcers)?,
+            fast_sync_url: src.get(s, "fast_sync_url", parse_string)?,
+            fast_sync_public_keys: src.get(s, "fast_sync_public_keys", parse_public_keys)?,
+            fast_sync_checkpoints: src.get(s, "fast_sync_checkpoints", parse_checkpoints)?,
         })
     }
 
@@ -369,6 +422,9 @@ impl SettingsLayer {
             atlasdb_path: self.atlasdb_path.or(lower.atlasdb_path),
             subdomaindb_path: self.subdomaindb_path.or(lower.subdomaindb_path),
             announcers: self.announcers.or(lower.announcers),
+            fast_sync_url: self.fast_sync_url.or(lower.fast_sync_url),
+            fast_sync_public_keys: self.fast_sync_public_keys.or(lower.fast_sync_public_keys),
+            fast_sync_checkpoints: self.fast_sync_checkpoints.or(lower.fast_sync_checkpoints),
         }
     }
 }
@@ -443,6 +499,12 @@ pub struct BlockstackSettings {
     pub subdomaindb_path: PathBuf,
     /// Blockchain IDs whose announcements are trusted.
     pub announcers: Vec<String>,
+    /// Where `fast_sync` fetches a snapshot by default.
+    pub fast_sync_url: String,
+    /// Public keys (hex) trusted to sign snapshots.
+    pub fast_sync_public_keys: Vec<String>,
+    /// Trusted `(block, consensus hash)` pairs a restored snapshot must agree with.
+    pub fast_sync_checkpoints: Vec<(u64, String)>,
 }
 
 /// The complete, validated daemon configuration.
@@ -575,6 +637,13 @@ impl Settings {
             announcers: layer
                 .announcers
                 .unwrap_or_else(|| DEFAULT_ANNOUNCERS.split(',').map(str::to_owned).collect()),
+            fast_sync_url: layer
+                .fast_sync_url
+                .unwrap_or_else(|| FAST_SYNC_DEFAULT_URL.to_owned()),
+            fast_sync_public_keys: layer
+                .fast_sync_public_keys
+                .unwrap_or_else(|| vec![FAST_SYNC_PUBLIC_KEYS.to_owned()]),
+            fast_sync_checkpoints: layer.fast_sync_checkpoints.unwrap_or_default(),
         };
         let settings = Settings {
             network,

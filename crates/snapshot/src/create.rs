@@ -140,7 +140,10 @@ fn append_file<W: Write>(tar: &mut tar::Builder<W>, src: &Path, name: &str) -> R
     let file = File::open(src).map_err(io(src))?;
     let meta = file.metadata().map_err(io(src))?;
     let mut h = file_header(meta.len(), 0o600, mtime_of(&meta));
-    tar.append_data(&mut h, name, BufReader::with_capacity(1 << 20, file))
+    // A large read buffer only for large files: setting one up per zone file costs more
+    // than the zone file.
+    let capacity = (meta.len() as usize).clamp(512, 1 << 20);
+    tar.append_data(&mut h, name, BufReader::with_capacity(capacity, file))
         .map_err(io(src))?;
     Ok(meta.len())
 }

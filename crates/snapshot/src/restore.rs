@@ -20,7 +20,7 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, BufWriter, Seek, SeekFrom};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -120,17 +120,28 @@ fn archive_err(e: std::io::Error) -> SnapshotError {
     SnapshotError::Archive(e.to_string())
 }
 
-/// Writes an entry's bytes into the new file `dest`.
-fn write_new(entry: &mut impl std::io::Read, dest: &Path) -> Result<()> {
-    let file = OpenOptions::new()
+/// Entries up to this size are read whole and written in one call; larger ones stream
+/// through a buffer of this size. (A large buffer per small file would cost more to set up
+/// than the file costs to write.)
+const WHOLE_ENTRY: u64 = 1 << 20;
+
+/// Writes an entry of `size` bytes into the new file `dest`.
+fn write_new(entry: &mut impl std::io::Read, size: u64, dest: &Path) -> Result<()> {
+    let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(dest)
         .map_err(io(dest))?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    std::io::copy(entry, &mut out).map_err(archive_err)?;
-    out.into_inner()
-        .map_err(|e| io(dest)(e.into_error()))?;
+    if size <= WHOLE_ENTRY {
+        let mut bytes = Vec::with_capacity(size as usize);
+        entry.read_to_end(&mut bytes).map_err(archive_err)?;
+        file.write_all(&bytes).map_err(io(dest))?;
+    } else {
+        let mut out = BufWriter::with_capacity(WHOLE_ENTRY as usize, file);
+        std::io::copy(entry, &mut out).map_err(archive_err)?;
+        out.into_inner()
+            .map_err(|e| io(dest)(e.into_error()))?;
+    }
     Ok(())
 }
 
@@ -154,11 +165,12 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
         .map_err(io(&inspection.path))?;
     let mut hashed = HashingReader::new(BufReader::with_capacity(
         1 << 20,
-        std::io::Read::take(file, inspection.payload_bytes),
+        Read::take(file, inspection.payload_bytes),
     ));
     let mut found = Extracted::default();
     let mut seen: HashSet<Vec<String>> = HashSet::new();
     let mut dirs: HashSet<PathBuf> = HashSet::new();
+    let mut flushing = Vec::new();
     {
         let decoder = compression.decoder(&mut hashed).map_err(archive_err)?;
         let mut archive = tar::Archive::new(decoder);
@@ -189,7 +201,12 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
                     if file == ORIGINAL_CHAINSTATE {
                         found.skipped.push(shown);
                     } else if STATE_DBS.contains(&file.as_str()) {
-                        write_new(&mut entry, &staging.join(&file))?;
+                        let dest = staging.join(&file);
+                        write_new(&mut entry, size, &dest)?;
+                        // Flush the database to disk while the zone files are written.
+                        flushing.push(std::thread::spawn(move || {
+                            File::open(&dest).and_then(|f| f.sync_data()).map_err(io(&dest))
+                        }));
                         found.databases.push(file);
                     } else {
                         return Err(PathError::Unexpected(shown).into());
@@ -205,12 +222,17 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
                     if let Some(parent) = path.parent() {
                         make_dirs(parent, &mut dirs)?;
                     }
-                    write_new(&mut entry, &path)?;
+                    write_new(&mut entry, size, &path)?;
                     found.zonefiles += 1;
                 }
                 Member::Keychain(_) => found.skipped.push(shown),
             }
         }
+    }
+    for handle in flushing {
+        handle
+            .join()
+            .map_err(|_| SnapshotError::Content("flushing a database panicked".into()))??;
     }
     let (digest, len) = hashed.drain().map_err(io(&inspection.path))?;
     if len != inspection.payload_bytes || &digest != inspection.digest() {
@@ -219,17 +241,22 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
     Ok(found)
 }
 
-/// Creates `path` and its missing parents (mode 0700, as the zone file store's), remembering
-/// which exist.
+/// Creates `path` and its missing parents below the staging directory (mode 0700, as the
+/// zone file store's), remembering which exist so each costs one `mkdir`.
 fn make_dirs(path: &Path, made: &mut HashSet<PathBuf>) -> Result<()> {
     if made.contains(path) {
         return Ok(());
     }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(path)
-        .map_err(io(path))?;
+    if let Some(parent) = path.parent() {
+        if !made.contains(parent) && !parent.is_dir() {
+            make_dirs(parent, made)?;
+        }
+    }
+    match fs::DirBuilder::new().mode(0o700).create(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
+        Err(e) => return Err(io(path)(e)),
+    }
     made.insert(path.to_path_buf());
     Ok(())
 }

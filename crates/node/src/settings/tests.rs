@@ -385,3 +385,54 @@ fn home_relative_paths_expand() {
         None => assert_eq!(s.bitcoind.spv_path, PathBuf::from("~/headers.dat")),
     }
 }
+
+#[test]
+fn fast_sync_keys_default_to_the_original_and_parse_from_the_ini_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Settings::load(cli_for(dir.path()), &env(&[])).expect("defaults");
+    assert_eq!(s.blockstack.fast_sync_url, FAST_SYNC_DEFAULT_URL);
+    assert_eq!(s.blockstack.fast_sync_public_keys, vec![FAST_SYNC_PUBLIC_KEYS]);
+    assert!(s.blockstack.fast_sync_checkpoints.is_empty());
+    let key = format!("03{}", "AB".repeat(32));
+    let dir = workdir(&format!(
+        "[blockstack]\nfast_sync_url = http://example.com/s.bsk\nfast_sync_public_keys = {key}, {FAST_SYNC_PUBLIC_KEYS}\nfast_sync_checkpoints = 10:{}, 20 : {}\n",
+        "0a".repeat(16),
+        "0B".repeat(16)
+    ));
+    let s = Settings::load(cli_for(dir.path()), &env(&[])).expect("valid");
+    assert_eq!(s.blockstack.fast_sync_url, "http://example.com/s.bsk");
+    assert_eq!(
+        s.blockstack.fast_sync_public_keys,
+        vec![key.to_ascii_lowercase(), FAST_SYNC_PUBLIC_KEYS.to_owned()]
+    );
+    assert_eq!(
+        s.blockstack.fast_sync_checkpoints,
+        vec![(10, "0a".repeat(16)), (20, "0b".repeat(16))]
+    );
+}
+
+#[test]
+fn bad_fast_sync_keys_and_checkpoints_name_their_key() {
+    for (ini, key) in [
+        (
+            "[blockstack]\nfast_sync_public_keys = 02abcd\n",
+            "[blockstack] fast_sync_public_keys",
+        ),
+        (
+            "[blockstack]\nfast_sync_checkpoints = 10\n",
+            "[blockstack] fast_sync_checkpoints",
+        ),
+        (
+            "[blockstack]\nfast_sync_checkpoints = x:00000000000000000000000000000000\n",
+            "[blockstack] fast_sync_checkpoints",
+        ),
+        (
+            "[blockstack]\nfast_sync_checkpoints = 5:0000\n",
+            "[blockstack] fast_sync_checkpoints",
+        ),
+    ] {
+        let dir = workdir(ini);
+        let err = Settings::load(cli_for(dir.path()), &env(&[])).expect_err(ini);
+        assert!(err.to_string().contains(key), "{ini}: {err}");
+    }
+}
