@@ -325,6 +325,23 @@ impl ClientConfig {
         self.dir().join(WALLET_FILE_NAME)
     }
 
+    /// The root of the `disk` storage driver (`[disk] root`, default
+    /// `storage-disk` in the state directory).
+    pub fn storage_disk_root(&self) -> PathBuf {
+        self.dir().join("storage-disk")
+    }
+
+    /// The URLs a new name's profile is published at, one per configured
+    /// driver this client knows how to address (only `disk`).
+    pub fn profile_urls(&self, name: &str) -> Vec<String> {
+        self.client
+            .storage_drivers
+            .split(',')
+            .filter(|d| d.trim() == "disk")
+            .map(|_| crate::zonefiles::disk_profile_url(&self.storage_disk_root(), name))
+            .collect()
+    }
+
     /// The registrar queue database.
     pub fn queue_path(&self) -> &Path {
         &self.client.queue_path

@@ -55,16 +55,30 @@ pub enum NodeError {
     },
 }
 
+/// `null` read as the type's default (a node that has indexed nothing yet
+/// reports `null` consensus hash and block numbers).
+fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
+
 /// What `getinfo` reports.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct NodeInfo {
-    /// The consensus hash at the last processed block.
+    /// The consensus hash at the last processed block (empty before the first).
+    #[serde(default, deserialize_with = "null_default")]
     pub consensus: String,
     /// The last block the node indexed.
+    #[serde(default, deserialize_with = "null_default")]
     pub last_block_processed: u64,
     /// The bitcoind tip the node sees.
+    #[serde(default, deserialize_with = "null_default")]
     pub last_block_seen: u64,
     /// The node's version string.
+    #[serde(default, deserialize_with = "null_default")]
     pub server_version: String,
     /// Always true.
     #[serde(default)]
@@ -265,6 +279,12 @@ impl NodeClient {
     /// The consensus hash of the node's last block, as 16 bytes.
     pub async fn consensus_hash(&self) -> Result<[u8; 16], NodeError> {
         let info = self.getinfo().await?;
+        if info.consensus.is_empty() {
+            return Err(NodeError::BadReply {
+                method: "getinfo".into(),
+                reason: "the node has not processed any block yet".into(),
+            });
+        }
         hex::decode(&info.consensus)
             .ok()
             .and_then(|b| b.try_into().ok())
@@ -528,5 +548,14 @@ mod tests {
         .expect("parses");
         assert!(ns.ready);
         assert_eq!(ns.version, 2);
+        let fresh: NodeInfo = serde_json::from_value(serde_json::json!({
+            "consensus": null, "last_block_processed": null, "last_block_seen": 3,
+            "server_version": "0.18.0.2"
+        }))
+        .expect("a node that indexed nothing");
+        assert_eq!(
+            (fresh.consensus.as_str(), fresh.last_block_processed),
+            ("", 0)
+        );
     }
 }

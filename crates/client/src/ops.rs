@@ -389,8 +389,9 @@ impl<B: WalletBackend> Client<B> {
                 rate,
             )
             .map_err(|e| self.funds(payer, e))?;
-        let need =
-            Amount::from_sat(price) + composed.fee + self.registration_fee_estimate(payer, rate);
+        let need = self.composer.fee_output(Amount::from_sat(price))
+            + composed.fee
+            + self.registration_fee_estimate(payer, rate);
         safety::balance_covers(&self.address(payer), balance(&utxos), need)?;
         self.send(composed).await
     }

@@ -16,13 +16,28 @@ pub enum ZonefileError {
     TooLarge(usize),
 }
 
-/// The zone file the original generates for a new name: `$ORIGIN`,
-/// `$TTL 3600` and the data public key as `pubkey TXT "pubkey:data:…"`.
-pub fn default_zonefile(name: &str, data_pubkey: &str) -> String {
-    match make_user_zonefile(name, Some(data_pubkey), &[]) {
-        Ok(zf) => serialize(&zf),
-        Err(_) => format!("$ORIGIN {name}\n$TTL 3600\npubkey TXT \"pubkey:data:{data_pubkey}\"\n"),
-    }
+/// The zone file the original generates for a new name
+/// (`make_empty_zonefile`): `$ORIGIN`, `$TTL 3600`, the data public key as
+/// `pubkey TXT "pubkey:data:…"` and one URI record per profile URL.
+pub fn default_zonefile(
+    name: &str,
+    data_pubkey: &str,
+    urls: &[&str],
+) -> Result<String, ZonefileError> {
+    make_user_zonefile(name, Some(data_pubkey), urls)
+        .map(|zf| serialize(&zf))
+        .map_err(|e| ZonefileError::Parse(e.to_string()))
+}
+
+/// Where the `disk` storage driver keeps a name's profile:
+/// `file://<root>/mutable/<name>`, with `/` in the name escaped as the
+/// original's driver does.
+pub fn disk_profile_url(storage_root: &std::path::Path, name: &str) -> String {
+    format!(
+        "file://{}/mutable/{}",
+        storage_root.display(),
+        name.replace('/', "\\x2f")
+    )
 }
 
 /// hash160 of the bytes, as 40 hex digits.
@@ -60,12 +75,24 @@ mod tests {
 
     #[test]
     fn the_default_zonefile_names_the_data_key_and_parses_back() {
-        let key = format!("02{}", "ab".repeat(32));
-        let text = default_zonefile("foo.test", &key);
+        let key = format!("04{}", "ab".repeat(64));
+        let url = disk_profile_url(
+            std::path::Path::new("/home/u/.blockstack/storage-disk"),
+            "foo.test",
+        );
+        assert_eq!(
+            url,
+            "file:///home/u/.blockstack/storage-disk/mutable/foo.test"
+        );
+        let text = default_zonefile("foo.test", &key, &[&url]).expect("zone file");
         assert!(text.contains("$ORIGIN foo.test"), "{text}");
-        assert_eq!(public_key(text.as_bytes()), Some(key));
+        assert_eq!(public_key(text.as_bytes()), Some(key.clone()));
         let json = to_json(text.as_bytes()).expect("parses");
         assert_eq!(json["$origin"], "foo.test");
+        assert_eq!(json["uri"][0]["target"], url.as_str());
+        // Without a URI record the zone file fails the client schema, so its key is not read.
+        let bare = default_zonefile("foo.test", &key, &[]).expect("zone file");
+        assert_eq!(public_key(bare.as_bytes()), None);
         assert_eq!(
             hash(text.as_bytes()),
             hex::encode(hash_bytes(text.as_bytes()))

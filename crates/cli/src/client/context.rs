@@ -285,3 +285,16 @@ pub async fn owned_record(
     }
     Ok(record)
 }
+
+/// The zone file generated for `name`: the wallet's data key and the
+/// configured drivers' profile URLs.
+pub fn default_zonefile(ctx: &Context, name: &str) -> anyhow::Result<String> {
+    let info = ctx.public_info()?;
+    let urls = ctx.config.profile_urls(name);
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    Ok(blockstack_client::zonefiles::default_zonefile(
+        name,
+        &info.data_pubkey,
+        &urls,
+    )?)
+}

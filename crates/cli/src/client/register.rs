@@ -8,7 +8,7 @@ use blockstack_client::safety;
 use blockstack_client::zonefiles;
 use serde_json::Value as Json;
 
-use super::context::rest_json;
+use super::context::{default_zonefile, rest_json};
 use super::keyarg::{key_json, parse_key};
 use super::Context;
 
@@ -69,10 +69,7 @@ impl Register {
                 let text = String::from_utf8(bytes).context("the zone file is not UTF-8 text")?;
                 (text, false)
             }
-            None => {
-                let info = ctx.public_info()?;
-                (zonefiles::default_zonefile(name, &info.data_pubkey), true)
-            }
+            None => (default_zonefile(ctx, name)?, true),
         };
         let unsafe_reg = match self.unsafe_reg.as_deref() {
             None => None,

@@ -9,7 +9,7 @@ use blockstack_client::safety;
 use blockstack_client::zonefiles;
 use serde_json::Value as Json;
 
-use super::context::{owned_record, owner_address, rest_json};
+use super::context::{default_zonefile, owned_record, owner_address, rest_json};
 use super::keyarg::{key_json, parse_key};
 use super::Context;
 
@@ -49,7 +49,7 @@ impl Update {
                 std::fs::read_to_string(d).with_context(|| format!("reading {d}"))?
             }
             Some(d) => d.clone(),
-            None => zonefiles::default_zonefile(&self.name, &ctx.public_info()?.data_pubkey),
+            None => default_zonefile(ctx, &self.name)?,
         };
         zonefiles::check(text.as_bytes())?;
         let nonstandard = matches!(self.nonstandard.as_deref(), Some("True" | "true" | "1"));

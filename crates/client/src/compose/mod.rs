@@ -160,6 +160,14 @@ impl Composer {
         })
     }
 
+    /// The value of a price output: the price, but never less than the
+    /// original's `DEFAULT_DUST_FEE` of 5500 satoshis (cli-wallet.md §c.7),
+    /// so that cheap names still pay a relayable output. Paying more than the
+    /// price is accepted by the indexer.
+    pub fn fee_output(&self, price: Amount) -> Amount {
+        price.max(self.params.marker_value)
+    }
+
     /// Builds, signs with `keys` and checks that every input is signed.
     fn finish(
         &self,

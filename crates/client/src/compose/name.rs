@@ -21,9 +21,10 @@ fn valid(name: &str) -> Result<(), ComposeError> {
 
 impl Composer {
     /// NAME_PREORDER: commits `hash160(b40(name) ‖ payer script ‖ owner
-    /// address)` and pays `price` to `burn_script` (the burn address, or the
-    /// namespace creator in pay-to-creator namespaces). The registration
-    /// must later be sent from the same payer script to the same owner.
+    /// address)` and pays `price` (at least 5500 satoshis, as the original
+    /// does) to `burn_script` (the burn address, or the namespace creator in
+    /// pay-to-creator namespaces). The registration must later be sent from
+    /// the same payer script to the same owner.
     #[allow(
         clippy::too_many_arguments,
         reason = "one value per input of the operation"
@@ -56,7 +57,7 @@ impl Composer {
         self.finish(
             Operation::NamePreorder {
                 burn_script: burn_script.clone(),
-                fee: price,
+                fee: self.fee_output(price),
             },
             payload,
             payer,
@@ -205,7 +206,7 @@ impl Composer {
             Operation::NameRenewal {
                 owner_script,
                 burn_script: burn_script.clone(),
-                fee: price,
+                fee: self.fee_output(price),
             },
             payload,
             owner,

@@ -55,7 +55,7 @@ impl Composer {
         self.finish(
             Operation::NamespacePreorder {
                 burn_script: burn_script(),
-                fee: price,
+                fee: self.fee_output(price),
             },
             payload,
             payer,

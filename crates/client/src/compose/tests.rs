@@ -661,3 +661,23 @@ fn forkid_chains_get_forkid_signatures() {
         );
     }
 }
+
+#[test]
+fn cheap_prices_still_pay_a_5500_satoshi_output() {
+    let f = fixture();
+    let done = f
+        .composer
+        .name_preorder(
+            "foo.test",
+            Funding::new(&f.keys.payment, &f.payment_utxos),
+            &f.keys.owner.script_pubkey(),
+            ch(),
+            Amount::from_sat(480),
+            &burn_script(),
+            rate(),
+        )
+        .expect("preorder");
+    assert_eq!(done.tx.output[2].value, Amount::from_sat(5_500));
+    let big = f.composer.fee_output(Amount::from_sat(640_000));
+    assert_eq!(big, Amount::from_sat(640_000));
+}

@@ -1,0 +1,297 @@
+//! `api start|start-foreground|stop|status|restart [wallet_password]`: the REST API daemon
+//! (port 6270) with the registrar, signing with the unlocked wallet.
+//!
+//! The daemon serves the write routes of the REST API and the registrar's state; read queries
+//! go to the node (the CLI's query commands) or to `blockstack-core`'s own REST API.
+//! `start` runs `start-foreground` in the background and hands it the wallet password on
+//! its standard input, never in its arguments or environment.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use axum::routing::get;
+use axum::Json as AxumJson;
+use blockstack_node::settings::{Network, NetworkParams};
+use blockstack_registrar::RegistrarConfig;
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use serde_json::{json, Value as Json};
+use tokio::sync::watch;
+
+use super::Context;
+use crate::daemon::rules::rules_from;
+
+/// The daemon's pid file in the client's directory.
+pub const PID_FILE: &str = "api_endpoint.pid";
+/// The daemon's log file in the client's directory.
+pub const LOG_FILE: &str = "api_endpoint.log";
+/// Set for a `start-foreground` run by `start`: read the password from standard input.
+const PASSWORD_ON_STDIN: &str = "BLOCKSTACK_API_PASSWORD_ON_STDIN";
+
+/// What to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApiCommand {
+    /// Start the daemon in the background.
+    Start,
+    /// Run the daemon in this process.
+    StartForeground,
+    /// Stop the daemon.
+    Stop,
+    /// Whether the daemon runs.
+    Status,
+    /// Stop, then start.
+    Restart,
+}
+
+/// Arguments.
+#[derive(Debug, clap::Args)]
+pub struct Api {
+    /// `start`, `start-foreground`, `stop`, `status` or `restart`.
+    #[arg(value_enum)]
+    pub command: ApiCommand,
+    /// The wallet password (else `-p`, the environment or a prompt).
+    pub wallet_password: Option<String>,
+}
+
+impl Api {
+    /// Runs the command.
+    pub async fn run(self, ctx: &Context) -> anyhow::Result<Json> {
+        let dir = ctx.config.dir();
+        match self.command {
+            ApiCommand::Status => Ok(json!({"status": running(&dir)?.is_some()})),
+            ApiCommand::Stop => stop(&dir).await,
+            ApiCommand::Start => self.start(ctx, &dir).await,
+            ApiCommand::Restart => {
+                stop(&dir).await?;
+                self.start(ctx, &dir).await
+            }
+            ApiCommand::StartForeground => self.foreground(ctx, &dir).await,
+        }
+    }
+
+    fn password(&self, ctx: &Context) -> anyhow::Result<String> {
+        if let Some(p) = &self.wallet_password {
+            return Ok(p.clone());
+        }
+        if std::env::var_os(PASSWORD_ON_STDIN).is_some() && !std::io::stdin().is_terminal() {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading the wallet password")?;
+            return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+        }
+        ctx.password("Wallet password: ")
+    }
+
+    async fn start(&self, ctx: &Context, dir: &Path) -> anyhow::Result<Json> {
+        if let Some(pid) = running(dir)? {
+            bail!("the API daemon already runs (pid {pid})");
+        }
+        if !ctx.config.wallet_path().exists() {
+            bail!("Wallet does not exist.  Please create one with `blockstack setup`");
+        }
+        let password = self.password(ctx)?;
+        // Fail here, not in the background, on a wrong password.
+        ctx.wallet_file()
+            .load(&password)
+            .context("Failed to unlock the wallet")?;
+        let log = dir.join(LOG_FILE);
+        if log.exists() {
+            let stamp = blockstack_api::node_info::unix_now();
+            let _ = fs::rename(&log, dir.join(format!("{LOG_FILE}.{stamp}")));
+        }
+        let out = fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let exe = std::env::current_exe().context("finding this executable")?;
+        let mut cmd = Command::new(exe);
+        cmd.arg("-c").arg(ctx.config_path());
+        if ctx.globals.debug {
+            cmd.arg("--debug");
+        }
+        cmd.args(["api", "start-foreground"])
+            .env(PASSWORD_ON_STDIN, "1")
+            .env_remove("BLOCKSTACK_WALLET_PASSWORD")
+            .env_remove("BLOCKSTACK_CLIENT_WALLET_PASSWORD")
+            .stdin(Stdio::piped())
+            .stdout(out.try_clone()?)
+            .stderr(out);
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd.spawn().context("starting the API daemon")?;
+        if let Some(mut stdin) = child.stdin.take() {
+            writeln!(stdin, "{password}").context("handing the password to the daemon")?;
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait()? {
+                bail!(
+                    "the API daemon exited at start ({status}); see {}",
+                    log.display()
+                );
+            }
+            if running(dir)? == Some(child.id() as i32) {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("the API daemon did not come up; see {}", log.display());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(json!({"status": true, "pid": child.id(), "log_file": log}))
+    }
+
+    async fn foreground(&self, ctx: &Context, dir: &Path) -> anyhow::Result<Json> {
+        if let Some(pid) = running(dir)? {
+            bail!("the API daemon already runs (pid {pid})");
+        }
+        let password = self.password(ctx)?;
+        let wallet = ctx
+            .wallet_file()
+            .load(&password)
+            .context("Failed to unlock the wallet")?;
+        let config = &ctx.config;
+        let network = if config.is_test() {
+            Network::Regtest
+        } else {
+            Network::Mainnet
+        };
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let params =
+            NetworkParams::from_env(network, &env).context("the network's test-mode settings")?;
+        let mut registrar_config = if config.is_test() {
+            RegistrarConfig::test_mode()
+        } else {
+            RegistrarConfig::default()
+        };
+        registrar_config.poll_interval = config.client.poll_interval;
+        let registrar = blockstack_registrar::service::open(
+            config,
+            wallet.keys,
+            rules_from(&params),
+            registrar_config,
+        )
+        .context("opening the registrar")?;
+        let routes = blockstack_registrar::service::write_routes(
+            registrar.clone(),
+            config,
+            config.is_test(),
+        )
+        .route("/v1/node/ping", get(ping))
+        .route("/v1/ping", get(ping));
+        let app = blockstack_api::rest::app(routes);
+        let bind = (
+            config.client.api_endpoint_bind.as_str(),
+            config.client.api_endpoint_port,
+        );
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", bind.0, bind.1))?;
+        let _pid = PidFile::claim(dir)?;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = tokio::spawn(registrar.run(stop_rx.clone()));
+        eprintln!(
+            "API daemon listening on http://{}/ (queue {})",
+            listener.local_addr()?,
+            config.queue_path().display()
+        );
+        let mut stopped = stop_rx.clone();
+        let server = tokio::spawn(blockstack_api::rest::serve_app(listener, app, async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }));
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
+        server.await.context("the REST server")??;
+        Ok(json!({"status": true}))
+    }
+}
+
+async fn ping() -> AxumJson<Json> {
+    AxumJson(json!({"status": "alive", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+fn pid_path(dir: &Path) -> PathBuf {
+    dir.join(PID_FILE)
+}
+
+/// The pid of a running daemon whose pid file is in `dir`.
+fn running(dir: &Path) -> anyhow::Result<Option<i32>> {
+    let path = pid_path(dir);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let Ok(pid) = text.trim().parse::<i32>() else {
+        return Ok(None);
+    };
+    let alive = kill(Pid::from_raw(pid), None).is_ok() && !is_zombie(pid);
+    Ok(alive.then_some(pid))
+}
+
+fn is_zombie(pid: i32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
+        .unwrap_or(false)
+}
+
+/// SIGTERM, then SIGKILL after 3 s, as the original.
+async fn stop(dir: &Path) -> anyhow::Result<Json> {
+    let Some(pid) = running(dir)? else {
+        return Ok(json!({"status": true, "running": false}));
+    };
+    let target = Pid::from_raw(pid);
+    let _ = kill(target, Signal::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while running(dir)?.is_some() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if running(dir)?.is_some() {
+        let _ = kill(target, Signal::SIGKILL);
+        let _ = fs::remove_file(pid_path(dir));
+    }
+    Ok(json!({"status": true}))
+}
+
+/// The daemon's claim on its pid file, released on drop.
+struct PidFile(PathBuf);
+
+impl PidFile {
+    fn claim(dir: &Path) -> anyhow::Result<Self> {
+        let path = pid_path(dir);
+        let tmp = path.with_extension("pid.tmp");
+        fs::write(&tmp, format!("{}\n", std::process::id()))
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+        Ok(PidFile(path))
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
