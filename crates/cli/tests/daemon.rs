@@ -60,6 +60,7 @@ fn devnet_node_starts_follows_the_chain_stops_and_resumes() {
         &[
             "start",
             "--devnet",
+            "--no-automine",
             "--bitcoind-rpc-port",
             "0",
             "--poll-interval",
@@ -116,6 +117,7 @@ fn devnet_node_starts_follows_the_chain_stops_and_resumes() {
         &[
             "start",
             "--devnet",
+            "--no-automine",
             "--bitcoind-rpc-port",
             "0",
             "--rpc-port",

@@ -42,6 +42,10 @@ pub struct Start {
     /// With `--devnet`: also mine a block every this many seconds.
     #[arg(long, value_name = "SECS")]
     pub block_time: Option<u64>,
+    /// Devnet: do not mine a block when transactions arrive; mine only on demand
+    /// (`generatetoaddress`) or on the `--block-time` timer.
+    #[arg(long)]
+    pub no_automine: bool,
     /// With `--devnet`: the chain's JSON-RPC port on 127.0.0.1.
     #[arg(long, default_value_t = devnet::DEFAULT_RPC_PORT)]
     pub bitcoind_rpc_port: u16,
@@ -118,6 +122,9 @@ impl Start {
                 .arg(self.bitcoind_rpc_port.to_string());
             if let Some(secs) = self.block_time {
                 cmd.arg("--block-time").arg(secs.to_string());
+            }
+            if self.no_automine {
+                cmd.arg("--no-automine");
             }
         }
         let _ = fs::remove_file(dir.join(devnet::INFO_FILE));
@@ -208,6 +215,7 @@ impl Start {
                 let options = DevnetOptions {
                     rpc_port: self.bitcoind_rpc_port,
                     block_time: self.block_time,
+                    automine: !self.no_automine,
                     node_rpc: rpc_listener.local_addr()?,
                     rest_api: rest_listener
                         .as_ref()

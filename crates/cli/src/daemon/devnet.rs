@@ -31,6 +31,8 @@ pub const INFO_FILE: &str = "devnet.json";
 pub const FUNDING: Amount = Amount::from_sat(100 * 100_000_000);
 /// The wallet password unless `BLOCKSTACK_WALLET_PASSWORD` is set.
 pub const DEFAULT_WALLET_PASSWORD: &str = "blockstack-devnet";
+/// How often automine looks at the mempool.
+const AUTOMINE_CHECK: Duration = Duration::from_secs(1);
 /// The `blockstack` CLI's configuration, written to the working directory.
 pub const CLIENT_CONFIG_FILE: &str = "client.ini";
 
@@ -41,6 +43,8 @@ pub struct DevnetOptions {
     pub rpc_port: u16,
     /// Mine a block every this many seconds, besides on demand.
     pub block_time: Option<u64>,
+    /// Without a block time: mine a block within a second of a transaction arriving.
+    pub automine: bool,
     /// Where the node RPC listens.
     pub node_rpc: std::net::SocketAddr,
     /// Where the REST API listens.
@@ -229,6 +233,23 @@ pub async fn start(
         chain
             .mine_blocks(1, &faucet_script())
             .context("mining the funding block")?;
+    }
+    if options.automine && options.block_time.is_none_or(|s| s == 0) {
+        let miner = chain.clone();
+        let mut stop = shutdown.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(AUTOMINE_CHECK);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if let Err(e) = miner.mine_pending(&faucet_script()) {
+                            tracing::error!(error = %e, "devnet automine");
+                        }
+                    }
+                    _ = stop.wait_for(|s| *s) => break,
+                }
+            }
+        });
     }
     if let Some(secs) = options.block_time.filter(|s| *s > 0) {
         let timer_chain = chain.clone();

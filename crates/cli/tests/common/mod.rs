@@ -35,13 +35,15 @@ pub fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
-/// Starts a detached devnet node on ephemeral ports and returns what `start` printed.
+/// Starts a detached devnet node on ephemeral ports, mining only on demand, and returns what
+/// `start` printed.
 pub fn start_devnet(dir: &Path) -> Value {
     json(&core(
         dir,
         &[
             "start",
             "--devnet",
+            "--no-automine",
             "--bitcoind-rpc-port",
             "0",
             "--rpc-port",
