@@ -6,8 +6,8 @@
 //!    data;
 //! 2. `atlas.db` and `subdomains.db` are copied the same way; Atlas rows of blocks after the
 //!    snapshot's block are dropped from the copy (the node re-adds them as it indexes on);
-//! 3. the payload is streamed: tar of the copies (as backup set `B − 1`, the original's naming)
-//!    and of the zone file store, compressed, hashed as it is written;
+//! 3. the payload is streamed: tar of the zone file store and of the copies (as backup set
+//!    `B − 1`, the original's naming), compressed, hashed as it is written;
 //! 4. the digest is signed, the trailer appended, the file synced and linked into place under
 //!    its final name, which must not exist (a crash leaves at most a hidden temporary file).
 //!
@@ -297,17 +297,19 @@ pub fn create(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let set = backup_set_of_block(block);
-    tar.append_data(&mut dir_header(now), BACKUPS_DIR, std::io::empty())
-        .map_err(io(&partial))?;
-    for (name, copy) in &databases {
-        append_file(&mut tar, copy, &backup_member(name, set))?;
-    }
+    // Zone files first: a restore creates them on a thread of its own while it writes the
+    // databases that follow.
     let mut zonefiles = 0;
     if paths.zonefiles.is_dir() {
         tar.append_data(&mut dir_header(now), ZONEFILES_DIR, std::io::empty())
             .map_err(io(&partial))?;
         zonefiles = append_zonefiles(&mut tar, &paths.zonefiles)?;
+    }
+    let set = backup_set_of_block(block);
+    tar.append_data(&mut dir_header(now), BACKUPS_DIR, std::io::empty())
+        .map_err(io(&partial))?;
+    for (name, copy) in &databases {
+        append_file(&mut tar, copy, &backup_member(name, set))?;
     }
     let encoder = tar
         .into_inner()

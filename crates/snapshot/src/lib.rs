@@ -35,6 +35,7 @@ pub mod swap;
 pub mod trailer;
 pub mod trust;
 pub mod verify;
+mod zonefile_writer;
 
 pub use checkpoint::Checkpoint;
 pub use compression::Compression;

@@ -21,7 +21,7 @@
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use blockstack_namedb::{NameDb, NameDbError};
@@ -37,6 +37,7 @@ use crate::layout::{
 use crate::paths::{classify, EntryKind, Member, PathError};
 use crate::swap;
 use crate::verify::Verified;
+use crate::zonefile_writer::ZonefileWriter;
 
 /// What a restore did.
 #[derive(Clone, Debug, Serialize)]
@@ -169,8 +170,8 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
     ));
     let mut found = Extracted::default();
     let mut seen: HashSet<Vec<String>> = HashSet::new();
-    let mut dirs: HashSet<PathBuf> = HashSet::new();
     let mut flushing = Vec::new();
+    let mut zonefiles = ZonefileWriter::spawn();
     {
         let decoder = compression.decoder(&mut hashed).map_err(archive_err)?;
         let mut archive = tar::Archive::new(decoder);
@@ -184,8 +185,7 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
             match member {
                 Member::Dir(parts) => {
                     if parts.first().map(String::as_str) == Some(ZONEFILES_DIR) {
-                        let path = parts.iter().fold(staging.to_path_buf(), |p, c| p.join(c));
-                        make_dirs(&path, &mut dirs)?;
+                        zonefiles.dir(parts.iter().fold(staging.to_path_buf(), |p, c| p.join(c)))?;
                     }
                 }
                 Member::Backup { file, set } => {
@@ -203,7 +203,7 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
                     } else if STATE_DBS.contains(&file.as_str()) {
                         let dest = staging.join(&file);
                         write_new(&mut entry, size, &dest)?;
-                        // Flush the database to disk while the zone files are written.
+                        // Flush the database to disk while the zone files are still written.
                         flushing.push(std::thread::spawn(move || {
                             File::open(&dest).and_then(|f| f.sync_data()).map_err(io(&dest))
                         }));
@@ -219,16 +219,16 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
                         return Err(PathError::Duplicate(shown).into());
                     }
                     let path = key.iter().fold(staging.to_path_buf(), |p, c| p.join(c));
-                    if let Some(parent) = path.parent() {
-                        make_dirs(parent, &mut dirs)?;
-                    }
-                    write_new(&mut entry, size, &path)?;
+                    let mut bytes = Vec::with_capacity(size as usize);
+                    entry.read_to_end(&mut bytes).map_err(archive_err)?;
+                    zonefiles.file(path, bytes)?;
                     found.zonefiles += 1;
                 }
                 Member::Keychain(_) => found.skipped.push(shown),
             }
         }
     }
+    zonefiles.finish()?;
     for handle in flushing {
         handle
             .join()
@@ -239,26 +239,6 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
         return Err(SnapshotError::Changed);
     }
     Ok(found)
-}
-
-/// Creates `path` and its missing parents below the staging directory (mode 0700, as the
-/// zone file store's), remembering which exist so each costs one `mkdir`.
-fn make_dirs(path: &Path, made: &mut HashSet<PathBuf>) -> Result<()> {
-    if made.contains(path) {
-        return Ok(());
-    }
-    if let Some(parent) = path.parent() {
-        if !made.contains(parent) && !parent.is_dir() {
-            make_dirs(parent, made)?;
-        }
-    }
-    match fs::DirBuilder::new().mode(0o700).create(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
-        Err(e) => return Err(io(path)(e)),
-    }
-    made.insert(path.to_path_buf());
-    Ok(())
 }
 
 /// Hard-links `src` (a file, a symlink or a directory tree) to `dst`, copying where links are
@@ -364,7 +344,9 @@ pub fn stage(verified: &Verified, target: &Path, checkpoints: &[Checkpoint]) -> 
         },
     };
 
+    let started = std::time::Instant::now();
     let found = extract(verified, &dir)?;
+    tracing::debug!(elapsed = ?started.elapsed(), zonefiles = found.zonefiles, "snapshot extracted");
     let set = found
         .set
         .filter(|_| found.databases.iter().any(|d| d == NAME_DB))
@@ -397,9 +379,11 @@ pub fn stage(verified: &Verified, target: &Path, checkpoints: &[Checkpoint]) -> 
         }
     }
     kept.sort();
+    tracing::debug!(elapsed = ?started.elapsed(), "snapshot checked");
     let dir_file = File::open(&dir).map_err(io(&dir))?;
     nix::unistd::syncfs(&dir_file).map_err(|e| io(&dir)(std::io::Error::from(e)))?;
 
+    tracing::debug!(elapsed = ?started.elapsed(), "restored state flushed to disk");
     staged.report = RestoreReport {
         working_dir: target,
         block,
