@@ -9,8 +9,9 @@
 //! 2. **inventory sync** — refresh every peer's inventory copy that is older than the
 //!    freshness interval, paging in bytes (§9);
 //! 3. **zone file crawl** — fetch missing chunks rarest-first from the healthiest peers that
-//!    advertise them, in batches of at most 100, verifying every chunk against the hash it
-//!    was solicited under, the size limit and the announced set before storing it (§10);
+//!    advertise them, in batches of at most 100 with a few requests in flight, verifying
+//!    every chunk against the hash it was solicited under, the size limit and the announced
+//!    set before storing it (§10);
 //! 4. **push** — offer newly stored chunks to peers whose inventory lacks them
 //!    (`put_zonefiles`, at most five per call);
 //! 5. **cleanup** — remove unhealthy peers and revalidate old ones (§7.6).
@@ -48,6 +49,8 @@ const MAX_PUSH_PER_STEP: usize = 100;
 const MAX_PUSH_TARGETS: usize = 10;
 /// Inventory refreshes in flight at once.
 const MAX_CONCURRENT_REFRESHES: usize = 16;
+/// `get_zonefiles` requests in flight to one peer at once (v0.18 sends one at a time).
+pub const PIPELINE: usize = 4;
 /// Most neighbour fetches within one walk step (MHRWDA needs at most three).
 const MAX_WALK_FETCHES: usize = 3;
 
@@ -439,7 +442,9 @@ impl Crawler {
         }
     }
 
-    /// Asks `peer` for every still-missing planned hash it advertises, in batches.
+    /// Asks `peer` for every still-missing planned hash it advertises, in batches of at most
+    /// 100, with up to [`PIPELINE`] requests in flight; each reply is stored on a blocking
+    /// thread while the next ones travel.
     async fn fetch_from(
         &self,
         peer: &str,
@@ -457,57 +462,116 @@ impl Crawler {
                 .map(|w| (w.hash.clone(), w.bits.clone()))
                 .collect()
         };
-        for batch in asks.chunks(MAX_GET_ZONEFILES) {
-            let hashes: Vec<String> = batch.iter().map(|(h, _)| h.clone()).collect();
-            let reply = match self.client.get_zonefiles(peer, &hashes).await {
-                Ok(r) => r,
+        let mut batches = asks.chunks(MAX_GET_ZONEFILES).map(<[_]>::to_vec);
+        let mut in_flight = JoinSet::new();
+        let mut failed = false;
+        loop {
+            while !failed && in_flight.len() < PIPELINE {
+                let Some(batch) = batches.next() else {
+                    break;
+                };
+                let client = self.client.clone();
+                let peer = peer.to_owned();
+                in_flight.spawn(async move {
+                    let hashes: Vec<String> = batch.iter().map(|(h, _)| h.clone()).collect();
+                    let reply = client.get_zonefiles(&peer, &hashes).await;
+                    (batch, reply)
+                });
+            }
+            let Some(joined) = in_flight.join_next().await else {
+                return;
+            };
+            let Ok((batch, reply)) = joined else {
+                continue;
+            };
+            if failed {
+                continue;
+            }
+            match reply {
+                Ok(reply) => {
+                    if !self.store_batch(peer, &batch, reply, done).await {
+                        failed = true;
+                    }
+                }
                 Err(e) => {
                     tracing::debug!(%peer, error = %e, "get_zonefiles failed");
-                    // Earlier batches stay stored (v0.18 discards them, §10 step 5).
+                    // Batches already stored stay stored (v0.18 discards them, §10 step 5).
                     self.record_failure(peer, &e);
-                    return;
-                }
-            };
-            let solicited: HashSet<&str> = hashes.iter().map(String::as_str).collect();
-            let mut delivered = HashSet::new();
-            let mut invalid = false;
-            for (hash, data) in reply {
-                if !solicited.contains(hash.as_str()) {
-                    tracing::debug!(%peer, %hash, "dropping an unsolicited zone file");
-                    continue;
-                }
-                match self.atlas.accept(&hash, &data) {
-                    Ok(_) => {
-                        done.insert(hash.clone());
-                        delivered.insert(hash);
-                    }
-                    Err(AtlasError::Store(
-                        e @ (StoreError::HashMismatch { .. } | StoreError::TooLarge { .. }),
-                    )) => {
-                        tracing::info!(%peer, %hash, error = %e, "peer sent an invalid zone file");
-                        invalid = true;
-                    }
-                    Err(e) => tracing::warn!(%peer, %hash, error = %e, "cannot store a zone file"),
+                    failed = true;
                 }
             }
-            // Stop asking this peer for what it did not deliver until its next refresh.
-            let undelivered: Vec<u64> = batch
-                .iter()
-                .filter(|(h, _)| !delivered.contains(h))
-                .flat_map(|(_, bits)| bits.iter().copied())
-                .collect();
-            self.atlas
-                .lock()
-                .peers
-                .set_inventory_bits(peer, &undelivered, false);
-            // A peer that delivers none of what it advertised is misbehaving too: Atlas
-            // peers never drop chunks, and its inventory copy was fresh.
-            if invalid || delivered.is_empty() {
-                self.violation(peer);
-                return;
-            }
-            self.record(peer, true);
         }
+    }
+
+    /// Verifies and stores one `get_zonefiles` reply to `batch`; `false` if the peer
+    /// misbehaved and should not be asked for more in this pass.
+    async fn store_batch(
+        &self,
+        peer: &str,
+        batch: &[(String, Vec<u64>)],
+        reply: BTreeMap<String, Vec<u8>>,
+        done: &mut HashSet<String>,
+    ) -> bool {
+        let solicited: HashSet<&str> = batch.iter().map(|(h, _)| h.as_str()).collect();
+        let chunks: Vec<(String, Vec<u8>)> = reply
+            .into_iter()
+            .filter(|(hash, _)| {
+                let asked = solicited.contains(hash.as_str());
+                if !asked {
+                    tracing::debug!(%peer, %hash, "dropping an unsolicited zone file");
+                }
+                asked
+            })
+            .collect();
+        let atlas = Arc::clone(&self.atlas);
+        let hashes: Vec<String> = chunks.iter().map(|(h, _)| h.clone()).collect();
+        let results = tokio::task::spawn_blocking(move || atlas.accept_batch(&chunks)).await;
+        let results = match results {
+            Ok(Ok(results)) => results,
+            Ok(Err(e)) => {
+                tracing::warn!(%peer, error = %e, "cannot record stored zone files");
+                return false;
+            }
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "the store task failed");
+                return false;
+            }
+        };
+        let mut delivered = HashSet::new();
+        let mut invalid = false;
+        for (hash, result) in hashes.into_iter().zip(results) {
+            match result {
+                Ok(_) => {
+                    done.insert(hash.clone());
+                    delivered.insert(hash);
+                }
+                Err(AtlasError::Store(
+                    e @ (StoreError::HashMismatch { .. } | StoreError::TooLarge { .. }),
+                )) => {
+                    tracing::info!(%peer, %hash, error = %e, "peer sent an invalid zone file");
+                    invalid = true;
+                }
+                Err(e) => tracing::warn!(%peer, %hash, error = %e, "cannot store a zone file"),
+            }
+        }
+        // Stop asking this peer for what it did not deliver until its next refresh.
+        let undelivered: Vec<u64> = batch
+            .iter()
+            .filter(|(h, _)| !delivered.contains(h))
+            .flat_map(|(_, bits)| bits.iter().copied())
+            .collect();
+        self.atlas
+            .lock()
+            .peers
+            .set_inventory_bits(peer, &undelivered, false);
+        // A peer that delivers none of what it advertised is misbehaving too: Atlas peers
+        // never drop chunks, and its inventory copy was fresh.
+        if invalid || delivered.is_empty() {
+            self.violation(peer);
+            return false;
+        }
+        self.record(peer, true);
+        true
     }
 
     // ---- push (Rust addition, §12) ----

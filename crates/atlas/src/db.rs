@@ -186,6 +186,20 @@ impl AtlasDb {
             .map(|_| ())
     }
 
+    /// Marks every row carrying one of `hashes` present, in one transaction.
+    pub fn set_present_many(&mut self, hashes: &[String]) -> Result<(), DbError> {
+        let tx = self.conn.transaction().ctx("beginning a presence update")?;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE zonefiles SET present = 1 WHERE zonefile_hash = ?1")
+                .ctx("preparing a presence update")?;
+            for hash in hashes {
+                stmt.execute([hash]).ctx("updating presence")?;
+            }
+        }
+        tx.commit().ctx("committing presence")
+    }
+
     /// Inventory completeness as [`Inventory::summary`] computes it, from the table: distinct
     /// hashes expected and held, and the first `max_missing` missing ones with the first row
     /// announcing each.

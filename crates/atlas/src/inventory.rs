@@ -432,7 +432,11 @@ mod tests {
         assert_eq!(all.zonefiles_expected, 4);
         assert_eq!(all.zonefiles_held, 1);
         assert_eq!(all.missing_count, 3);
-        let hashes: Vec<_> = all.missing.iter().map(|m| m.zonefile_hash.as_str()).collect();
+        let hashes: Vec<_> = all
+            .missing
+            .iter()
+            .map(|m| m.zonefile_hash.as_str())
+            .collect();
         assert_eq!(hashes, ["bb", "cc", "dd"]);
         assert_eq!(all.missing[0].name, "n1.id");
         assert_eq!(all.missing[0].inv_index, 2);

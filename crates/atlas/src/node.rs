@@ -30,6 +30,12 @@ pub struct Stored {
     pub new: bool,
 }
 
+/// Threads [`Atlas::accept_batch`] writes a batch with when writes are synced.
+const SYNC_WRITERS: usize = 8;
+
+/// What [`Atlas::accept_batch`] did with each chunk, in input order.
+pub type Accepted = Vec<Result<Stored, AtlasError>>;
+
 /// The node's chain status, for the reply envelope and peer admission.
 #[derive(Debug, Clone, Default)]
 pub struct ChainStatus {
@@ -264,6 +270,86 @@ impl Atlas {
             hash: hash.to_owned(),
             new,
         })
+    }
+
+    /// Stores a batch of chunks returned by a peer, each under the hash it was asked for, as
+    /// [`Atlas::accept`] does one by one, but with one `atlas.db` transaction for the batch's
+    /// presence flags. Results are in input order; the outer error is a failure of that
+    /// transaction.
+    pub fn accept_batch(&self, chunks: &[(String, Vec<u8>)]) -> Result<Accepted, AtlasError> {
+        let expected: Vec<bool> = {
+            let st = self.lock();
+            chunks.iter().map(|(h, _)| st.inv.is_expected(h)).collect()
+        };
+        let write = |((hash, bytes), expected): (&(String, Vec<u8>), bool)| {
+            self.store
+                .put_as(hash, bytes, |_| expected)
+                .map(|()| Stored {
+                    hash: hash.clone(),
+                    new: false,
+                })
+                .map_err(AtlasError::from)
+        };
+        let mut results: Accepted = if self.store.syncs() && chunks.len() > 1 {
+            // Synced writes wait on the disk: several at once share its flushes.
+            let items: Vec<_> = chunks.iter().zip(expected).collect();
+            let per_thread = items.len().div_ceil(SYNC_WRITERS);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = items
+                    .chunks(per_thread)
+                    .map(|part| {
+                        let len = part.len();
+                        let handle = scope
+                            .spawn(move || part.iter().copied().map(write).collect::<Accepted>());
+                        (len, handle)
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|(len, h)| match h.join() {
+                        Ok(part) => part,
+                        Err(_) => (0..len)
+                            .map(|_| {
+                                Err(AtlasError::Store(StoreError::Io {
+                                    path: self.store.root().to_path_buf(),
+                                    source: std::io::Error::other("a store writer panicked"),
+                                }))
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+        } else {
+            chunks.iter().zip(expected).map(write).collect()
+        };
+        let mut fired = Vec::new();
+        {
+            let mut guard = self.lock();
+            let st = &mut *guard;
+            let mut new: Vec<String> = Vec::new();
+            for stored in results.iter_mut().flatten() {
+                if !st.inv.has_hash(&stored.hash) && !new.contains(&stored.hash) {
+                    new.push(stored.hash.clone());
+                    stored.new = true;
+                }
+            }
+            // On failure nothing is marked: the chunks are on disk, and the next open or
+            // crawl finds them there.
+            st.db.set_present_many(&new)?;
+            for hash in &new {
+                st.inv.set_present(hash, true);
+                if self.cfg.push {
+                    st.push_queue.push_back(hash.clone());
+                }
+                if let Some(block) = st.inv.min_block_of(hash) {
+                    fired.push((hash.clone(), block));
+                }
+            }
+        }
+        for (hash, block) in fired {
+            self.fire_stored(&hash, block);
+        }
+        Ok(results)
     }
 
     fn fire_stored(&self, hash: &str, block: u64) {

@@ -69,6 +69,11 @@ impl ZonefileStore {
         self
     }
 
+    /// Whether writes are `fsync`ed.
+    pub fn syncs(&self) -> bool {
+        self.sync
+    }
+
     /// The store's root directory.
     pub fn root(&self) -> &Path {
         &self.root

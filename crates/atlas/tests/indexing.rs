@@ -99,7 +99,11 @@ fn rows_are_read_back_by_inv_index_with_presence_and_the_overview_lists_what_is_
     assert_eq!(got, vec![(2, "name1.id", true), (3, "name2.id", false)]);
     assert_eq!(atlas.rows_from(1, 1).len(), 1);
     assert!(atlas.rows_from(4, 10).is_empty());
-    assert_eq!(atlas.rows_from(0, 10).len(), 3, "index 0 reads from the first row");
+    assert_eq!(
+        atlas.rows_from(0, 10).len(),
+        3,
+        "index 0 reads from the first row"
+    );
     assert_eq!(
         atlas.rows_present(&[0, 1, 2, 3, 99]),
         vec![false, false, true, false, false]
@@ -115,4 +119,63 @@ fn rows_are_read_back_by_inv_index_with_presence_and_the_overview_lists_what_is_
     let json = serde_json::to_value(&view).expect("json");
     assert_eq!(json["missing_count"], 2);
     assert!(json["peers"].as_array().is_some());
+}
+
+#[test]
+fn a_batch_is_stored_in_input_order_with_each_chunk_judged_alone() {
+    let files: Vec<_> = common::corpus().into_iter().take(4).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sync in [false, true] {
+        let mut cfg = common::config(&dir.path().join(format!("n{sync}")), "me.sim:16264", &[], 1);
+        cfg.sync_writes = sync;
+        let atlas = common::open_node(cfg, &[]);
+        let stored = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&stored);
+        atlas.set_on_stored(Box::new(move |hash, _| {
+            sink.lock().expect("lock").push(hash.to_owned());
+        }));
+        atlas
+            .add_block(
+                10,
+                vec![
+                    row(0, &files[0].0, 10),
+                    row(1, &files[1].0, 10),
+                    row(2, &files[2].0, 10),
+                ],
+            )
+            .expect("block");
+        let batch = vec![
+            (files[0].0.clone(), files[0].1.clone()),
+            // Bytes under the wrong hash.
+            (files[1].0.clone(), files[2].1.clone()),
+            // Not announced.
+            (files[3].0.clone(), files[3].1.clone()),
+            (files[2].0.clone(), files[2].1.clone()),
+            // Twice in one batch: new only once.
+            (files[0].0.clone(), files[0].1.clone()),
+        ];
+        let results = atlas.accept_batch(&batch).expect("batch");
+        assert_eq!(results.len(), 5);
+        assert!(matches!(&results[0], Ok(s) if s.new && s.hash == files[0].0));
+        assert!(matches!(
+            &results[1],
+            Err(AtlasError::Store(
+                blockstack_atlas::StoreError::HashMismatch { .. }
+            ))
+        ));
+        assert!(matches!(
+            &results[2],
+            Err(AtlasError::Store(
+                blockstack_atlas::StoreError::NotExpected(_)
+            ))
+        ));
+        assert!(matches!(&results[3], Ok(s) if s.new));
+        assert!(matches!(&results[4], Ok(s) if !s.new));
+        assert_eq!(atlas.inventory_vector(), vec![0b1010_0000], "sync {sync}");
+        assert_eq!(
+            *stored.lock().expect("lock"),
+            vec![files[0].0.clone(), files[2].0.clone()]
+        );
+        assert!(common::store_is_clean(atlas.store().root()));
+    }
 }
