@@ -48,7 +48,13 @@ fn own_zonefile(label: &str, tag: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-fn record(label: &str, owner: &str, seqn: i64, zonefile: Vec<u8>, signer: Option<&SecretKey>) -> SubdomainRecord {
+fn record(
+    label: &str,
+    owner: &str,
+    seqn: i64,
+    zonefile: Vec<u8>,
+    signer: Option<&SecretKey>,
+) -> SubdomainRecord {
     let mut rec = SubdomainRecord {
         fqn: format!("{label}.{CARRIER}"),
         carrier: CARRIER.into(),
@@ -69,7 +75,12 @@ fn carrier_zonefile(records: &[SubdomainRecord], tag: &str) -> Vec<u8> {
     );
     for rec in records {
         let txt = rec.to_txt_record();
-        let strings: Vec<String> = txt.txt.strings().iter().map(|s| format!("\"{s}\"")).collect();
+        let strings: Vec<String> = txt
+            .txt
+            .strings()
+            .iter()
+            .map(|s| format!("\"{s}\""))
+            .collect();
         text.push_str(&format!("{} TXT {}\n", txt.name, strings.join(" ")));
     }
     text.into_bytes()
@@ -150,7 +161,9 @@ fn fixture() -> (Fixture, Carriers) {
 }
 
 async fn get(base: &str, path: &str) -> (u16, String, Vec<u8>) {
-    let resp = reqwest::get(format!("{base}{path}")).await.expect("request");
+    let resp = reqwest::get(format!("{base}{path}"))
+        .await
+        .expect("request");
     let status = resp.status().as_u16();
     let ctype = resp
         .headers()
@@ -215,7 +228,10 @@ async fn rest_routes_answer_for_subdomains() {
 
     let (status, carol) = get_json(base, "/v1/names/carol.gift.test").await;
     assert_eq!(status, 200);
-    assert_eq!(carol["zonefile_txt"], json!({"error": "Non-standard zone file"}));
+    assert_eq!(
+        carol["zonefile_txt"],
+        json!({"error": "Non-standard zone file"})
+    );
 
     assert_eq!(
         get_json(base, "/v1/names/nosuch.gift.test").await,
@@ -228,7 +244,9 @@ async fn rest_routes_answer_for_subdomains() {
     insta::assert_json_snapshot!("rest_alice_history", history);
     let (_, later) = get_json(base, "/v1/names/alice.gift.test/history?start_block=5165").await;
     assert_eq!(
-        later.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()),
+        later
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>()),
         Some(vec!["5165".to_string()])
     );
     assert_eq!(
@@ -246,8 +264,11 @@ async fn rest_routes_answer_for_subdomains() {
     assert_eq!((status, ctype.as_str()), (200, "application/octet-stream"));
     assert_eq!(raw, c.alice_v1);
     let old = blockstack_zonefile::zonefile_hash(&c.alice_v0);
-    let (status, ctype, raw) =
-        get(base, &format!("/v1/names/alice.gift.test/zonefile/{old}?raw=1")).await;
+    let (status, ctype, raw) = get(
+        base,
+        &format!("/v1/names/alice.gift.test/zonefile/{old}?raw=1"),
+    )
+    .await;
     assert_eq!((status, ctype.as_str()), (200, "application/octet-stream"));
     assert_eq!(raw, c.alice_v0);
     assert_eq!(
@@ -262,15 +283,26 @@ async fn rest_routes_answer_for_subdomains() {
     );
     assert_eq!(
         get_json(base, &format!("/v1/addresses/bitcoin/{b}")).await,
-        (200, json!({"names": ["alice.gift.test", "carol.gift.test"]}))
+        (
+            200,
+            json!({"names": ["alice.gift.test", "carol.gift.test"]})
+        )
     );
 
     assert_eq!(
-        get_json(base, "/v1/blockchains/bitcoin/names/alice.gift.test/history").await,
+        get_json(
+            base,
+            "/v1/blockchains/bitcoin/names/alice.gift.test/history"
+        )
+        .await,
         (405, json!({"error": "Unimplemented"}))
     );
     assert_eq!(
-        get_json(base, "/v1/blockchains/bitcoin/names/nosuch.gift.test/history").await,
+        get_json(
+            base,
+            "/v1/blockchains/bitcoin/names/nosuch.gift.test/history"
+        )
+        .await,
         (404, json!({"error": "Failed to load subdomain"}))
     );
 }
@@ -283,10 +315,18 @@ async fn rpc_methods_answer_for_subdomains() {
     let (a, b) = (address(&key(0x11)), address(&key(0x22)));
 
     let record = call(base, "get_name_record", vec![s("alice.gift.test")]).await;
-    assert_eq!(record["record"]["pending"], true, "gift.test has a zone file not held");
+    assert_eq!(
+        record["record"]["pending"], true,
+        "gift.test has a zone file not held"
+    );
     assert!(record["record"].get("history").is_none());
     insta::assert_json_snapshot!("rpc_get_name_record_alice", record);
-    let full = call(base, "get_name_blockchain_record", vec![s("alice.gift.test")]).await;
+    let full = call(
+        base,
+        "get_name_blockchain_record",
+        vec![s("alice.gift.test")],
+    )
+    .await;
     insta::assert_json_snapshot!("rpc_get_name_blockchain_record_alice", full);
     assert_eq!(
         call(base, "get_name_record", vec![s("nosuch.gift.test")]).await,
@@ -294,7 +334,10 @@ async fn rpc_methods_answer_for_subdomains() {
     );
 
     let owned = call(base, "get_subdomains_owned_by_address", vec![s(&b)]).await;
-    assert_eq!(owned["subdomains"], json!(["alice.gift.test", "carol.gift.test"]));
+    assert_eq!(
+        owned["subdomains"],
+        json!(["alice.gift.test", "carol.gift.test"])
+    );
     assert_eq!(owned["status"], true);
     assert_eq!(
         call(base, "get_subdomains_owned_by_address", vec![s(&a)]).await["subdomains"],
@@ -309,9 +352,17 @@ async fn rpc_methods_answer_for_subdomains() {
     // both count up to it and both are index 1 in v0.18's counting).
     let did = call(base, "get_name_DID", vec![s("alice.gift.test")]).await;
     let did = did["did"].as_str().expect("did").to_string();
-    assert!(did.starts_with("did:stack:v0:") && did.ends_with("-1"), "{did}");
+    assert!(
+        did.starts_with("did:stack:v0:") && did.ends_with("-1"),
+        "{did}"
+    );
     let resolved = call(base, "get_DID_record", vec![s(&did)]).await;
-    assert!(resolved["record"]["name"].as_str().is_some_and(|n| n.ends_with(".gift.test")), "{did}: {resolved}");
+    assert!(
+        resolved["record"]["name"]
+            .as_str()
+            .is_some_and(|n| n.ends_with(".gift.test")),
+        "{did}: {resolved}"
+    );
     assert_eq!(resolved["record"]["pending"], true);
     let unknown = call(base, "get_name_DID", vec![s("nosuch.gift.test")]).await;
     assert!(unknown.get("traceback").is_some(), "{unknown}");

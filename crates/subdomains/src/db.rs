@@ -44,7 +44,8 @@ impl std::fmt::Debug for SubdomainDb {
 
 impl std::fmt::Debug for ReadOnlySubdomainDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReadOnlySubdomainDb").finish_non_exhaustive()
+        f.debug_struct("ReadOnlySubdomainDb")
+            .finish_non_exhaustive()
     }
 }
 
@@ -80,8 +81,8 @@ fn is_new_file(path: &Path) -> Result<bool, SubdomainError> {
 /// SQLite file, an error for anything else.
 fn check_identity(conn: &Connection, path: &Path) -> Result<bool, SubdomainError> {
     let read = |pragma: &str| -> Result<i64, SubdomainError> {
-        conn.query_row(pragma, [], |r| r.get(0))
-            .map_err(|source| match source.sqlite_error_code() {
+        conn.query_row(pragma, [], |r| r.get(0)).map_err(|source| {
+            match source.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::NotADatabase) => SubdomainError::NotADatabase {
                     path: path.to_path_buf(),
                 },
@@ -89,7 +90,8 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<bool, SubdomainError
                     context: "reading the database header",
                     source,
                 },
-            })
+            }
+        })
     };
     let app = read("PRAGMA application_id")?;
     let version = read("PRAGMA user_version")?;

@@ -122,7 +122,10 @@ mod tests {
             Some(owner.clone())
         );
         assert_eq!(subdomain_did_owner(&owner, AddressNetwork::Testnet), None);
-        assert_eq!(subdomain_did_owner("not base58!", AddressNetwork::Mainnet), None);
+        assert_eq!(
+            subdomain_did_owner("not base58!", AddressNetwork::Mainnet),
+            None
+        );
         // A mainnet-encoded owner on a testnet node is not the network's p2pkh byte: v0.18
         // gives it the multisig DID byte.
         let quirk = make_subdomain_did(&address(0), 0, AddressNetwork::Testnet).expect("did");
@@ -131,6 +134,9 @@ mod tests {
             .and_then(|r| r.rsplit_once('-'))
             .map(|(a, _)| a)
             .expect("shape");
-        assert_eq!(bitcoin::base58::decode_check(quirk_address).expect("b58")[0], 142);
+        assert_eq!(
+            bitcoin::base58::decode_check(quirk_address).expect("b58")[0],
+            142
+        );
     }
 }

@@ -233,11 +233,7 @@ impl SubdomainIndexer {
         report: &mut PassReport,
     ) -> Result<(), SubdomainError> {
         let first_block = self.config.first_block;
-        let tx = self
-            .db
-            .conn
-            .transaction()
-            .ctx("beginning a batch")?;
+        let tx = self.db.conn.transaction().ctx("beginning a batch")?;
         let mut touched: BTreeMap<String, Touched> = BTreeMap::new();
         for row in &rows {
             let state = if row.block_height < first_block {
@@ -321,7 +317,9 @@ fn waiting_rows(conn: &Connection, hash: Option<&str>) -> Result<Vec<CarrierRow>
             ""
         }
     );
-    let mut stmt = conn.prepare_cached(&sql).ctx("preparing the waiting scan")?;
+    let mut stmt = conn
+        .prepare_cached(&sql)
+        .ctx("preparing the waiting scan")?;
     let map = |r: &rusqlite::Row<'_>| {
         Ok(CarrierRow {
             inv_index: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
@@ -433,7 +431,12 @@ fn write_record(tx: &Connection, r: &StoredRecord) -> Result<(), SubdomainError>
     Ok(())
 }
 
-fn set_accepted(tx: &Connection, fqn: &str, index: u64, accepted: bool) -> Result<(), SubdomainError> {
+fn set_accepted(
+    tx: &Connection,
+    fqn: &str,
+    index: u64,
+    accepted: bool,
+) -> Result<(), SubdomainError> {
     tx.prepare_cached(
         "UPDATE subdomain_records SET accepted = ?3 \
          WHERE fully_qualified_subdomain = ?1 AND parent_zonefile_index = ?2",
@@ -483,7 +486,9 @@ fn evaluate(tx: &Connection, fqn: &str, t: &Touched) -> Result<(), SubdomainErro
     let fresh: Vec<&(i64, u64, bool)> = keys.iter().filter(|k| new.contains(&k.1)).collect();
     let appends = !t.replaced
         && match (old.last(), fresh.first()) {
-            (Some(last_old), Some(first_new)) => (first_new.0, first_new.1) > (last_old.0, last_old.1),
+            (Some(last_old), Some(first_new)) => {
+                (first_new.0, first_new.1) > (last_old.0, last_old.1)
+            }
             _ => true,
         };
     if appends {

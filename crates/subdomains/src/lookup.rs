@@ -104,7 +104,11 @@ impl<'a> Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    fn one(&self, sql: &str, args: impl rusqlite::Params) -> Result<Option<Subdomain>, SubdomainError> {
+    fn one(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Option<Subdomain>, SubdomainError> {
         let found = self
             .conn
             .prepare_cached(sql)
@@ -140,7 +144,11 @@ impl Lookup<'_> {
     }
 
     fn records(&self, fqn: &str, accepted_only: bool) -> Result<Vec<Subdomain>, SubdomainError> {
-        let filter = if accepted_only { "AND r.accepted = 1" } else { "" };
+        let filter = if accepted_only {
+            "AND r.accepted = 1"
+        } else {
+            ""
+        };
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -229,7 +237,11 @@ impl Lookup<'_> {
     /// The subdomain a DID names (`get_DID_subdomain`): the `index`-th sequence-0 record of
     /// `owner` in chain order, then that subdomain's current record. As in v0.18 the
     /// sequence-0 records are counted whether accepted or not.
-    pub fn resolve_did(&self, owner: &str, index: u64) -> Result<Option<Subdomain>, SubdomainError> {
+    pub fn resolve_did(
+        &self,
+        owner: &str,
+        index: u64,
+    ) -> Result<Option<Subdomain>, SubdomainError> {
         let fqn: Option<String> = self
             .conn
             .prepare_cached(
@@ -273,7 +285,9 @@ impl Lookup<'_> {
             .unwrap_or_default();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT inv_index FROM carrier_rows WHERE name = ?1 AND state IN (?2, ?3)")
+            .prepare_cached(
+                "SELECT inv_index FROM carrier_rows WHERE name = ?1 AND state IN (?2, ?3)",
+            )
             .ctx("preparing the absent-row scan")?;
         let absent = stmt
             .query_map(

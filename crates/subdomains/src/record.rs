@@ -94,7 +94,10 @@ impl Subdomain {
         m.insert("sequence".into(), Value::from(r.sequence));
         m.insert("txid".into(), Value::from(r.txid.clone()));
         m.insert("value_hash".into(), Value::from(r.zonefile_hash.clone()));
-        m.insert("zonefile".into(), Value::from(STANDARD.encode(&self.zonefile)));
+        m.insert(
+            "zonefile".into(),
+            Value::from(STANDARD.encode(&self.zonefile)),
+        );
         if let Some(p) = pending {
             m.insert("pending".into(), Value::Bool(p));
         }

@@ -41,19 +41,31 @@ fn creation_update_and_transfer_by_the_parent_are_accepted() {
     let src = FakeSource::default();
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 0, "v0", None)], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+            &[],
+        ),
         100,
         true,
     );
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 1, "v1", Some(&a))], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 1, "v1", Some(&a))],
+            &[],
+        ),
         101,
         true,
     );
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&b), 2, "v2", Some(&a))], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&b), 2, "v2", Some(&a))],
+            &[],
+        ),
         102,
         true,
     );
@@ -62,7 +74,10 @@ fn creation_update_and_transfer_by_the_parent_are_accepted() {
     assert_eq!(report.rows_walked, 3);
     assert_eq!(report.zonefiles_decoded, 3);
     assert_eq!(report.records_stored, 3);
-    assert_eq!(verdicts(&ix, FQN), [(0, 1, true), (1, 2, true), (2, 3, true)]);
+    assert_eq!(
+        verdicts(&ix, FQN),
+        [(0, 1, true), (1, 2, true), (2, 3, true)]
+    );
 
     let current = ix.lookup().current(FQN).expect("lookup").expect("found");
     assert_eq!(current.record.sequence, 2);
@@ -79,7 +94,11 @@ fn creation_update_and_transfer_by_the_parent_are_accepted() {
 
     // Only the current owner owns it (v0.18 would also list the previous owner).
     assert_eq!(ix.lookup().owned_by(&address(&b)).expect("owned"), [FQN]);
-    assert!(ix.lookup().owned_by(&address(&a)).expect("owned").is_empty());
+    assert!(ix
+        .lookup()
+        .owned_by(&address(&a))
+        .expect("owned")
+        .is_empty());
 
     let history = ix.lookup().history(FQN).expect("history");
     let json = history_json(&history);
@@ -91,7 +110,10 @@ fn creation_update_and_transfer_by_the_parent_are_accepted() {
     let again = ix.index(&src).expect("index again");
     assert_eq!(again.rows_walked, 0);
     assert_eq!(again.records_stored, 0);
-    assert_eq!(verdicts(&ix, FQN), [(0, 1, true), (1, 2, true), (2, 3, true)]);
+    assert_eq!(
+        verdicts(&ix, FQN),
+        [(0, 1, true), (1, 2, true), (2, 3, true)]
+    );
 }
 
 #[test]
@@ -102,19 +124,72 @@ fn bad_signatures_gaps_and_independent_transfers_are_rejected_without_breaking_t
         carrier_zonefile(carrier, recs, &[])
     };
     // 1: creation by the parent.
-    src.announce("bar.id", &file(&[op(FQN, "bar.id", &address(&a), 0, "v0", None)], "bar.id"), 100, true);
+    src.announce(
+        "bar.id",
+        &file(&[op(FQN, "bar.id", &address(&a), 0, "v0", None)], "bar.id"),
+        100,
+        true,
+    );
     // 2: seqn 1 signed by the wrong key.
-    src.announce("bar.id", &file(&[op(FQN, "bar.id", &address(&a), 1, "bad", Some(&c))], "bar.id"), 101, true);
+    src.announce(
+        "bar.id",
+        &file(
+            &[op(FQN, "bar.id", &address(&a), 1, "bad", Some(&c))],
+            "bar.id",
+        ),
+        101,
+        true,
+    );
     // 3: seqn 3 skips a number.
-    src.announce("bar.id", &file(&[op(FQN, "bar.id", &address(&a), 3, "gap", Some(&a))], "bar.id"), 102, true);
+    src.announce(
+        "bar.id",
+        &file(
+            &[op(FQN, "bar.id", &address(&a), 3, "gap", Some(&a))],
+            "bar.id",
+        ),
+        102,
+        true,
+    );
     // 4: an update that keeps the owner, carried by another name: accepted.
-    src.announce("other.id", &file(&[op(FQN, "other.id", &address(&a), 1, "any", Some(&a))], "other.id"), 103, true);
+    src.announce(
+        "other.id",
+        &file(
+            &[op(FQN, "other.id", &address(&a), 1, "any", Some(&a))],
+            "other.id",
+        ),
+        103,
+        true,
+    );
     // 5: a transfer carried by another name: rejected.
-    src.announce("other.id", &file(&[op(FQN, "other.id", &address(&b), 2, "steal", Some(&a))], "other.id"), 104, true);
+    src.announce(
+        "other.id",
+        &file(
+            &[op(FQN, "other.id", &address(&b), 2, "steal", Some(&a))],
+            "other.id",
+        ),
+        104,
+        true,
+    );
     // 6: the same transfer carried by the parent: accepted.
-    src.announce("bar.id", &file(&[op(FQN, "bar.id", &address(&b), 2, "xfer", Some(&a))], "bar.id"), 105, true);
+    src.announce(
+        "bar.id",
+        &file(
+            &[op(FQN, "bar.id", &address(&b), 2, "xfer", Some(&a))],
+            "bar.id",
+        ),
+        105,
+        true,
+    );
     // 7: the new owner's update.
-    src.announce("bar.id", &file(&[op(FQN, "bar.id", &address(&b), 3, "v3", Some(&b))], "bar.id"), 106, true);
+    src.announce(
+        "bar.id",
+        &file(
+            &[op(FQN, "bar.id", &address(&b), 3, "v3", Some(&b))],
+            "bar.id",
+        ),
+        106,
+        true,
+    );
     let mut ix = indexer();
     ix.index(&src).expect("index");
     assert_eq!(
@@ -130,7 +205,13 @@ fn bad_signatures_gaps_and_independent_transfers_are_rejected_without_breaking_t
         ]
     );
     let current = ix.lookup().current(FQN).expect("lookup").expect("found");
-    assert_eq!((current.record.sequence, current.record.parent_zonefile_index), (3, 7));
+    assert_eq!(
+        (
+            current.record.sequence,
+            current.record.parent_zonefile_index
+        ),
+        (3, 7)
+    );
     // The independent update is part of the history; the rejected records are not.
     let history: Vec<u64> = ix
         .lookup()
@@ -152,25 +233,40 @@ fn an_independent_creation_before_the_parent_blocks_the_subdomain() {
     let src = FakeSource::default();
     src.announce(
         "other.id",
-        &carrier_zonefile("other.id", &[op(FQN, "other.id", &address(&a), 0, "squat", None)], &[]),
+        &carrier_zonefile(
+            "other.id",
+            &[op(FQN, "other.id", &address(&a), 0, "squat", None)],
+            &[],
+        ),
         100,
         true,
     );
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 0, "v0", None)], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+            &[],
+        ),
         101,
         true,
     );
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 1, "v1", Some(&a))], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 1, "v1", Some(&a))],
+            &[],
+        ),
         102,
         true,
     );
     let mut ix = indexer();
     ix.index(&src).expect("index");
-    assert_eq!(verdicts(&ix, FQN), [(0, 1, false), (0, 2, false), (1, 3, false)]);
+    assert_eq!(
+        verdicts(&ix, FQN),
+        [(0, 1, false), (0, 2, false), (1, 3, false)]
+    );
     assert!(ix.lookup().current(FQN).expect("lookup").is_none());
 }
 
@@ -178,9 +274,21 @@ fn an_independent_creation_before_the_parent_blocks_the_subdomain() {
 fn a_late_zone_file_is_applied_in_chain_order() {
     let (a, b, c) = (key(1), key(2), key(3));
     let src = FakeSource::default();
-    let creation = carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 0, "v0", None)], &[]);
-    let first_seq1 = carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&b), 1, "to-b", Some(&a))], &[]);
-    let second_seq1 = carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&c), 1, "to-c", Some(&a))], &[]);
+    let creation = carrier_zonefile(
+        "bar.id",
+        &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+        &[],
+    );
+    let first_seq1 = carrier_zonefile(
+        "bar.id",
+        &[op(FQN, "bar.id", &address(&b), 1, "to-b", Some(&a))],
+        &[],
+    );
+    let second_seq1 = carrier_zonefile(
+        "bar.id",
+        &[op(FQN, "bar.id", &address(&c), 1, "to-c", Some(&a))],
+        &[],
+    );
     // The creation and the first transfer are absent when the rows are walked.
     src.announce("bar.id", &creation, 100, false);
     src.announce("bar.id", &first_seq1, 101, false);
@@ -201,7 +309,12 @@ fn a_late_zone_file_is_applied_in_chain_order() {
     assert_eq!(report.zonefiles_decoded, 1);
     assert_eq!(verdicts(&ix, FQN), [(0, 1, true), (1, 3, true)]);
     assert_eq!(
-        ix.lookup().current(FQN).expect("lookup").expect("found").record.owner,
+        ix.lookup()
+            .current(FQN)
+            .expect("lookup")
+            .expect("found")
+            .record
+            .owner,
         address(&c)
     );
     assert!(ix.lookup().pending(FQN).expect("pending"));
@@ -209,9 +322,17 @@ fn a_late_zone_file_is_applied_in_chain_order() {
     // The earlier transfer arrives last and still wins: conflicts go to chain order.
     src.deliver(&blockstack_zonefile::zonefile_hash(&first_seq1));
     ix.index(&src).expect("index");
-    assert_eq!(verdicts(&ix, FQN), [(0, 1, true), (1, 2, true), (1, 3, false)]);
     assert_eq!(
-        ix.lookup().current(FQN).expect("lookup").expect("found").record.owner,
+        verdicts(&ix, FQN),
+        [(0, 1, true), (1, 2, true), (1, 3, false)]
+    );
+    assert_eq!(
+        ix.lookup()
+            .current(FQN)
+            .expect("lookup")
+            .expect("found")
+            .record
+            .owner,
         address(&b)
     );
     assert!(!ix.lookup().pending(FQN).expect("pending"));
@@ -224,13 +345,21 @@ fn a_higher_sequence_seen_first_is_accepted_once_its_predecessor_is() {
     // seqn 1 is published (row 1) before the creation (row 2).
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 1, "v1", Some(&a))], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 1, "v1", Some(&a))],
+            &[],
+        ),
         100,
         true,
     );
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 0, "v0", None)], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+            &[],
+        ),
         101,
         true,
     );
@@ -238,7 +367,12 @@ fn a_higher_sequence_seen_first_is_accepted_once_its_predecessor_is() {
     ix.index(&src).expect("index");
     assert_eq!(verdicts(&ix, FQN), [(1, 1, true), (0, 2, true)]);
     assert_eq!(
-        ix.lookup().current(FQN).expect("lookup").expect("found").record.sequence,
+        ix.lookup()
+            .current(FQN)
+            .expect("lookup")
+            .expect("found")
+            .record
+            .sequence,
         1
     );
 }
@@ -251,7 +385,11 @@ fn pending_ignores_zone_files_the_parent_lists_as_missing() {
     src.announce("bar.id", &lost, 100, false);
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 0, "v0", None)], &[1]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+            &[1],
+        ),
         101,
         true,
     );
@@ -273,11 +411,23 @@ fn pending_ignores_zone_files_the_parent_lists_as_missing() {
 fn rows_below_the_first_block_are_never_decoded() {
     let a = key(1);
     let src = FakeSource::default();
-    let early = carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 0, "v0", None)], &[]);
+    let early = carrier_zonefile(
+        "bar.id",
+        &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+        &[],
+    );
     src.announce("bar.id", &early, 99, true);
-    let absent_early = carrier_zonefile("bar.id", &[op("gone.bar.id", "bar.id", &address(&a), 0, "x", None)], &[]);
+    let absent_early = carrier_zonefile(
+        "bar.id",
+        &[op("gone.bar.id", "bar.id", &address(&a), 0, "x", None)],
+        &[],
+    );
     src.announce("bar.id", &absent_early, 99, false);
-    let late = carrier_zonefile("bar.id", &[op("late.bar.id", "bar.id", &address(&a), 0, "v0", None)], &[]);
+    let late = carrier_zonefile(
+        "bar.id",
+        &[op("late.bar.id", "bar.id", &address(&a), 0, "v0", None)],
+        &[],
+    );
     src.announce("bar.id", &late, 100, true);
     let mut ix = SubdomainIndexer::new(
         SubdomainDb::open_in_memory().expect("db"),
@@ -288,13 +438,21 @@ fn rows_below_the_first_block_are_never_decoded() {
     );
     ix.index(&src).expect("index");
     assert!(ix.lookup().current(FQN).expect("lookup").is_none());
-    assert!(ix.lookup().current("late.bar.id").expect("lookup").is_some());
+    assert!(ix
+        .lookup()
+        .current("late.bar.id")
+        .expect("lookup")
+        .is_some());
     // The absent early row is never decoded, even once it arrives, but it keeps the
     // parent's subdomains pending until then.
     assert!(ix.lookup().pending("late.bar.id").expect("pending"));
     src.deliver(&blockstack_zonefile::zonefile_hash(&absent_early));
     ix.index(&src).expect("index");
-    assert!(ix.lookup().current("gone.bar.id").expect("lookup").is_none());
+    assert!(ix
+        .lookup()
+        .current("gone.bar.id")
+        .expect("lookup")
+        .is_none());
     assert!(!ix.lookup().pending("late.bar.id").expect("pending"));
 }
 
@@ -314,7 +472,11 @@ fn an_unusable_carrier_zone_file_yields_nothing() {
     // A carrier zone file under the wrong name yields nothing either.
     src.announce(
         "baz.id",
-        &carrier_zonefile("bar.id", &[op("x.bar.id", "bar.id", &address(&a), 0, "v0", None)], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op("x.bar.id", "bar.id", &address(&a), 0, "v0", None)],
+            &[],
+        ),
         101,
         true,
     );
@@ -335,7 +497,14 @@ fn an_interrupted_pass_leaves_no_partial_state_and_resumes() {
         let signer = (seq > 0).then_some(&a);
         let zf = carrier_zonefile(
             "bar.id",
-            &[op(FQN, "bar.id", &address(&a), seq, &format!("v{seq}"), signer)],
+            &[op(
+                FQN,
+                "bar.id",
+                &address(&a),
+                seq,
+                &format!("v{seq}"),
+                signer,
+            )],
             &[],
         );
         src.announce("bar.id", &zf, 100 + seq as u64, true);
@@ -373,7 +542,11 @@ fn a_replaced_inventory_is_refused() {
     let src = FakeSource::default();
     src.announce(
         "bar.id",
-        &carrier_zonefile("bar.id", &[op(FQN, "bar.id", &address(&a), 0, "v0", None)], &[]),
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+            &[],
+        ),
         100,
         true,
     );
@@ -423,12 +596,15 @@ fn dids_count_an_owners_creations_in_chain_order() {
     let mut ix = indexer();
     ix.index(&src).expect("index");
     let lookup = ix.lookup();
-    for (i, fqn) in ["one.bar.id", "two.bar.id", "three.baz.id"].iter().enumerate() {
+    for (i, fqn) in ["one.bar.id", "two.bar.id", "three.baz.id"]
+        .iter()
+        .enumerate()
+    {
         let info = lookup.did_info(fqn).expect("did").expect("found");
         assert_eq!(info.address, owner);
         assert_eq!(info.index, i as u64, "{fqn}");
-        let did = make_subdomain_did(&info.address, info.index, AddressNetwork::Mainnet)
-            .expect("did");
+        let did =
+            make_subdomain_did(&info.address, info.index, AddressNetwork::Mainnet).expect("did");
         let (did_address, index) = did
             .strip_prefix("did:stack:v0:")
             .and_then(|r| r.rsplit_once('-'))

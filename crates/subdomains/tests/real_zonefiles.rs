@@ -12,7 +12,10 @@ use serde_json::json;
 
 /// `(hash, bytes)` of every real zone file, in file order.
 fn corpus() -> Vec<(String, Vec<u8>)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/name_zonefiles.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/name_zonefiles.txt"
+    );
     let text = std::fs::read_to_string(path).expect("the shared data file");
     let lines: Vec<&str> = text.lines().collect();
     lines
@@ -118,7 +121,11 @@ fn the_real_subdomain_bearing_zonefiles_index_their_subdomains() {
         *per_carrier.entry(sub.record.domain.clone()).or_default() += 1;
     }
     let first = expected.keys().next().expect("one subdomain");
-    let record = ix.lookup().current(first).expect("lookup").expect("indexed");
+    let record = ix
+        .lookup()
+        .current(first)
+        .expect("lookup")
+        .expect("indexed");
     insta::assert_json_snapshot!(
         "real_subdomains",
         json!({

@@ -55,8 +55,17 @@ fn a_stored_carrier_zone_file_is_indexed_without_waiting_for_a_block() {
         .expect("block");
     worker.notifier().blocks();
     let reader = || ReadOnlySubdomainDb::open(&path).expect("reader");
-    assert!(wait_for(|| reader().lookup().stats().expect("stats").rows_walked == 1));
-    assert!(reader().lookup().current("foo.bar.id").expect("lookup").is_none());
+    assert!(wait_for(|| reader()
+        .lookup()
+        .stats()
+        .expect("stats")
+        .rows_walked
+        == 1));
+    assert!(reader()
+        .lookup()
+        .current("foo.bar.id")
+        .expect("lookup")
+        .is_none());
     assert!(reader().lookup().pending("foo.bar.id").expect("pending"));
 
     // The zone file arrives (as from a peer): no block needed.

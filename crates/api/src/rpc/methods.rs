@@ -11,8 +11,8 @@ use serde_json::{json, Map, Value as Json};
 
 use super::dispatch::RpcReply;
 use crate::records::{
-    check_address, check_name, check_namespace, is_subdomain, reencode_address, sanitize, NameReply,
-    SubdomainReply,
+    check_address, check_name, check_namespace, is_subdomain, reencode_address, sanitize,
+    NameReply, SubdomainReply,
 };
 use crate::service::Reader;
 use crate::zonefiles::{get_verified, is_zonefile_hash};
@@ -630,11 +630,10 @@ fn get_did_record(r: &Reader<'_>, p: &[Value]) -> Reply {
     if let Some(owner) = blockstack_subdomains::subdomain_did_owner(address, r.subdomain_network())
     {
         let found = match r.subdomains().map(|l| {
-            l.resolve_did(&owner, index)
-                .and_then(|sub| match sub {
-                    Some(sub) => l.pending(&sub.record.fqn).map(|p| Some((sub, p))),
-                    None => Ok(None),
-                })
+            l.resolve_did(&owner, index).and_then(|sub| match sub {
+                Some(sub) => l.pending(&sub.record.fqn).map(|p| Some((sub, p))),
+                None => Ok(None),
+            })
         }) {
             None | Some(Ok(None)) => None,
             Some(Ok(Some(found))) => Some(found),

@@ -116,7 +116,9 @@ impl FakeSource {
             present: false,
         });
         drop(rows);
-        self.announced.borrow_mut().insert(hash.clone(), zonefile.to_vec());
+        self.announced
+            .borrow_mut()
+            .insert(hash.clone(), zonefile.to_vec());
         if present {
             self.deliver(&hash);
         }
