@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::command::{configure::Configure, decode::Decode, info::Info, start::Start, stop::Stop};
+use crate::command::{
+    configure::Configure, decode::Decode, fast_sync::FastSync, info::Info, snapshot::Snapshot,
+    start::Start, stop::Stop,
+};
 
 /// The Blockstack Core node: BNS indexer, Atlas and the node RPC.
 #[derive(Debug, Parser)]
@@ -35,6 +38,11 @@ pub enum Command {
     Info(Info),
     /// Print the BNS operation in a raw transaction as JSON.
     Decode(Decode),
+    /// Make, co-sign or inspect a signed fast-sync snapshot of the node's state.
+    Snapshot(Snapshot),
+    /// Restore the node's state from a signed snapshot (a URL or a file).
+    #[command(name = "fast_sync", alias = "fast-sync")]
+    FastSync(FastSync),
 }
 
 /// The options every command sees.
@@ -70,6 +78,8 @@ impl Arguments {
             Command::Stop(c) => c.run(&globals),
             Command::Info(c) => c.run(&globals),
             Command::Decode(d) => d.run(),
+            Command::Snapshot(c) => c.run(&globals),
+            Command::FastSync(c) => c.run(&globals),
         }
     }
 }
