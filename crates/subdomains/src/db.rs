@@ -173,7 +173,7 @@ impl SubdomainDb {
 
 impl ReadOnlySubdomainDb {
     /// Opens an existing database read-only; [`SubdomainError::Missing`] if the indexer has
-    /// not created it yet.
+    /// not created it (or not its tables) yet.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, SubdomainError> {
         let path = path.as_ref();
         if is_new_file(path)? {
@@ -189,9 +189,9 @@ impl ReadOnlySubdomainDb {
         conn.busy_timeout(BUSY_TIMEOUT)
             .ctx("setting the busy timeout")?;
         if !check_identity(&conn, path)? {
-            return Err(SubdomainError::ForeignDatabase {
+            // Created by the indexer a moment ago; its schema is not committed yet.
+            return Err(SubdomainError::Missing {
                 path: path.to_path_buf(),
-                found: 0,
             });
         }
         Ok(Self { conn })
@@ -211,6 +211,16 @@ mod tests {
     fn creates_reopens_and_refuses_foreign_files() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join(DB_FILE);
+        assert!(matches!(
+            ReadOnlySubdomainDb::open(&path),
+            Err(SubdomainError::Missing { .. })
+        ));
+        // An SQLite file without tables is what the indexer leaves before its schema commits.
+        Connection::open(&path)
+            .expect("blank")
+            .execute_batch("CREATE TABLE t (x); DROP TABLE t;")
+            .expect("touch");
+        assert!(std::fs::metadata(&path).expect("file").len() > 0);
         assert!(matches!(
             ReadOnlySubdomainDb::open(&path),
             Err(SubdomainError::Missing { .. })

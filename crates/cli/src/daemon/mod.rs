@@ -16,10 +16,13 @@ use blockstack_api::SharedNodeInfo;
 use blockstack_atlas::chain::rows_from_ops;
 use blockstack_atlas::peers::ChainView;
 use blockstack_atlas::{Atlas, ChainStatus};
-use blockstack_consensus::Rules;
+use blockstack_consensus::{AddressNetwork, Rules};
 use blockstack_indexer::{Indexer, IndexerConfig, IndexerError};
 use blockstack_namedb::NameDb;
 use blockstack_node::chain::{BitcoindClient, BitcoindConfig};
+use blockstack_subdomains::{
+    IndexerConfig as SubdomainConfig, SubdomainIndexer, SubdomainWorker, MAINNET_FIRST_BLOCK,
+};
 use tokio::sync::watch;
 
 /// How many recent consensus hashes Atlas compares with peers.
@@ -31,6 +34,37 @@ pub const DB_FILE: &str = "blockstack-server.db";
 /// The name database of a working directory.
 pub fn db_path(working_dir: &Path) -> PathBuf {
     working_dir.join(DB_FILE)
+}
+
+/// The subdomain database of a working directory (`subdomains.db`, the original's name).
+pub fn subdomains_db_path(working_dir: &Path) -> PathBuf {
+    blockstack_subdomains::db_path(working_dir)
+}
+
+/// Starts the subdomain indexer over `atlas`: woken after each block and whenever Atlas
+/// stores a zone file. Rows before block 478 872 are skipped on mainnet, as v0.18 does.
+fn start_subdomains(
+    working_dir: &Path,
+    rules: &Rules,
+    atlas: &Arc<Atlas>,
+) -> anyhow::Result<SubdomainWorker> {
+    let path = subdomains_db_path(working_dir);
+    let first_block = if rules.network == AddressNetwork::Mainnet && !rules.test_mode {
+        MAINNET_FIRST_BLOCK
+    } else {
+        rules.first_block
+    };
+    let config = SubdomainConfig {
+        first_block,
+        ..SubdomainConfig::default()
+    };
+    let indexer = SubdomainIndexer::open(&path, config)
+        .with_context(|| format!("opening the subdomain database {}", path.display()))?;
+    let worker = SubdomainWorker::spawn(indexer, Arc::clone(atlas))
+        .context("starting the subdomain indexer")?;
+    let notifier = worker.notifier();
+    atlas.set_on_stored(Box::new(move |hash, _block| notifier.stored(hash)));
+    Ok(worker)
 }
 
 /// What the indexer loop needs.
@@ -115,6 +149,17 @@ async fn index_until_shutdown(
         prefetch: 16,
     };
     let mut indexer = Indexer::new(Arc::new(client), db, config);
+    let subdomains = match &settings.atlas {
+        Some(atlas) => {
+            settings.status.set_atlas(Arc::clone(atlas));
+            Some(start_subdomains(
+                &settings.working_dir,
+                &settings.rules,
+                atlas,
+            )?)
+        }
+        None => None,
+    };
     let mut reporter = progress::Reporter::new(settings.interactive);
     // Atlas skips rows it already has, so resuming from its last block with rows is safe.
     let mut fed = settings
@@ -150,6 +195,11 @@ async fn index_until_shutdown(
                     tracing::warn!(error = %e, "updating atlas");
                 }
                 fed = tip;
+                let rows = atlas.wire_zonefile_count();
+                settings.status.update(|s| s.zonefile_count = Some(rows));
+                if let Some(worker) = &subdomains {
+                    worker.notifier().blocks();
+                }
             }
         }
         match result {
@@ -178,6 +228,9 @@ async fn index_until_shutdown(
             () = tokio::time::sleep(settings.poll_interval) => {}
             _ = shutdown.changed() => {}
         }
+    }
+    if let Some(worker) = subdomains {
+        worker.stop();
     }
     tracing::info!("indexer stopped");
     Ok(())
