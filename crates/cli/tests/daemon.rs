@@ -214,3 +214,80 @@ fn sigkill_while_indexing_loses_nothing() {
     assert_eq!(info(crashed.path())["consensus_hash"], want);
     json(&core(crashed.path(), &["stop"]));
 }
+
+/// Runs `start --foreground` for a node configured for `url` and returns its exit status and
+/// standard error; the node must stop by itself.
+fn start_foreground(dir: &Path, url: &str) -> (bool, String) {
+    let out = core(
+        dir,
+        &[
+            "configure",
+            "--force",
+            "--network",
+            "regtest",
+            "--bitcoind-url",
+            url,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_blockstack-core"))
+        .arg("--working-dir")
+        .arg(dir)
+        .args(["start", "--foreground", "--rpc-port", "0"])
+        .output()
+        .expect("run blockstack-core");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_credentials_and_foreign_databases_are_refused_with_what_to_do() {
+    let chain = tempfile::tempdir().expect("tempdir");
+    let _guard = KillOnDrop(chain.path().to_path_buf());
+    let started = start_devnet(chain.path());
+    let rpc = started["devnet"]["bitcoind_rpc_url"]
+        .as_str()
+        .expect("url")
+        .trim_end_matches('/')
+        .trim_start_matches("http://")
+        .to_string();
+    let secret = std::fs::read_to_string(chain.path().join("devnet-rpc.secret")).expect("secret");
+
+    let node = tempfile::tempdir().expect("tempdir");
+    let (ok, stderr) = start_foreground(node.path(), &format!("http://devnet:wrong@{rpc}/"));
+    assert!(!ok, "a node with a wrong password must stop");
+    assert!(
+        stderr.contains("rejected our credentials")
+            && stderr.contains("`[bitcoind] user` and `passwd`"),
+        "{stderr}"
+    );
+    let last = stderr.lines().last().unwrap_or_default();
+    assert_eq!(
+        last.matches("rejected our credentials").count(),
+        1,
+        "said once: {last}"
+    );
+
+    let db = node.path().join("blockstack-server.db");
+    std::fs::write(&db, b"not a name database").expect("write");
+    let (ok, stderr) = start_foreground(
+        node.path(),
+        &format!("http://devnet:{}@{rpc}/", secret.trim()),
+    );
+    assert!(!ok, "a foreign database must stop the node");
+    assert!(stderr.contains("left untouched"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        b"not a name database",
+        "the file was not overwritten"
+    );
+    json(&core(chain.path(), &["stop", "--devnet"]));
+}

@@ -23,12 +23,19 @@ pub use store::Store;
 /// Why indexing stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexerError {
-    /// The chain source failed (after its own retries).
+    /// The chain source failed (after its own retries). Its message is part of this one's, so
+    /// it is not also reported as the source.
     #[error("chain source: {0}")]
-    Chain(#[from] ChainError),
+    Chain(ChainError),
     /// The store failed; the last block was not committed.
     #[error("store: {0}")]
     Store(String),
+}
+
+impl From<ChainError> for IndexerError {
+    fn from(err: ChainError) -> Self {
+        IndexerError::Chain(err)
+    }
 }
 
 /// How far one call of [`Indexer::sync`] got.
