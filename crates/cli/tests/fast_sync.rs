@@ -76,7 +76,10 @@ impl Devnet {
         let guard = KillOnDrop(dir.path().to_path_buf());
         let started = start_devnet(dir.path());
         let devnet = &started["devnet"];
-        let url = devnet["bitcoind_rpc_url"].as_str().expect("url").to_string();
+        let url = devnet["bitcoind_rpc_url"]
+            .as_str()
+            .expect("url")
+            .to_string();
         let password =
             std::fs::read_to_string(dir.path().join("devnet-rpc.secret")).expect("secret");
         let client = BitcoindClient::new(BitcoindConfig::new(
@@ -123,7 +126,10 @@ impl Devnet {
     }
 
     fn consensus_hash(&self) -> [u8; 16] {
-        let ch = http(&format!("{}v1/blockchains/bitcoin/consensus", self.rest), None);
+        let ch = http(
+            &format!("{}v1/blockchains/bitcoin/consensus", self.rest),
+            None,
+        );
         hex::decode(ch["consensus_hash"].as_str().expect("hash"))
             .expect("hex")
             .try_into()
@@ -160,7 +166,8 @@ impl Devnet {
         payload: Vec<u8>,
         nodes: &[&dyn Fn() -> Option<u64>],
     ) {
-        self.send_paid(sender, None, operation, payload, nodes).await;
+        self.send_paid(sender, None, operation, payload, nodes)
+            .await;
     }
 
     /// Builds, signs, broadcasts and mines one operation sent by `sender`, fees paid by
@@ -315,7 +322,12 @@ async fn a_restored_node_indexes_on_in_agreement_with_its_source() {
     .await;
     let register = name_registration::Payload {
         name: "foo.test".into(),
-        value_hash: Some(hex::decode(&zonefile_hash).expect("hex").try_into().expect("20")),
+        value_hash: Some(
+            hex::decode(&zonefile_hash)
+                .expect("hex")
+                .try_into()
+                .expect("20"),
+        ),
     };
     a.send(
         &payment,
@@ -383,15 +395,15 @@ async fn a_restored_node_indexes_on_in_agreement_with_its_source() {
         &DEVNET_RULES,
     ));
     let b_rest = format!("http://127.0.0.1:{b_rest_port}/");
-    let b_height = || {
-        json(&core_with_env(&b_dir, &["info"], &DEVNET_RULES))["last_block_processed"].as_u64()
-    };
+    let b_height =
+        || json(&core_with_env(&b_dir, &["info"], &DEVNET_RULES))["last_block_processed"].as_u64();
     let both: [&dyn Fn() -> Option<u64>; 2] = [&a_height, &b_height];
 
     // Both index on: empty blocks, then a NAME_UPDATE to a new zonefile.
     a.mine(3, &both).await;
     assert_eq!(answers(&b_rest), answers(&a.rest));
-    let new_zonefile = b"$ORIGIN foo.test\n$TTL 3600\n_http._tcp URI 10 1 \"https://example.com/v2.json\"\n";
+    let new_zonefile =
+        b"$ORIGIN foo.test\n$TTL 3600\n_http._tcp URI 10 1 \"https://example.com/v2.json\"\n";
     let new_hash = blockstack_zonefile::zonefile_hash(new_zonefile);
     let ch = hex::encode(a.consensus_hash());
     let update = name_update::Payload {
@@ -401,12 +413,21 @@ async fn a_restored_node_indexes_on_in_agreement_with_its_source() {
             .expect("16"),
         value_hash: hex::decode(&new_hash).expect("hex").try_into().expect("20"),
     };
-    a.send_paid(&owner, Some(&payment), Operation::NameUpdate, update.encode(), &both)
-        .await;
+    a.send_paid(
+        &owner,
+        Some(&payment),
+        Operation::NameUpdate,
+        update.encode(),
+        &both,
+    )
+    .await;
     a.mine(2, &both).await;
     let a_info = json(&core(a.dir.path(), &["info"]));
     let b_info = json(&core_with_env(&b_dir, &["info"], &DEVNET_RULES));
-    assert_eq!(b_info["last_block_processed"], a_info["last_block_processed"]);
+    assert_eq!(
+        b_info["last_block_processed"],
+        a_info["last_block_processed"]
+    );
     assert_eq!(b_info["consensus_hash"], a_info["consensus_hash"]);
     assert_eq!(b_info["last_block_hash"], a_info["last_block_hash"]);
     let (a_answers, b_answers) = (answers(&a.rest), answers(&b_rest));
@@ -514,8 +535,11 @@ fn bad_snapshots_are_refused_and_change_nothing() {
     // The node being restored: its own configuration and an older state of its own.
     let target = work.path().join("target");
     source_node(&target, 2);
-    std::fs::write(target.join("blockstack-server.ini"), "[blockstack]\natlas = False\n")
-        .expect("ini");
+    std::fs::write(
+        target.join("blockstack-server.ini"),
+        "[blockstack]\natlas = False\n",
+    )
+    .expect("ini");
     let before = files(&target);
 
     let write = |name: &str, data: &[u8]| {
@@ -587,7 +611,11 @@ fn bad_snapshots_are_refused_and_change_nothing() {
         let mut all = vec!["fast_sync", "--no-chain-check"];
         all.extend(args);
         failed_with(&core(&target, &all), needle);
-        assert_eq!(files(&target), before, "{needle}: the working directory changed");
+        assert_eq!(
+            files(&target),
+            before,
+            "{needle}: the working directory changed"
+        );
         assert_eq!(
             std::fs::read_dir(work.path()).expect("readdir").count(),
             siblings,
@@ -599,7 +627,10 @@ fn bad_snapshots_are_refused_and_change_nothing() {
     // A checkpoint from the configuration that the snapshot contradicts.
     std::fs::write(
         target.join("blockstack-server.ini"),
-        format!("[blockstack]\natlas = False\nfast_sync_checkpoints = 3:{}\n", "ff".repeat(16)),
+        format!(
+            "[blockstack]\natlas = False\nfast_sync_checkpoints = 3:{}\n",
+            "ff".repeat(16)
+        ),
     )
     .expect("ini");
     let before = files(&target);
@@ -621,7 +652,10 @@ fn bad_snapshots_are_refused_and_change_nothing() {
     // The right checkpoint: restored, the configuration kept.
     std::fs::write(
         target.join("blockstack-server.ini"),
-        format!("[blockstack]\natlas = False\nfast_sync_checkpoints = 3:{:032x}\n", 3),
+        format!(
+            "[blockstack]\natlas = False\nfast_sync_checkpoints = 3:{:032x}\n",
+            3
+        ),
     )
     .expect("ini");
     let restored = json(&core(
@@ -636,9 +670,11 @@ fn bad_snapshots_are_refused_and_change_nothing() {
     ));
     assert_eq!(restored["block"], 5);
     assert_eq!(restored["checkpoints"]["matched"], serde_json::json!([3]));
-    assert!(std::fs::read_to_string(target.join("blockstack-server.ini"))
-        .expect("ini")
-        .contains("fast_sync_checkpoints"));
+    assert!(
+        std::fs::read_to_string(target.join("blockstack-server.ini"))
+            .expect("ini")
+            .contains("fast_sync_checkpoints")
+    );
     let info = json(&core(&target, &["info"]));
     assert_eq!(info["last_block_processed"], 5);
 }
@@ -698,7 +734,13 @@ fn snapshots_can_be_co_signed_and_inspected() {
     failed_with(
         &core(
             &source,
-            &["snapshot", "create", snap.to_str().expect("utf-8"), "--private-key", KEY],
+            &[
+                "snapshot",
+                "create",
+                snap.to_str().expect("utf-8"),
+                "--private-key",
+                KEY,
+            ],
         ),
         "already exists",
     );

@@ -294,7 +294,9 @@ fn parse_public_keys(value: &str) -> Result<Vec<String>, String> {
         .collect();
     for k in &keys {
         if !matches!(k.len(), 66 | 130) || !k.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("{k:?} is not a hex public key (66 or 130 hex digits)"));
+            return Err(format!(
+                "{k:?} is not a hex public key (66 or 130 hex digits)"
+            ));
         }
     }
     Ok(keys)

@@ -135,7 +135,10 @@ fn main() {
         "(c) restore                    {restore_time:.2} s (signature check {verified_at:.2} s)"
     );
     println!("(b) / (a)                      {:.2}", created / copied);
-    println!("(c) / (a)                      {:.2}", restore_time / copied);
+    println!(
+        "(c) / (a)                      {:.2}",
+        restore_time / copied
+    );
 
     if env("BENCH_BZIP2", 0) == 1 {
         let out = root.path().join("snapshot-bzip2.bsk");

@@ -98,7 +98,12 @@ mod tests {
                 consensus_hash: A.into()
             }
         );
-        for bad in ["10", "x:00", &format!("10:{}", &A[1..]), &format!("10:{A}0")] {
+        for bad in [
+            "10",
+            "x:00",
+            &format!("10:{}", &A[1..]),
+            &format!("10:{A}0"),
+        ] {
             assert!(bad.parse::<Checkpoint>().is_err(), "{bad}");
         }
     }

@@ -128,7 +128,9 @@ mod tests {
 
     #[test]
     fn both_codecs_round_trip_and_are_detected() {
-        let data: Vec<u8> = (0..200_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let data: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
         assert_eq!(round_trip(Compression::Bzip2, &data), data);
         assert_eq!(round_trip(Compression::Zstd, &data), data);
     }

@@ -321,7 +321,9 @@ pub fn create(
     let signature = key.sign_digest(&digest);
     file.write_all(&trailer::encode(&[signature]))
         .map_err(io(&partial))?;
-    let file = file.into_inner().map_err(|e| io(&partial)(e.into_error()))?;
+    let file = file
+        .into_inner()
+        .map_err(|e| io(&partial)(e.into_error()))?;
     file.sync_all().map_err(io(&partial))?;
     let file_bytes = file.metadata().map_err(io(&partial))?.len();
     drop(file);

@@ -93,7 +93,9 @@ mod tests {
         assert!(dir.path().join("live.db-wal").exists());
         let dst = dir.path().join("copy.db");
         copy_live(&src, &dst).expect("copy");
-        writer.execute("INSERT INTO t VALUES (3)", []).expect("later write");
+        writer
+            .execute("INSERT INTO t VALUES (3)", [])
+            .expect("later write");
         assert!(!dir.path().join("copy.db-wal").exists());
         let copy = Connection::open(&dst).expect("open copy");
         let n: i64 = copy

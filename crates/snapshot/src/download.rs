@@ -31,13 +31,16 @@ fn failed(url: &str, reason: impl std::fmt::Display) -> SnapshotError {
 
 /// The total size a `Content-Range: bytes a-b/total` header announces.
 fn range_total(value: &str) -> Option<u64> {
-    value.rsplit_once('/').and_then(|(_, t)| t.trim().parse().ok())
+    value
+        .rsplit_once('/')
+        .and_then(|(_, t)| t.trim().parse().ok())
 }
 
 /// The first byte a `Content-Range: bytes a-b/total` header announces.
 fn range_start(value: &str) -> Option<u64> {
     let rest = value.trim().strip_prefix("bytes")?.trim();
-    rest.split_once('-').and_then(|(a, _)| a.trim().parse().ok())
+    rest.split_once('-')
+        .and_then(|(a, _)| a.trim().parse().ok())
 }
 
 /// Downloads `url` to `dest`, resuming a previous partial download; `progress(done, total)`
@@ -103,7 +106,10 @@ pub async fn download(
                 let _ = file.sync_all();
                 return Err(failed(
                     url,
-                    format!("{e}; {done} bytes are kept in {} and the next run resumes", part.display()),
+                    format!(
+                        "{e}; {done} bytes are kept in {} and the next run resumes",
+                        part.display()
+                    ),
                 ));
             }
         };

@@ -182,7 +182,11 @@ mod tests {
         );
         assert_eq!(
             file("zonefiles/1b/89/1b89.txt"),
-            Ok(Member::Zonefile(vec!["1b".into(), "89".into(), "1b89.txt".into()]))
+            Ok(Member::Zonefile(vec![
+                "1b".into(),
+                "89".into(),
+                "1b89.txt".into()
+            ]))
         );
         assert_eq!(file("./id.keychain"), Ok(Member::Keychain("id".into())));
         for dir in [".", "./", "./backups", "zonefiles/1b/89"] {
@@ -196,10 +200,7 @@ mod tests {
     #[test]
     fn paths_outside_the_target_are_refused() {
         assert!(matches!(file("/etc/passwd"), Err(PathError::Absolute(_))));
-        assert!(matches!(
-            file("../outside"),
-            Err(PathError::ParentDir(_))
-        ));
+        assert!(matches!(file("../outside"), Err(PathError::ParentDir(_))));
         assert!(matches!(
             file("zonefiles/../../outside"),
             Err(PathError::ParentDir(_))
@@ -222,12 +223,7 @@ mod tests {
 
     #[test]
     fn links_devices_and_stray_members_are_refused() {
-        let link = classify(
-            b"zonefiles/x",
-            &EntryKind::Other("symlink".into()),
-            0,
-            10,
-        );
+        let link = classify(b"zonefiles/x", &EntryKind::Other("symlink".into()), 0, 10);
         assert!(matches!(link, Err(PathError::NotRegular { .. })));
         for stray in [
             "blockstack-server.ini",

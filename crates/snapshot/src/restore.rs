@@ -31,9 +31,7 @@ use serde::Serialize;
 use crate::checkpoint::{self, Checkpoint, CheckpointReport};
 use crate::error::{io, namedb, Result, SnapshotError};
 use crate::hashing::HashingReader;
-use crate::layout::{
-    is_state_entry, NAME_DB, ORIGINAL_CHAINSTATE, STATE_DBS, ZONEFILES_DIR,
-};
+use crate::layout::{is_state_entry, NAME_DB, ORIGINAL_CHAINSTATE, STATE_DBS, ZONEFILES_DIR};
 use crate::paths::{classify, EntryKind, Member, PathError};
 use crate::swap;
 use crate::verify::Verified;
@@ -140,8 +138,7 @@ fn write_new(entry: &mut impl std::io::Read, size: u64, dest: &Path) -> Result<(
     } else {
         let mut out = BufWriter::with_capacity(WHOLE_ENTRY as usize, file);
         std::io::copy(entry, &mut out).map_err(archive_err)?;
-        out.into_inner()
-            .map_err(|e| io(dest)(e.into_error()))?;
+        out.into_inner().map_err(|e| io(dest)(e.into_error()))?;
     }
     Ok(())
 }
@@ -185,7 +182,8 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
             match member {
                 Member::Dir(parts) => {
                     if parts.first().map(String::as_str) == Some(ZONEFILES_DIR) {
-                        zonefiles.dir(parts.iter().fold(staging.to_path_buf(), |p, c| p.join(c)))?;
+                        zonefiles
+                            .dir(parts.iter().fold(staging.to_path_buf(), |p, c| p.join(c)))?;
                     }
                 }
                 Member::Backup { file, set } => {
@@ -205,7 +203,9 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
                         write_new(&mut entry, size, &dest)?;
                         // Flush the database to disk while the zone files are still written.
                         flushing.push(std::thread::spawn(move || {
-                            File::open(&dest).and_then(|f| f.sync_data()).map_err(io(&dest))
+                            File::open(&dest)
+                                .and_then(|f| f.sync_data())
+                                .map_err(io(&dest))
                         }));
                         found.databases.push(file);
                     } else {
@@ -256,10 +256,8 @@ fn link_tree(src: &Path, dst: &Path) -> Result<()> {
             let entry = entry.map_err(io(src))?;
             link_tree(&entry.path(), &dst.join(entry.file_name()))?;
         }
-    } else if kind.is_file() {
-        if fs::hard_link(src, dst).is_err() {
-            fs::copy(src, dst).map_err(io(dst))?;
-        }
+    } else if kind.is_file() && fs::hard_link(src, dst).is_err() {
+        fs::copy(src, dst).map_err(io(dst))?;
     }
     // Sockets and FIFOs belong to a running process, which a restore never runs beside.
     Ok(())
@@ -313,7 +311,9 @@ pub fn stage(verified: &Verified, target: &Path, checkpoints: &[Checkpoint]) -> 
     };
     let name = target
         .file_name()
-        .ok_or_else(|| SnapshotError::Content(format!("{} is not a directory name", target.display())))?
+        .ok_or_else(|| {
+            SnapshotError::Content(format!("{} is not a directory name", target.display()))
+        })?
         .to_string_lossy()
         .into_owned();
     let parent = target

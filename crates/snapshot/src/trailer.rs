@@ -22,7 +22,8 @@ pub const MAX_SIGNATURES: usize = 256;
 /// Longest base64 signature field accepted (v0.18's limit; real ones are 88 bytes).
 pub const MAX_SIGNATURE_LEN: usize = 100;
 /// The longest possible trailer: the count plus the most signatures of the longest length.
-pub const MAX_TRAILER_LEN: u64 = (FIELD_LEN + MAX_SIGNATURES * (FIELD_LEN + MAX_SIGNATURE_LEN)) as u64;
+pub const MAX_TRAILER_LEN: u64 =
+    (FIELD_LEN + MAX_SIGNATURES * (FIELD_LEN + MAX_SIGNATURE_LEN)) as u64;
 
 /// Why the end of a file is not a snapshot trailer.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -40,7 +41,9 @@ pub enum TrailerError {
     #[error("the length field of signature {0} (counted from the end) is not 8 hex digits")]
     BadLength(usize),
     /// A signature's length exceeds [`MAX_SIGNATURE_LEN`].
-    #[error("signature {index} (counted from the end) claims {len} bytes (at most {MAX_SIGNATURE_LEN})")]
+    #[error(
+        "signature {index} (counted from the end) claims {len} bytes (at most {MAX_SIGNATURE_LEN})"
+    )]
     SignatureTooLong {
         /// Position from the end, 0-based.
         index: usize,
@@ -96,7 +99,9 @@ pub fn parse(tail: &[u8], file_len: u64) -> Result<Trailer, TrailerError> {
     end = count_at;
     let mut newest_first = Vec::with_capacity(count as usize);
     for index in 0..count as usize {
-        let len_at = end.checked_sub(FIELD_LEN).ok_or(TrailerError::Truncated(index))?;
+        let len_at = end
+            .checked_sub(FIELD_LEN)
+            .ok_or(TrailerError::Truncated(index))?;
         let len = tail
             .get(len_at..end)
             .and_then(field)
@@ -107,7 +112,9 @@ pub fn parse(tail: &[u8], file_len: u64) -> Result<Trailer, TrailerError> {
         let sig_at = len_at
             .checked_sub(len as usize)
             .ok_or(TrailerError::Truncated(index))?;
-        let sig = tail.get(sig_at..len_at).ok_or(TrailerError::Truncated(index))?;
+        let sig = tail
+            .get(sig_at..len_at)
+            .ok_or(TrailerError::Truncated(index))?;
         base64::engine::general_purpose::STANDARD
             .decode(sig)
             .map_err(|_| TrailerError::NotBase64(index))?;

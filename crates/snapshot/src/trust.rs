@@ -24,7 +24,10 @@ impl TrustPolicy {
     /// when `required` is `None` (v0.18's default).
     pub fn new(keys: Vec<PublicKey>, required: Option<usize>) -> Result<Self, SnapshotError> {
         let mut seen = BTreeSet::new();
-        let keys: Vec<PublicKey> = keys.into_iter().filter(|k| seen.insert(k.serialize())).collect();
+        let keys: Vec<PublicKey> = keys
+            .into_iter()
+            .filter(|k| seen.insert(k.serialize()))
+            .collect();
         if keys.is_empty() {
             return Err(SnapshotError::Policy(
                 "no trusted public key: give --public-key or set [blockstack] fast_sync_public_keys"
@@ -96,7 +99,9 @@ mod tests {
         let policy =
             TrustPolicy::new(vec![k.public_key(), key(2).public_key()], Some(2)).expect("policy");
         let sigs = vec![k.sign_digest(&DIGEST), k.sign_digest(&DIGEST)];
-        let err = policy.check(&DIGEST, &sigs).expect_err("one distinct signer");
+        let err = policy
+            .check(&DIGEST, &sigs)
+            .expect_err("one distinct signer");
         assert!(matches!(
             err,
             SnapshotError::NotEnoughSignatures {

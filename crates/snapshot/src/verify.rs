@@ -158,4 +158,3 @@ pub fn cosign(path: &Path, key: &SigningKey) -> Result<Inspection> {
         .map_err(io(&dir))?;
     inspect(path)
 }
-

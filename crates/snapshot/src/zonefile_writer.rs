@@ -73,7 +73,9 @@ impl ZonefileWriter {
         }
         // The thread stopped: its error explains why.
         self.join()?;
-        Err(SnapshotError::Content("the zone file writer stopped".into()))
+        Err(SnapshotError::Content(
+            "the zone file writer stopped".into(),
+        ))
     }
 
     /// Queues the directory `path`.
@@ -89,8 +91,7 @@ impl ZonefileWriter {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
-        self.queued
-            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.queued.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         self.send(Job::File(path, bytes))
     }
 

@@ -13,8 +13,8 @@ use blockstack_consensus::{AddressNetwork, BlockOutcome, Rules};
 use blockstack_namedb::{NameDb, StateDump};
 use blockstack_snapshot::checkpoint::Checkpoint;
 use blockstack_snapshot::{
-    cosign, create, stage, trailer, verify, Compression, CreateOptions, SigningKey,
-    SnapshotError, StatePaths, TrustPolicy,
+    cosign, create, stage, trailer, verify, Compression, CreateOptions, SigningKey, SnapshotError,
+    StatePaths, TrustPolicy,
 };
 
 fn key(n: u8) -> SigningKey {
@@ -124,7 +124,10 @@ fn assert_refused(snapshot: &Path, target: &Path, policy: &TrustPolicy, needle: 
     let after = fs::read_dir(target.parent().expect("parent"))
         .expect("readdir")
         .count();
-    assert_eq!(after, siblings, "something was left beside the working directory");
+    assert_eq!(
+        after, siblings,
+        "something was left beside the working directory"
+    );
 }
 
 #[test]
@@ -142,7 +145,12 @@ fn a_restored_node_has_the_source_state_and_keeps_its_own_files() {
     assert_eq!(report.zonefiles, 25);
     assert_eq!(dump(&target), dump(&f.source()));
     assert_eq!(zonefiles_of(&target), zonefiles_of(&f.source()));
-    let rows = |d: &Path| AtlasDb::open(d.join("atlas.db")).expect("atlas").load_rows().expect("rows");
+    let rows = |d: &Path| {
+        AtlasDb::open(d.join("atlas.db"))
+            .expect("atlas")
+            .load_rows()
+            .expect("rows")
+    };
     assert_eq!(rows(&target), rows(&f.source()));
     // The node's own files stay; the stale journal of the replaced database does not.
     assert_eq!(
@@ -194,7 +202,11 @@ fn an_older_block_is_snapshotted_by_rolling_a_copy_back() {
     };
     let before = dump(&f.source());
     let snap = f.snapshot("snap.bsk", &options);
-    assert_eq!(dump(&f.source()), before, "the live database was not touched");
+    assert_eq!(
+        dump(&f.source()),
+        before,
+        "the live database was not touched"
+    );
     let target = f.target();
     let report = restore(&snap, &target, &policy(&[&key(1)], None), &[]).expect("restore");
     assert_eq!(report.block, block);
@@ -295,19 +307,39 @@ fn tampered_truncated_and_wrongly_signed_snapshots_are_refused() {
     let mut t = bytes.clone();
     t[bytes.len() / 2] ^= 0x01;
     fs::write(&tampered, &t).expect("write");
-    assert_refused(&tampered, &target, &policy(&[&key(1)], None), "not enough valid signatures");
+    assert_refused(
+        &tampered,
+        &target,
+        &policy(&[&key(1)], None),
+        "not enough valid signatures",
+    );
 
     let truncated = f.root.path().join("truncated.bsk");
     fs::write(&truncated, &bytes[..bytes.len() - 30]).expect("write");
-    assert_refused(&truncated, &target, &policy(&[&key(1)], None), "not a snapshot file");
+    assert_refused(
+        &truncated,
+        &target,
+        &policy(&[&key(1)], None),
+        "not a snapshot file",
+    );
 
     let cut_payload = f.root.path().join("cut.bsk");
     let mut c = bytes[..bytes.len() / 2].to_vec();
     c.extend_from_slice(&bytes[bytes.len() - 104..]);
     fs::write(&cut_payload, &c).expect("write");
-    assert_refused(&cut_payload, &target, &policy(&[&key(1)], None), "not enough valid signatures");
+    assert_refused(
+        &cut_payload,
+        &target,
+        &policy(&[&key(1)], None),
+        "not enough valid signatures",
+    );
 
-    assert_refused(&snap, &target, &policy(&[&key(3)], None), "0 of the required 1");
+    assert_refused(
+        &snap,
+        &target,
+        &policy(&[&key(3)], None),
+        "0 of the required 1",
+    );
 }
 
 #[test]
@@ -321,7 +353,10 @@ fn a_checkpoint_that_disagrees_refuses_and_one_that_agrees_passes() {
         consensus_hash: "00".repeat(16),
     };
     let err = restore(&snap, &target, &policy(&[&key(1)], None), &[wrong]).expect_err("refused");
-    assert!(err.to_string().contains("trusted checkpoint at block 2"), "{err}");
+    assert!(
+        err.to_string().contains("trusted checkpoint at block 2"),
+        "{err}"
+    );
     assert_eq!(files(&target), before);
     let right = Checkpoint {
         height: 2,
@@ -405,7 +440,10 @@ fn unsafe_and_stray_entries_refuse_the_whole_archive() {
             "not part of a snapshot",
             vec![Crafted::File(b"blockstack-server.ini", b"[bitcoind]")],
         ),
-        ("no name database", vec![Crafted::File(b"zonefiles/a/b.txt", b"1")]),
+        (
+            "no name database",
+            vec![Crafted::File(b"zonefiles/a/b.txt", b"1")],
+        ),
     ];
     for (i, (needle, members)) in cases.iter().enumerate() {
         let snap = f.root.path().join(format!("crafted-{i}.bsk"));
@@ -438,5 +476,10 @@ fn an_original_node_snapshot_is_recognised_but_not_restored() {
         Compression::Bzip2,
         &key(1),
     );
-    assert_refused(&snap, &target, &policy(&[&key(1)], None), "original Python node");
+    assert_refused(
+        &snap,
+        &target,
+        &policy(&[&key(1)], None),
+        "original Python node",
+    );
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use blockstack_node::settings::{ProcessEnv, Settings, SettingsLayer};
 use blockstack_snapshot::{
-    cosign, create, inspect, parse_public_key, Compression, CreateOptions, SigningKey,
-    StatePaths, TrustPolicy,
+    cosign, create, inspect, parse_public_key, Compression, CreateOptions, SigningKey, StatePaths,
+    TrustPolicy,
 };
 use serde_json::json;
 
@@ -152,8 +152,8 @@ impl Create {
 impl Sign {
     fn run(self) -> anyhow::Result<String> {
         let key: SigningKey = self.private_key.parse()?;
-        let after = cosign(&self.path, &key)
-            .with_context(|| format!("signing {}", self.path.display()))?;
+        let after =
+            cosign(&self.path, &key).with_context(|| format!("signing {}", self.path.display()))?;
         Ok(serde_json::to_string_pretty(&json!({
             "status": true,
             "path": self.path,
@@ -169,8 +169,8 @@ impl Inspect {
         let dir = globals.working_dir_or(DEFAULT_WORKING_DIR);
         let settings = settings_for(&dir)?;
         let policy = trust_policy(&self.public_keys, &settings, Some(1))?;
-        let inspection = inspect(&self.path)
-            .with_context(|| format!("reading {}", self.path.display()))?;
+        let inspection =
+            inspect(&self.path).with_context(|| format!("reading {}", self.path.display()))?;
         let signed_by: Vec<String> = policy
             .signers(inspection.digest(), &inspection.signatures)
             .iter()

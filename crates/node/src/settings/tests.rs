@@ -391,7 +391,10 @@ fn fast_sync_keys_default_to_the_original_and_parse_from_the_ini_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = Settings::load(cli_for(dir.path()), &env(&[])).expect("defaults");
     assert_eq!(s.blockstack.fast_sync_url, FAST_SYNC_DEFAULT_URL);
-    assert_eq!(s.blockstack.fast_sync_public_keys, vec![FAST_SYNC_PUBLIC_KEYS]);
+    assert_eq!(
+        s.blockstack.fast_sync_public_keys,
+        vec![FAST_SYNC_PUBLIC_KEYS]
+    );
     assert!(s.blockstack.fast_sync_checkpoints.is_empty());
     let key = format!("03{}", "AB".repeat(32));
     let dir = workdir(&format!(
