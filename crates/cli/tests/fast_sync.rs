@@ -624,6 +624,28 @@ fn bad_snapshots_are_refused_and_change_nothing() {
     }
     assert!(!work.path().join("escaped").exists());
 
+    // A zone file store outside the working directory would not receive the restored files.
+    std::fs::write(
+        target.join("blockstack-server.ini"),
+        "[blockstack]\natlas = False\nzonefiles = /var/elsewhere\n",
+    )
+    .expect("ini");
+    let before = files(&target);
+    failed_with(
+        &core(
+            &target,
+            &[
+                "fast_sync",
+                "--no-chain-check",
+                good.to_str().expect("utf-8"),
+                "--public-key",
+                &pk,
+            ],
+        ),
+        "a snapshot restores into the working directory",
+    );
+    assert_eq!(files(&target), before);
+
     // A checkpoint from the configuration that the snapshot contradicts.
     std::fs::write(
         target.join("blockstack-server.ini"),

@@ -60,6 +60,12 @@ fn mb(bytes: u64) -> f64 {
 }
 
 fn main() {
+    // The restore's phase timings (debug events) go to stderr.
+    tracing_subscriber::fmt()
+        .with_env_filter("blockstack_snapshot=debug")
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let names = env("BENCH_NAMES", 1_000_000);
     let zonefiles = env("BENCH_ZONEFILES", 100_000);
     let threads = env("BENCH_THREADS", 2) as u32;
@@ -124,15 +130,14 @@ fn main() {
     let t = Instant::now();
     let verified = verify(&out, &policy).expect("verify");
     let verified_at = t.elapsed().as_secs_f64();
-    let restored = stage(&verified, &target, &[])
-        .expect("stage")
-        .commit()
-        .expect("commit");
+    let staged = stage(&verified, &target, &[]).expect("stage");
+    let staged_at = t.elapsed().as_secs_f64();
+    let restored = staged.commit().expect("commit");
     let restore_time = t.elapsed().as_secs_f64();
     assert_eq!(restored.block, built.last_block);
     assert_eq!(restored.zonefiles, zonefiles);
     println!(
-        "(c) restore                    {restore_time:.2} s (signature check {verified_at:.2} s)"
+        "(c) restore                    {restore_time:.2} s (signature check {verified_at:.2} s, staged {staged_at:.2} s)"
     );
     println!("(b) / (a)                      {:.2}", created / copied);
     println!(

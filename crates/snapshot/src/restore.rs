@@ -83,7 +83,14 @@ impl Staged {
             .dir
             .take()
             .ok_or_else(|| SnapshotError::Content("the restore was already committed".into()))?;
-        let old = swap::install(&dir, &self.target).map_err(io(&self.target))?;
+        let old = match swap::install(&dir, &self.target) {
+            Ok(old) => old,
+            Err(e) => {
+                // Nothing was swapped: the target is as it was, the staged state goes.
+                let _ = fs::remove_dir_all(&dir);
+                return Err(io(&self.target)(e));
+            }
+        };
         if let Some(old) = old {
             if let Err(e) = fs::remove_dir_all(&old) {
                 tracing::warn!(path = %old.display(), error = %e, "could not delete the previous state");

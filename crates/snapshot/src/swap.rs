@@ -45,7 +45,11 @@ pub fn install(staged: &Path, target: &Path) -> io::Result<Option<PathBuf>> {
                     .unwrap_or_default();
                 let aside = parent.join(format!(".{name}.old-{}", std::process::id()));
                 fs::rename(target, &aside)?;
-                fs::rename(staged, target)?;
+                if let Err(e) = fs::rename(staged, target) {
+                    // Put the old directory back rather than leave none.
+                    fs::rename(&aside, target)?;
+                    return Err(e);
+                }
                 Some(aside)
             }
             Err(e) => return Err(e),

@@ -25,7 +25,7 @@ use blockstack_snapshot::{stage, verify, SnapshotError};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::command::snapshot::{settings_for, trust_policy};
+use crate::command::snapshot::{settings_for, state_paths, trust_policy};
 use crate::core::Globals;
 use crate::daemon::pidfile;
 use crate::{DEFAULT_DEVNET_DIR, DEFAULT_WORKING_DIR};
@@ -133,6 +133,23 @@ impl FastSync {
             );
         }
         let settings = settings_for(&dir)?;
+        let paths = state_paths(&dir, &settings);
+        for (what, path, expected) in [
+            ("zonefiles", &paths.zonefiles, dir.join("zonefiles")),
+            (
+                "subdomaindb_path",
+                &paths.subdomains_db,
+                dir.join("subdomains.db"),
+            ),
+        ] {
+            if *path != expected {
+                bail!(
+                    "[blockstack] {what} is {}: a snapshot restores into the working directory,                      so it must be {}",
+                    path.display(),
+                    expected.display()
+                );
+            }
+        }
         let policy = trust_policy(&self.public_keys, &settings, self.num_required)?;
         let checkpoints: Vec<Checkpoint> = settings
             .blockstack
