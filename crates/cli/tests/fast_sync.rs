@@ -65,6 +65,7 @@ fn free_port() -> u16 {
 
 struct Devnet {
     dir: tempfile::TempDir,
+    chain_url: String,
     rest: String,
     rpc: String,
     client: BitcoindClient,
@@ -83,7 +84,7 @@ impl Devnet {
         let password =
             std::fs::read_to_string(dir.path().join("devnet-rpc.secret")).expect("secret");
         let client = BitcoindClient::new(BitcoindConfig::new(
-            url,
+            url.clone(),
             RpcAuth::UserPass {
                 user: "devnet".into(),
                 password: password.trim().into(),
@@ -94,6 +95,7 @@ impl Devnet {
             rest: devnet["rest_api_url"].as_str().expect("rest").to_string(),
             rpc: devnet["node_rpc_url"].as_str().expect("rpc").to_string(),
             dir,
+            chain_url: url,
             client,
         };
         (net, guard)
@@ -360,11 +362,14 @@ async fn a_restored_node_indexes_on_in_agreement_with_its_source() {
     let b_dir = work.path().join("b");
     std::fs::create_dir(&b_dir).expect("mkdir");
     let _guard_b = KillOnDrop(b_dir.clone());
-    std::fs::copy(
-        a.dir.path().join("blockstack-server.ini"),
-        b_dir.join("blockstack-server.ini"),
-    )
-    .expect("config");
+    let password = std::fs::read_to_string(a.dir.path().join("devnet-rpc.secret")).expect("secret");
+    let rpc = a
+        .chain_url
+        .replace("http://", &format!("http://devnet:{}@", password.trim()));
+    json(&core(
+        &b_dir,
+        &["configure", "--network", "regtest", "--bitcoind-url", &rpc],
+    ));
     let restored = json(&core_with_env(
         &b_dir,
         &[

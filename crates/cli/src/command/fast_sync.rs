@@ -144,7 +144,8 @@ impl FastSync {
         ] {
             if *path != expected {
                 bail!(
-                    "[blockstack] {what} is {}: a snapshot restores into the working directory,                      so it must be {}",
+                    "[blockstack] {what} is {}: a snapshot restores into the working directory, so it \
+                     must be {}",
                     path.display(),
                     expected.display()
                 );
