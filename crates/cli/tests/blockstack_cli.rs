@@ -624,3 +624,111 @@ async fn a_namespace_and_its_names_go_through_their_whole_life() {
         .collect();
     assert!(ops.iter().any(|o| o == "NAME_REVOKE"), "{history}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_daemon_carries_a_cli_registration_through_its_registrar() {
+    let (net, _guard) = start().await;
+    net.mine(1).await;
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+        .to_string();
+    net.ok(&["configure", "--api-host", "127.0.0.1", "--api-port", &port]);
+    assert_eq!(net.ok(&["api", "status"])["status"], false);
+
+    // A wrong password is refused before anything runs in the background.
+    let out = Command::new(env!("CARGO_BIN_EXE_blockstack"))
+        .arg("-c")
+        .arg(&net.config)
+        .args(["-p", "not-the-password", "api", "start"])
+        .env_remove("BLOCKSTACK_WALLET_PASSWORD")
+        .output()
+        .expect("run blockstack");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Failed to unlock the wallet"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(net.ok(&["api", "status"])["status"], false);
+
+    let started = net.ok(&["api", "start"]);
+    assert_eq!(started["status"], true, "{started}");
+    assert_eq!(net.ok(&["api", "status"])["status"], true);
+    let again = net.run(&["api", "start"]);
+    assert!(!again.status.success(), "a second daemon must be refused");
+
+    // A namespace to register in, made with the library.
+    let keys = WalletFile::new(net.client_dir.path().join("wallet.json"))
+        .load(PASSWORD)
+        .expect("wallet")
+        .keys;
+    let client = net.client();
+    let revealer = keys.payment.script_pubkey();
+    client
+        .namespace_preorder("api", &keys.payment, &revealer)
+        .await
+        .expect("namespace preorder");
+    net.mine(1).await;
+    client
+        .namespace_reveal(
+            "api",
+            &blockstack_client::compose::RevealParams {
+                lifetime: 5000,
+                price: PriceFunction {
+                    coeff: 1,
+                    base: 2,
+                    buckets: [1; 16],
+                    nonalpha_discount: 1,
+                    no_vowel_discount: 1,
+                },
+                version: 1,
+            },
+            &keys.payment,
+            &revealer,
+        )
+        .await
+        .expect("namespace reveal");
+    net.mine(1).await;
+    client
+        .namespace_ready("api", &keys.payment)
+        .await
+        .expect("namespace ready");
+    net.mine(1).await;
+
+    let zonefile = write_file(
+        net.client_dir.path(),
+        "carol.zone",
+        "$ORIGIN carol.api\n$TTL 3600\n_http._tcp URI 10 1 \"https://example.com/carol.json\"\n",
+    );
+    let queued = net.ok(&[
+        "-y",
+        "register",
+        "carol.api",
+        zonefile.to_str().expect("path"),
+    ]);
+    assert_eq!(queued["success"], true, "{queued}");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        net.mine(1).await;
+        std::thread::sleep(Duration::from_millis(1500));
+        let record = net.run(&["get_name_blockchain_record", "carol.api"]);
+        if record.status.success() {
+            let record: Value = serde_json::from_slice(&record.stdout).expect("json");
+            if record["value_hash"].is_string() {
+                let zf = net.raw(&["get_name_zonefile", "carol.api"]);
+                assert!(zf.contains("carol.json"), "{zf}");
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "carol.api was never registered; daemon log:\n{}",
+            std::fs::read_to_string(net.client_dir.path().join("api_endpoint.log"))
+                .unwrap_or_default()
+        );
+    }
+    assert_eq!(net.ok(&["api", "stop"])["status"], true);
+    assert_eq!(net.ok(&["api", "status"])["status"], false);
+}

@@ -126,6 +126,9 @@ pub trait Actions: Send + Sync + 'static {
     /// Sends a signed transaction. A transaction the chain already has is a success.
     fn broadcast(&self, tx: &StepTx) -> impl Future<Output = Result<(), ActionError>> + Send;
 
+    /// The height of the chain's tip (the registrar passes over its queue when it moves).
+    fn block_height(&self) -> impl Future<Output = Result<u64, ActionError>> + Send;
+
     /// How many confirmations a transaction has: `None` if the chain does not know it,
     /// `Some(0)` while it is in the mempool.
     fn confirmations(

@@ -182,6 +182,10 @@ impl<B: WalletBackend + 'static> Actions for ClientActions<B> {
         }
     }
 
+    async fn block_height(&self) -> Result<u64, ActionError> {
+        self.height().await
+    }
+
     async fn confirmations(&self, txid: &str) -> Result<Option<u32>, ActionError> {
         let txid = Txid::from_str(txid)
             .map_err(|e| ActionError::Refused(format!("recorded txid {txid}: {e}")))?;

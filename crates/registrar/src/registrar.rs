@@ -2,7 +2,7 @@
 //! (cli-wallet.md §c.3): preorder → register → (update) → zonefile replication → (transfer).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use blockstack_consensus::hash::value_hash_hex;
@@ -10,6 +10,9 @@ use tokio::sync::watch;
 
 use crate::actions::{ActionError, Actions, Planned, RegisterRequest, RenewRequest};
 use crate::queue::{Job, JobData, Queue, QueueError, Stage};
+
+/// How often the run loop looks at the chain's tip.
+const TIP_CHECK: Duration = Duration::from_secs(2);
 
 /// Confirmation counts and timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,29 +279,39 @@ impl<A: Actions> Registrar<A> {
         Ok(report)
     }
 
-    /// Runs passes until `shutdown` turns true. A failing pass backs off from 1 s, growing
-    /// by 2–3× up to the poll interval; a clean pass waits the poll interval.
+    /// Runs passes until `shutdown` turns true: one whenever the chain's tip moves, and
+    /// otherwise every poll interval. After a failing pass the next one comes after 1 s, then
+    /// 2–3 times longer each time, up to the poll interval.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let cap = self.config.poll_interval;
+        let tick = cap.min(TIP_CHECK);
         let mut failing: Option<Duration> = None;
+        let mut last_tip = None;
+        let mut next_pass = Instant::now();
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            let clean = match self.pass().await {
-                Ok(report) => report.failed == 0,
-                Err(err) => {
-                    tracing::error!("registrar queue: {err}");
-                    false
-                }
-            };
-            failing = if clean {
-                None
-            } else {
-                Some(failing.map_or(Duration::from_secs(1).min(cap), |d| backoff(d, cap)))
-            };
+            let tip = self.actions.block_height().await.ok();
+            let moved = tip.is_some() && tip != last_tip;
+            if moved || Instant::now() >= next_pass {
+                last_tip = tip;
+                let clean = match self.pass().await {
+                    Ok(report) => report.failed == 0,
+                    Err(err) => {
+                        tracing::error!("registrar queue: {err}");
+                        false
+                    }
+                };
+                failing = if clean {
+                    None
+                } else {
+                    Some(failing.map_or(Duration::from_secs(1).min(cap), |d| backoff(d, cap)))
+                };
+                next_pass = Instant::now() + failing.unwrap_or(cap);
+            }
             tokio::select! {
-                _ = tokio::time::sleep(failing.unwrap_or(cap)) => {}
+                _ = tokio::time::sleep(tick) => {}
                 _ = shutdown.changed() => {}
             }
         }

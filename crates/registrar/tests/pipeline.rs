@@ -331,3 +331,30 @@ async fn updates_transfers_renewals_and_revokes_finish_once_confirmed() {
         Err(SubmitError::Refused(_))
     ));
 }
+
+#[tokio::test]
+async fn the_run_loop_passes_when_the_tip_moves_and_stops_on_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let mut config = RegistrarConfig::test_mode();
+    config.poll_interval = std::time::Duration::from_secs(3600);
+    let reg = std::sync::Arc::new(registrar(&sim, &dir.path().join("q.db"), config));
+    reg.register(request("a.test", None, None)).await.unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(reg.clone().run(stopped));
+    // The first pass runs at once, while the preorder is unconfirmed.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Preorder)]);
+    sim.mine(1);
+    // With an hour between polls, only the moving tip can make it register.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while stages(&reg) != [("a.test".to_string(), Stage::Register)] {
+        assert!(std::time::Instant::now() < deadline, "{:?}", stages(&reg));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), task)
+        .await
+        .expect("the loop stops")
+        .unwrap();
+}

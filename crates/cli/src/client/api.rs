@@ -148,6 +148,14 @@ impl Api {
         if let Some(pid) = running(dir)? {
             bail!("the API daemon already runs (pid {pid})");
         }
+        let filter = if ctx.globals.debug { "debug" } else { "info" };
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+            )
+            .try_init();
         let password = self.password(ctx)?;
         let wallet = ctx
             .wallet_file()
@@ -193,10 +201,10 @@ impl Api {
         let _pid = PidFile::claim(dir)?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(registrar.run(stop_rx.clone()));
-        eprintln!(
-            "API daemon listening on http://{}/ (queue {})",
-            listener.local_addr()?,
-            config.queue_path().display()
+        tracing::info!(
+            url = %format!("http://{}/", listener.local_addr()?),
+            queue = %config.queue_path().display(),
+            "API daemon listening"
         );
         let mut stopped = stop_rx.clone();
         let server = tokio::spawn(blockstack_api::rest::serve_app(listener, app, async move {

@@ -12,6 +12,7 @@ pub mod keyarg;
 pub mod output;
 
 pub mod announce;
+pub mod api;
 pub mod balance;
 pub mod configure;
 pub mod consensus;
@@ -179,6 +180,8 @@ pub enum Command {
     Configure(configure::Configure),
     /// Create `client.ini` and the wallet.
     Setup(setup::Setup),
+    /// Control the REST API daemon and its registrar: start, start-foreground, stop, status.
+    Api(api::Api),
 }
 
 impl Arguments {
@@ -224,6 +227,7 @@ impl Arguments {
             Command::Consensus(c) => c.run(&ctx).await,
             Command::Configure(c) => c.run(&ctx),
             Command::Setup(c) => c.run(&ctx),
+            Command::Api(c) => c.run(&ctx).await,
             Command::GetNameZonefile(c) => return c.run(&ctx).await,
         }?;
         Ok(Output::Json(json))

@@ -1,6 +1,7 @@
 //! `blockstack-core start`: run the node, detached or in the foreground.
 
 use std::fs;
+use std::future::Future;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use blockstack_api::{
     SharedNodeInfo, ZonefileSource,
 };
 use blockstack_atlas::{spawn_crawler, Atlas, AtlasConfig, AtlasRpc, HttpTransport};
+use blockstack_consensus::Rules;
 use blockstack_node::chain::BitcoindConfig;
 use blockstack_node::settings::{ProcessEnv, Settings, SettingsLayer};
 use blockstack_node::xmlrpc::Value as XmlValue;
@@ -63,6 +65,16 @@ pub struct Start {
     pub bind: Option<String>,
 }
 
+/// What a process that runs a node inside itself (a test harness) changes about it.
+#[derive(Clone, Debug, Default)]
+pub struct Embedding {
+    /// Consensus rules in place of the devnet's or the configuration's: the original's test
+    /// knobs (epoch ends, multipliers, grace periods) chosen per run without the environment.
+    pub rules: Option<Rules>,
+    /// How long the indexer waits between polls of the chain once caught up.
+    pub poll_interval: Option<Duration>,
+}
+
 /// The REST API's port of the original `blockstack api`.
 pub const DEFAULT_API_PORT: u16 = 6270;
 /// The node RPC's port.
@@ -81,7 +93,14 @@ impl Start {
             let to_file = std::env::var_os(DETACHED_ENV).is_some();
             logging::init(&dir, to_file, globals.debug)?;
             let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
-            if let Err(e) = runtime.block_on(self.run_node(&dir, globals, !to_file)) {
+            let run = self.run_node(
+                &dir,
+                globals,
+                !to_file,
+                Embedding::default(),
+                shutdown_signal(),
+            );
+            if let Err(e) = runtime.block_on(run) {
                 tracing::error!("{e:#}");
                 return Err(e);
             }
@@ -168,11 +187,27 @@ impl Start {
         Ok(serde_json::to_string_pretty(&out)?)
     }
 
+    /// Runs the node in this process until `shutdown` resolves: no detaching, no logging set
+    /// up, no signal handlers. The working directory is claimed with the pid file as usual.
+    pub async fn run_embedded(
+        &self,
+        dir: &Path,
+        globals: &Globals,
+        embedding: Embedding,
+        shutdown: impl Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        self.run_node(dir, globals, false, embedding, shutdown)
+            .await
+    }
+
     async fn run_node(
         &self,
         dir: &Path,
         globals: &Globals,
         interactive: bool,
+        embedding: Embedding,
+        shutdown: impl Future<Output = ()>,
     ) -> anyhow::Result<()> {
         let _pid = pidfile::PidFile::claim(dir)?;
         let (stop_tx, stop_rx) = watch::channel(false);
@@ -232,25 +267,32 @@ impl Start {
                     let opened = blockstack_registrar::service::open(
                         &net.client_config,
                         keys,
-                        devnet::rules(),
+                        embedding.rules.clone().unwrap_or_else(devnet::rules),
                         RegistrarConfig::test_mode(),
                     )
                     .context("opening the registrar")?;
                     registrar = Some((opened, net.client_config));
                 }
                 (
-                    devnet::rules(),
+                    embedding.rules.clone().unwrap_or_else(devnet::rules),
                     0,
                     net.bitcoind,
-                    Duration::from_millis(500),
+                    embedding
+                        .poll_interval
+                        .unwrap_or(Duration::from_millis(500)),
                     dir.join("zonefiles"),
                 )
             }
             Some(settings) => {
-                let rules = rules_from(&settings.params);
+                let rules = embedding
+                    .rules
+                    .clone()
+                    .unwrap_or_else(|| rules_from(&settings.params));
                 tracing::info!(network = settings.network.as_str(), first_block = rules.first_block, bitcoind = %settings.bitcoind.rpc_url(), "starting");
                 let client = BitcoindConfig::from(&settings.bitcoind);
-                let poll = Duration::from_secs(self.poll_interval);
+                let poll = embedding
+                    .poll_interval
+                    .unwrap_or(Duration::from_secs(self.poll_interval));
                 (
                     rules,
                     settings.params.num_confirmations,
@@ -303,6 +345,12 @@ impl Start {
             subdomains_db: atlas_on.then(|| crate::daemon::subdomains_db_path(dir)),
             ..ServiceConfig::default()
         };
+        // The APIs read the name database from their first request: create it (or refuse a
+        // foreign file) before they serve.
+        drop(
+            blockstack_namedb::NameDb::open(db_path(dir))
+                .with_context(|| format!("opening the name database {}", db_path(dir).display()))?,
+        );
         let service = QueryService::new(
             db_path(dir),
             rules.clone(),
@@ -374,7 +422,7 @@ impl Start {
         let watcher = tokio::task::spawn_blocking(move || indexer.join());
         tokio::pin!(watcher);
         let result = tokio::select! {
-            () = shutdown_signal() => {
+            () = shutdown => {
                 tracing::info!("shutting down");
                 let _ = stop_tx.send(true);
                 watcher.await

@@ -142,6 +142,10 @@ impl Actions for Sim {
         Ok(())
     }
 
+    async fn block_height(&self) -> Result<u64, ActionError> {
+        Ok(u64::from(self.world().height))
+    }
+
     async fn confirmations(&self, txid: &str) -> Result<Option<u32>, ActionError> {
         let w = self.world();
         if w.offline {
