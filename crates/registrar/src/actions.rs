@@ -93,6 +93,19 @@ pub struct RenewRequest {
     pub min_confs: Option<u32>,
 }
 
+/// A payment from the wallet's payment address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WithdrawRequest {
+    /// Where the bitcoins go.
+    pub address: String,
+    /// How many satoshis; `None` sends everything (less the fee).
+    pub amount: Option<u64>,
+    /// Bytes for an OP_RETURN output (at most 40).
+    pub message: Option<Vec<u8>>,
+    /// The fewest confirmations a spent UTXO may have.
+    pub min_confs: u32,
+}
+
 /// A signed transaction and what it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Built {
@@ -125,6 +138,16 @@ pub trait Actions: Send + Sync + 'static {
 
     /// Sends a signed transaction. A transaction the chain already has is a success.
     fn broadcast(&self, tx: &StepTx) -> impl Future<Output = Result<(), ActionError>> + Send;
+
+    /// The payment address's balance in satoshis, counting UTXOs with at least `min_confs`
+    /// confirmations.
+    fn balance(&self, min_confs: u32) -> impl Future<Output = Result<u64, ActionError>> + Send;
+
+    /// Builds and signs a payment from the payment address. Nothing is broadcast.
+    fn withdraw(
+        &self,
+        request: &WithdrawRequest,
+    ) -> impl Future<Output = Result<StepTx, ActionError>> + Send;
 
     /// The height of the chain's tip (the registrar passes over its queue when it moves).
     fn block_height(&self) -> impl Future<Output = Result<u64, ActionError>> + Send;

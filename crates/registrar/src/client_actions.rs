@@ -11,7 +11,7 @@ use blockstack_client::ops::{Client, OpsError, Sent};
 use blockstack_consensus::Rules;
 use blockstack_wallet::WalletKeys;
 
-use crate::actions::{ActionError, Actions, Built, NameStatus, Planned};
+use crate::actions::{ActionError, Actions, Built, NameStatus, Planned, WithdrawRequest};
 use crate::queue::{JobData, StepTx};
 
 /// The registrar's actions with a wallet's keys.
@@ -180,6 +180,33 @@ impl<B: WalletBackend + 'static> Actions for ClientActions<B> {
             }
             Err(err) => Err(backend_error(err)),
         }
+    }
+
+    async fn balance(&self, min_confs: u32) -> Result<u64, ActionError> {
+        self.client
+            .balance(&self.keys.payment, min_confs)
+            .await
+            .map(|a| a.to_sat())
+            .map_err(ops_error)
+    }
+
+    async fn withdraw(&self, request: &WithdrawRequest) -> Result<StepTx, ActionError> {
+        let sent = self
+            .client
+            .withdraw(
+                &self.keys.payment,
+                &request.address,
+                request.amount.map(bitcoin::Amount::from_sat),
+                request.message.as_deref(),
+                request.min_confs,
+            )
+            .await
+            .map_err(ops_error)?;
+        Ok(StepTx {
+            txid: sent.txid.to_string(),
+            hex: serialize_hex(&sent.tx),
+            broadcast: false,
+        })
     }
 
     async fn block_height(&self) -> Result<u64, ActionError> {

@@ -20,6 +20,7 @@ pub mod service;
 
 pub use actions::{
     ActionError, Actions, Built, NameStatus, Planned, RegisterRequest, RenewRequest,
+    WithdrawRequest,
 };
 pub use queue::{Job, JobData, Queue, QueueError, Stage, StepTx};
 pub use registrar::{PassReport, Registrar, RegistrarConfig, SubmitError, Submitted};

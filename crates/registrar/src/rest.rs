@@ -8,6 +8,8 @@
 //!   whitelisted `Origin`) only;
 //! * `owner_key` / `payment_key` in a body are refused: the daemon signs with its wallet;
 //! * `make_profile` is accepted and ignored (there are no storage drivers);
+//! * the daemon's keys and password are fixed while it runs: `PUT /v1/wallet/keys[/{id}]` and
+//!   `PUT /v1/wallet/password` answer 501 (restart the daemon with the new wallet instead);
 //! * a name in the path that is not a valid name is 400 `{"error": "Invalid name or subdomain"}`.
 
 use std::collections::BTreeMap;
@@ -32,9 +34,14 @@ use crate::registrar::{Registrar, SubmitError};
 /// The longest zonefile text a request may carry (the original client's limit).
 pub const MAX_ZONEFILE_LEN: usize = 4096;
 
-/// The wallet's public side, for the address routes.
+/// The wallet as the wallet routes show it.
 #[derive(Debug, Clone, Default)]
 pub struct WalletInfo {
+    /// What `GET /v1/wallet/keys` answers: addresses, the data public key and the private
+    /// keys in the original's forms.
+    pub keys: Value,
+    /// Confirmations a UTXO needs by default (balance and withdrawals).
+    pub min_confs: u32,
     /// The payment address.
     pub payment_address: String,
     /// The owner address.
@@ -67,6 +74,14 @@ pub fn routes<A: Actions>(api: Arc<WriteApi<A>>) -> Router {
         .route("/v1/wallet/payment_address", get(payment_address::<A>))
         .route("/v1/wallet/owner_address", get(owner_address::<A>))
         .route("/v1/wallet/data_pubkey", get(data_pubkey::<A>))
+        .route(
+            "/v1/wallet/balance",
+            get(balance_default::<A>).post(withdraw::<A>),
+        )
+        .route("/v1/wallet/balance/{minconfs}", get(balance::<A>))
+        .route("/v1/wallet/keys", get(keys::<A>).put(unsupported::<A>))
+        .route("/v1/wallet/keys/{id}", put(unsupported::<A>))
+        .route("/v1/wallet/password", put(unsupported::<A>))
         .with_state(api)
 }
 
@@ -463,4 +478,98 @@ async fn data_pubkey<A: Actions>(State(api): Api<A>, headers: HeaderMap) -> Repl
             message: None,
         }),
     }
+}
+
+async fn balance_default<A: Actions>(state: Api<A>, headers: HeaderMap) -> Reply {
+    let confs = state.0.wallet.min_confs;
+    balance_with(state, headers, confs).await
+}
+
+async fn balance<A: Actions>(
+    state: Api<A>,
+    Path(minconfs): Path<String>,
+    headers: HeaderMap,
+) -> Reply {
+    let confs = minconfs.parse::<u32>().map_err(|_| invalid_request())?;
+    balance_with(state, headers, confs).await
+}
+
+async fn balance_with<A: Actions>(State(api): Api<A>, headers: HeaderMap, confs: u32) -> Reply {
+    guard(&api, &headers)?;
+    let sats = api.registrar.actions().balance(confs).await.map_err(|_| {
+        error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Failed to query wallet balance",
+        )
+    })?;
+    Ok(Json(json!({"balance": {"satoshis": sats, "bitcoin": sats as f64 / 1e8}})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithdrawBody {
+    address: String,
+    amount: Option<u64>,
+    min_confs: Option<u32>,
+    tx_only: Option<bool>,
+    message: Option<String>,
+    payment_key: Option<Value>,
+}
+
+/// The longest OP_RETURN message a withdrawal may carry.
+pub const MAX_WITHDRAW_MESSAGE: usize = 40;
+
+/// `POST /v1/wallet/balance`: send bitcoins from the payment address.
+async fn withdraw<A: Actions>(State(api): Api<A>, headers: HeaderMap, body: Bytes) -> Reply {
+    guard(&api, &headers)?;
+    let body: WithdrawBody = parse_body(&body)?;
+    refuse_keys(&None, &body.payment_key)?;
+    if body.amount == Some(0) {
+        return Err(error(StatusCode::BAD_REQUEST, "Refusing to send 0 bitcoin"));
+    }
+    if body
+        .message
+        .as_ref()
+        .is_some_and(|m| m.len() > MAX_WITHDRAW_MESSAGE)
+    {
+        return Err(invalid_request());
+    }
+    let request = crate::actions::WithdrawRequest {
+        address: body.address,
+        amount: body.amount,
+        message: body.message.map(String::into_bytes),
+        min_confs: body.min_confs.unwrap_or(api.wallet.min_confs),
+    };
+    let actions = api.registrar.actions();
+    let tx = actions.withdraw(&request).await.map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("Failed to transfer balance: {e}"),
+        )
+    })?;
+    if body.tx_only.unwrap_or(false) {
+        return Ok(Json(json!({"status": true, "tx": tx.hex})).into_response());
+    }
+    actions.broadcast(&tx).await.map_err(|e| {
+        error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("Failed to transfer balance: {e}"),
+        )
+    })?;
+    Ok(Json(json!({"status": true, "success": true, "transaction_hash": tx.txid})).into_response())
+}
+
+/// `GET /v1/wallet/keys`: the in-memory keys, private keys included (password only).
+async fn keys<A: Actions>(State(api): Api<A>, headers: HeaderMap) -> Reply {
+    guard(&api, &headers)?;
+    Ok(Json(api.wallet.keys.clone()).into_response())
+}
+
+/// Changing the daemon's keys or password while it runs is not supported.
+async fn unsupported<A: Actions>(State(api): Api<A>, headers: HeaderMap) -> Reply {
+    guard(&api, &headers)?;
+    Err(error(
+        StatusCode::NOT_IMPLEMENTED,
+        "This daemon's wallet is fixed while it runs: change the wallet with the blockstack CLI and restart the daemon",
+    ))
 }

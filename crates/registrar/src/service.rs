@@ -66,10 +66,22 @@ pub fn write_routes(
 ) -> Router {
     let keys = registrar.actions().keys();
     let network = config.chain_params().network;
+    let payment_address = keys.payment.address(network).to_string();
+    let owner_address = keys.owner.address(network).to_string();
+    let data_pubkey = keys.data_public_key_hex();
     let wallet = WalletInfo {
-        payment_address: keys.payment.address(network).to_string(),
-        owner_address: keys.owner.address(network).to_string(),
-        data_pubkey: Some(keys.data_public_key_hex()),
+        keys: serde_json::json!({
+            "payment_address": payment_address,
+            "owner_address": owner_address,
+            "data_pubkey": data_pubkey,
+            "payment_privkey": keys.payment.to_stored(network),
+            "owner_privkey": keys.owner.to_stored(network),
+            "data_privkey": blockstack_wallet::KeyInfo::Single(keys.data.clone()).to_stored(network),
+        }),
+        min_confs: config.client.min_confirmations,
+        payment_address,
+        owner_address,
+        data_pubkey: Some(data_pubkey),
     };
     let hostname = hostname();
     routes(Arc::new(WriteApi {

@@ -37,6 +37,8 @@ impl Server {
             registrar: registrar.clone(),
             auth: Auth::new(PASSWORD, "testhost", false),
             wallet: WalletInfo {
+                keys: json!({"payment_address": "payer", "payment_privkey": "secret"}),
+                min_confs: 1,
                 payment_address: "payer".into(),
                 owner_address: OWNER.into(),
                 data_pubkey: Some("04ab".into()),
@@ -414,4 +416,90 @@ async fn zonefiles_are_published_wallet_addresses_served_and_cors_applies() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn the_wallet_routes_report_the_balance_withdraw_and_refuse_key_changes() {
+    let s = Server::start().await;
+    let (status, text) = s.call(Method::GET, "/v1/wallet/balance", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        parsed(&text),
+        json!({"balance": {"satoshis": 100_000, "bitcoin": 0.001}})
+    );
+    let (_, text) = s.call(Method::GET, "/v1/wallet/balance/0", None).await;
+    assert_eq!(parsed(&text)["balance"]["satoshis"], 150_000);
+    let (status, _) = s.call(Method::GET, "/v1/wallet/balance/x", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let to = "1111111111111111111114oLvT2";
+    let (status, text) = s
+        .call(
+            Method::POST,
+            "/v1/wallet/balance",
+            Some(json!({"address": to, "amount": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        parsed(&text),
+        json!({"error": "Refusing to send 0 bitcoin"})
+    );
+    let (status, text) = s
+        .call(
+            Method::POST,
+            "/v1/wallet/balance",
+            Some(json!({"address": to, "amount": 10, "tx_only": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let tx = parsed(&text)["tx"].as_str().unwrap().to_string();
+    assert!(s.sim.world().broadcasts.is_empty(), "tx_only sends nothing");
+    let (status, text) = s
+        .call(
+            Method::POST,
+            "/v1/wallet/balance",
+            Some(json!({"address": to, "amount": 10})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let body = parsed(&text);
+    assert_eq!(body["success"], true);
+    let txid = body["transaction_hash"].as_str().unwrap();
+    assert_eq!(s.sim.world().broadcasts[txid], 1);
+    assert_ne!(format!("hex-{txid}"), tx);
+    let (status, text) = s
+        .call(
+            Method::POST,
+            "/v1/wallet/balance",
+            Some(json!({"address": to, "amount": 1_000_000})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        parsed(&text),
+        json!({"error": "Failed to transfer balance: not enough funds"})
+    );
+    let (status, _) = s
+        .call(
+            Method::POST,
+            "/v1/wallet/balance",
+            Some(json!({"address": to, "message": "x".repeat(41)})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, text) = s.call(Method::GET, "/v1/wallet/keys", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(parsed(&text)["payment_privkey"], "secret");
+    let (status, _) = s.raw(Method::GET, "/v1/wallet/keys", None, false).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for path in [
+        "/v1/wallet/keys",
+        "/v1/wallet/keys/owner",
+        "/v1/wallet/password",
+    ] {
+        let (status, _) = s.call(Method::PUT, path, Some(json!({}))).await;
+        assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{path}");
+    }
 }

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use blockstack_registrar::{ActionError, Actions, Built, JobData, NameStatus, Planned, StepTx};
+use blockstack_registrar::{
+    ActionError, Actions, Built, JobData, NameStatus, Planned, StepTx, WithdrawRequest,
+};
 
 pub const PAYER: &str = "payer-address";
 pub const OWNER: &str = "owner-address";
@@ -18,6 +20,7 @@ pub enum Kind {
     Transfer { recipient: String },
     Renew,
     Revoke,
+    Withdraw,
 }
 
 #[derive(Default)]
@@ -56,7 +59,7 @@ impl Sim {
                 let (name, kind) = w.txs[&txid].clone();
                 let status = w.names.entry(name).or_default();
                 match kind {
-                    Kind::Preorder | Kind::Renew => {}
+                    Kind::Preorder | Kind::Renew | Kind::Withdraw => {}
                     Kind::Register { zonefile_hash } => {
                         status.registered = true;
                         status.owner_address = Some(OWNER.into());
@@ -140,6 +143,30 @@ impl Actions for Sim {
             w.mempool.push(tx.txid.clone());
         }
         Ok(())
+    }
+
+    async fn balance(&self, min_confs: u32) -> Result<u64, ActionError> {
+        let w = self.world();
+        if w.offline {
+            return Err(ActionError::Unavailable("bitcoind is down".into()));
+        }
+        Ok(if min_confs == 0 { 150_000 } else { 100_000 })
+    }
+
+    async fn withdraw(&self, request: &WithdrawRequest) -> Result<StepTx, ActionError> {
+        let mut w = self.world();
+        if request.amount.unwrap_or(100_000) > 100_000 {
+            return Err(ActionError::Refused("not enough funds".into()));
+        }
+        let txid = format!("tx{}", w.built.len());
+        w.built.push((request.address.clone(), Kind::Withdraw));
+        w.txs
+            .insert(txid.clone(), (request.address.clone(), Kind::Withdraw));
+        Ok(StepTx {
+            hex: format!("hex-{txid}"),
+            txid,
+            broadcast: false,
+        })
     }
 
     async fn block_height(&self) -> Result<u64, ActionError> {
