@@ -274,5 +274,78 @@ async fn names_are_made_against_a_real_regtest_bitcoind() {
         rec["value_hash"].is_null(),
         "the transfer dropped the zone file: {rec}"
     );
+
+    // The API daemon's registrar carries a CLI registration through, FORKID-signed.
+    let wallet = blockstack_wallet::Wallet {
+        network: NetworkKind::Test,
+        keys: WalletKeys {
+            payment: KeyInfo::Single(SingleKey::from_private_key(*payment_key(&payment))),
+            ..WalletKeys::generate(NetworkKind::Test)
+        },
+    };
+    blockstack_wallet::WalletFile::new(client_dir.path().join("wallet.json"))
+        .create(
+            &wallet,
+            PASSWORD,
+            blockstack_wallet::KdfParams::INSECURE_FOR_TESTS,
+        )
+        .expect("wallet");
+    let api_port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").port().to_string()
+    };
+    blockstack(
+        &config,
+        &[
+            "configure",
+            "--api-host",
+            "127.0.0.1",
+            "--api-port",
+            &api_port,
+        ],
+    );
+    let started = blockstack(&config, &["-p", PASSWORD, "api", "start"]);
+    assert_eq!(started["status"], true, "{started}");
+    let queued = blockstack(&config, &["-p", PASSWORD, "-y", "register", "viaapi.reg"]);
+    assert_eq!(queued["success"], true, "{queued}");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        chain.mine(1);
+        std::thread::sleep(Duration::from_millis(2500));
+        let out = Command::new(env!("CARGO_BIN_EXE_blockstack"))
+            .arg("-c")
+            .arg(&config)
+            .args(["get_name_blockchain_record", "viaapi.reg"])
+            .output()
+            .expect("run blockstack");
+        let rec: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        if rec["value_hash"].is_string() {
+            assert_eq!(
+                rec["address"],
+                wallet
+                    .keys
+                    .owner
+                    .address(NetworkKind::Test)
+                    .to_string()
+                    .as_str()
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "viaapi.reg never registered: {rec}; daemon log:\n{}",
+            std::fs::read_to_string(client_dir.path().join("api_endpoint.log")).unwrap_or_default()
+        );
+    }
+    blockstack(&config, &["api", "stop"]);
     json(&core(node_dir.path(), &["stop"]));
+}
+
+const PASSWORD: &str = "regtest-wallet-password";
+
+fn payment_key(key: &KeyInfo) -> &bitcoin::PrivateKey {
+    match key {
+        KeyInfo::Single(single) => single.private_key(),
+        KeyInfo::Multisig(_) => unreachable!("the payer is a single key"),
+    }
 }
