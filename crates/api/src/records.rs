@@ -225,12 +225,35 @@ pub fn reencode_address(address: &str, network: AddressNetwork) -> String {
     } else {
         network.p2pkh_version()
     };
+    if target == version {
+        // Base58check has one spelling per (version, hash): the address is already it.
+        return address.to_string();
+    }
     base58check(target, &hash)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reencoding_keeps_the_hash_and_changes_only_the_version() {
+        let hash = [0x5a_u8; 20];
+        let main = base58check(AddressNetwork::Mainnet.p2pkh_version(), &hash);
+        let test = base58check(AddressNetwork::Testnet.p2pkh_version(), &hash);
+        assert_eq!(reencode_address(&main, AddressNetwork::Mainnet), main);
+        assert_eq!(reencode_address(&test, AddressNetwork::Mainnet), main);
+        assert_eq!(reencode_address(&main, AddressNetwork::Testnet), test);
+        let p2sh = base58check(AddressNetwork::Testnet.p2sh_version(), &hash);
+        assert_eq!(
+            reencode_address(&p2sh, AddressNetwork::Mainnet),
+            base58check(AddressNetwork::Mainnet.p2sh_version(), &hash)
+        );
+        assert_eq!(
+            reencode_address("not-an-address", AddressNetwork::Mainnet),
+            "not-an-address"
+        );
+    }
 
     #[test]
     fn subdomain_syntax() {

@@ -12,7 +12,7 @@ use thiserror::Error;
 use tokio::sync::Semaphore;
 
 use crate::node_info::{NodeInfo, NodeStatus};
-use crate::zonefiles::ZonefileSource;
+use crate::zonefiles::{StandardVerdicts, ZonefileSource};
 
 /// The version string v0.18 nodes report (`VERSION` in the original's `version.py`).
 pub const DEFAULT_SERVER_VERSION: &str = "0.18.0.2";
@@ -27,7 +27,9 @@ pub struct ServiceConfig {
     pub max_concurrent_reads: usize,
     /// How long a read may wait for a slot before the request fails as busy.
     pub queue_timeout: Duration,
-    /// Read-only handles kept open between requests.
+    /// Read-only handles kept open between requests. At most `max_concurrent_reads` are in
+    /// use at once, so a pool that large never reopens a handle (a fresh handle costs the
+    /// file checks of its open and the preparation of every statement it runs).
     pub pooled_handles: usize,
     /// Whether this node serves zone files (the original's `is_atlas_enabled`); without it
     /// `get_zonefiles` answers `"No data"` and records carry no `zonefile`.
@@ -36,6 +38,9 @@ pub struct ServiceConfig {
     /// one, subdomains look up as unknown (`Failed to load subdomain`), as on a v0.18 node
     /// with subdomains disabled.
     pub subdomains_db: Option<PathBuf>,
+    /// Zone file hashes whose standard-or-not verdict is remembered (the REST lookups parse
+    /// each zone file they serve once, not on every request).
+    pub zonefile_verdicts: usize,
 }
 
 impl Default for ServiceConfig {
@@ -44,9 +49,10 @@ impl Default for ServiceConfig {
             server_version: DEFAULT_SERVER_VERSION.into(),
             max_concurrent_reads: 8,
             queue_timeout: Duration::from_secs(10),
-            pooled_handles: 4,
+            pooled_handles: 8,
             atlas_enabled: true,
             subdomains_db: None,
+            zonefile_verdicts: 100_000,
         }
     }
 }
@@ -90,12 +96,20 @@ pub struct Reader<'a> {
     pub config: &'a ServiceConfig,
     /// The subdomain database, when the node has one and it could be opened.
     subdomains: Option<&'a ReadOnlySubdomainDb>,
+    /// Remembered zone file verdicts.
+    verdicts: &'a StandardVerdicts,
 }
 
 impl Reader<'_> {
     /// The subdomain lookups, if the node indexes subdomains and its database exists yet.
     pub fn subdomains(&self) -> Option<Lookup<'_>> {
         self.subdomains.map(ReadOnlySubdomainDb::lookup)
+    }
+
+    /// Whether the zone file `bytes`, verified to hash to `hash`, is standard
+    /// ([`crate::zonefiles::is_standard_zonefile`]), remembered by hash.
+    pub fn is_standard_zonefile(&self, hash: &str, bytes: &[u8]) -> bool {
+        self.verdicts.is_standard(hash, bytes)
     }
 }
 
@@ -108,6 +122,7 @@ struct Inner {
     pool: Mutex<Vec<ReadOnlyNameDb>>,
     subdomain_pool: Mutex<Vec<ReadOnlySubdomainDb>>,
     permits: Semaphore,
+    verdicts: StandardVerdicts,
 }
 
 /// A cheap-to-clone handle on the query service.
@@ -136,6 +151,7 @@ impl QueryService {
         config: ServiceConfig,
     ) -> Self {
         let permits = Semaphore::new(config.max_concurrent_reads.max(1));
+        let verdicts = StandardVerdicts::new(config.zonefile_verdicts);
         Self {
             inner: Arc::new(Inner {
                 db_path: db_path.into(),
@@ -146,6 +162,7 @@ impl QueryService {
                 pool: Mutex::new(Vec::new()),
                 subdomain_pool: Mutex::new(Vec::new()),
                 permits,
+                verdicts,
             }),
         }
     }
@@ -195,6 +212,23 @@ impl QueryService {
     }
 }
 
+impl QueryService {
+    /// Runs a point read — a handful of indexed row lookups, no scans — against a fresh
+    /// snapshot. With a read slot free it runs right here on the calling task's thread, which
+    /// costs less than the hand-over to a blocking thread and back; otherwise it waits for a
+    /// slot as [`QueryService::read`] does.
+    pub async fn read_point<R, F>(&self, f: F) -> Result<R, ServiceError>
+    where
+        F: FnOnce(&Reader<'_>) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        match self.inner.permits.try_acquire() {
+            Ok(_permit) => self.inner.run(f),
+            Err(_) => self.read(f).await,
+        }
+    }
+}
+
 impl Inner {
     fn run<R>(&self, f: impl FnOnce(&Reader<'_>) -> R) -> Result<R, ServiceError> {
         let db = self.checkout()?;
@@ -208,6 +242,7 @@ impl Inner {
                 status: self.node.status(),
                 config: &self.config,
                 subdomains: subdomains.as_ref(),
+                verdicts: &self.verdicts,
             };
             f(&reader)
         };

@@ -60,6 +60,62 @@ pub fn get_verified(source: &dyn ZonefileSource, hash: &str) -> Option<Vec<u8>> 
     (blockstack_zonefile::zonefile_hash(&data).eq_ignore_ascii_case(hash)).then_some(data)
 }
 
+/// [`is_standard_zonefile`] verdicts remembered by zone file hash, for bytes already checked
+/// against that hash: the verdict depends on the bytes alone, so it never goes stale. Holds at
+/// most `capacity` verdicts; when full, arbitrary ones are forgotten to make room.
+#[derive(Debug)]
+pub struct StandardVerdicts {
+    capacity: usize,
+    verdicts: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+}
+
+impl StandardVerdicts {
+    /// An empty cache of at most `capacity` verdicts (0 remembers nothing).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            verdicts: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Verdicts held now.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no verdict is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, bool>> {
+        match self.verdicts.lock() {
+            Ok(map) => map,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Whether `bytes`, verified to hash to `hash`, are a standard zone file.
+    pub fn is_standard(&self, hash: &str, bytes: &[u8]) -> bool {
+        let key = hash.to_ascii_lowercase();
+        if let Some(&known) = self.lock().get(&key) {
+            return known;
+        }
+        let verdict = is_standard_zonefile(bytes);
+        if self.capacity > 0 {
+            let mut map = self.lock();
+            if map.len() >= self.capacity {
+                let drop: Vec<String> = map.keys().take(map.len() / 8 + 1).cloned().collect();
+                for key in drop {
+                    map.remove(&key);
+                }
+            }
+            map.insert(key, verdict);
+        }
+        verdict
+    }
+}
+
 /// Whether the REST API treats `bytes` as a standard zone file (`decode_name_zonefile` with
 /// `allow_legacy=True`): a zone file that parses and passes the client's user zone file schema,
 /// or — when it does not parse as a zone file — a JSON object (a legacy profile).
@@ -71,5 +127,42 @@ pub fn is_standard_zonefile(bytes: &[u8]) -> bool {
             serde_json::from_slice::<serde_json::Value>(bytes),
             Ok(serde_json::Value::Object(_))
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STANDARD: &[u8] =
+        b"$ORIGIN foo.test\n$TTL 3600\n_http._tcp URI 10 1 \"https://example.org/foo.json\"\n";
+
+    #[test]
+    fn verdicts_match_a_fresh_check_and_stay_bounded() {
+        let verdicts = StandardVerdicts::new(4);
+        let odd = b"not a zone file".as_slice();
+        assert!(is_standard_zonefile(STANDARD));
+        assert!(!is_standard_zonefile(odd));
+        for round in 0..2 {
+            assert!(verdicts.is_standard("aa", STANDARD), "round {round}");
+            assert!(!verdicts.is_standard("bb", odd), "round {round}");
+        }
+        assert_eq!(verdicts.len(), 2);
+        for i in 0..20 {
+            verdicts.is_standard(&format!("{i:040x}"), STANDARD);
+            assert!(verdicts.len() <= 4);
+        }
+    }
+
+    #[test]
+    fn a_remembered_verdict_is_answered_without_the_bytes() {
+        let verdicts = StandardVerdicts::new(8);
+        assert!(verdicts.is_standard("cc", STANDARD));
+        // Bytes under a hash never change, so the remembered verdict stands.
+        assert!(verdicts.is_standard("cc", b"garbage"));
+        let none = StandardVerdicts::new(0);
+        assert!(none.is_standard("cc", STANDARD));
+        assert!(!none.is_standard("cc", b"garbage"));
+        assert!(none.is_empty());
     }
 }

@@ -61,6 +61,42 @@ async fn a_full_service_answers_busy() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_point_read_runs_with_a_free_slot_and_waits_for_a_busy_one() {
+    let fx = Fixture::with(one_slot());
+    assert_eq!(
+        fx.service
+            .read_point(|r| r.snap.last_block())
+            .await
+            .expect("point read"),
+        Some(LAST_BLOCK)
+    );
+    let (release, wait) = mpsc::channel::<()>();
+    let (started_tx, started) = tokio::sync::oneshot::channel::<()>();
+    let svc = fx.service.clone();
+    let held = tokio::spawn(async move {
+        svc.read(move |r| {
+            let _ = started_tx.send(());
+            let _ = wait.recv();
+            r.snap.last_block()
+        })
+        .await
+    });
+    started.await.expect("read started");
+    // The only slot is taken: a point read queues like any read, and times out busy.
+    let queued = fx.service.read_point(|r| r.snap.last_block()).await;
+    assert!(matches!(queued, Err(ServiceError::Busy)), "{queued:?}");
+    release.send(()).expect("release");
+    assert_eq!(held.await.expect("join").expect("read"), Some(LAST_BLOCK));
+    assert_eq!(
+        fx.service
+            .read_point(|r| r.snap.last_block())
+            .await
+            .expect("point read"),
+        Some(LAST_BLOCK)
+    );
+}
+
 #[tokio::test]
 async fn a_missing_database_fails_cleanly() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -49,7 +49,10 @@ pub struct Built {
 /// A 64-hex-digit stand-in hash of `i` under `tag`.
 fn hex64(tag: u64, i: u64) -> String {
     let mix = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ tag.rotate_left(17);
-    format!("{tag:016x}{i:016x}{mix:016x}{:016x}", mix.rotate_left(29) ^ i)
+    format!(
+        "{tag:016x}{i:016x}{mix:016x}{:016x}",
+        mix.rotate_left(29) ^ i
+    )
 }
 
 /// A standard zone file for `name`.

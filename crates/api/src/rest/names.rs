@@ -16,6 +16,7 @@ use crate::records::{
 };
 use crate::service::{QueryService, Reader};
 use crate::zonefiles::{get_verified, is_standard_zonefile, is_zonefile_hash};
+use blockstack_namedb::NameLookup;
 
 /// `GET /v1/names?page=N[&all=true]`: one page of 100 names, sorted; `all` includes expired
 /// names.
@@ -69,10 +70,15 @@ fn client_record(
         .get("renewal_deadline")
         .and_then(Value::as_i64)
         .unwrap_or(-1);
-    if deadline > 0 && i64::try_from(r.lastblock()).is_ok_and(|b| b > deadline) {
+    if past_renewal(r, deadline) {
         return Ok(Err("Name expired".into()));
     }
     Ok(Ok(rec))
+}
+
+/// Whether lastblock is past a name's renewal deadline (−1: none).
+fn past_renewal(r: &Reader<'_>, deadline: i64) -> bool {
+    deadline > 0 && i64::try_from(r.lastblock()).is_ok_and(|b| b > deadline)
 }
 
 /// The zone file bytes a record carries (base64 in `zonefile`).
@@ -91,49 +97,78 @@ pub async fn info(
     Path(name): Path<String>,
 ) -> Result<PyJson<Value>, ApiError> {
     checked_name(&name)?;
-    svc.read(move |r| {
-        let rec = match client_record(r, &name, false)? {
-            Ok(rec) => rec,
-            Err(e) if e == "Not found." || e == "Failed to load subdomain" => {
-                return Err(ApiError::NameAvailable)
-            }
-            Err(e) => return Err(ApiError::Indexer(format!("Blockstack daemon error: {e}"))),
-        };
-        let zonefile = match record_zonefile(&rec) {
-            None => Value::Null,
-            Some(bytes) if is_standard_zonefile(&bytes) => {
-                Value::from(String::from_utf8_lossy(&bytes).into_owned())
-            }
-            Some(_) => json!({"error": "Non-standard zone file"}),
-        };
+    svc.read_point(move |r| {
         if is_subdomain(&name) {
-            // The original hashes `zonefile_txt` (and fails on the error object); the record's
-            // `value_hash` is that hash for a standard zone file.
-            return Ok(PyJson(json!({
-                "status": "registered_subdomain",
-                "zonefile_txt": zonefile,
-                "zonefile_hash": rec.get("value_hash").cloned().unwrap_or(Value::Null),
-                "address": rec.get("address").cloned().unwrap_or(Value::Null),
-                "blockchain": "bitcoin",
-                "last_txid": rec.get("txid").cloned().unwrap_or(Value::Null),
-            })));
+            subdomain_info(r, &name)
+        } else {
+            name_info(r, &name)
         }
-        let revoked = rec.get("revoked").and_then(Value::as_bool).unwrap_or(false);
-        let address = rec
-            .get("address")
-            .and_then(Value::as_str)
-            .map(|a| reencode_address(a, AddressNetwork::Mainnet));
-        Ok(PyJson(json!({
-            "status": if revoked { "revoked" } else { "registered" },
-            "zonefile": zonefile,
-            "zonefile_hash": rec.get("value_hash").cloned().unwrap_or(Value::Null),
-            "address": address,
-            "last_txid": rec.get("txid").cloned().unwrap_or(Value::Null),
-            "blockchain": "bitcoin",
-            "expire_block": rec.get("expire_block").cloned().unwrap_or(Value::Null),
-        })))
     })
     .await?
+}
+
+/// `/v1/names/{name}` of a name, read straight from its row: the same reply as through
+/// [`client_record`], without the record's detour through JSON and base64.
+fn name_info(r: &Reader<'_>, name: &str) -> Result<PyJson<Value>, ApiError> {
+    let view = match r.snap.name_record(name)? {
+        NameLookup::NotFound | NameLookup::NamespaceMissing => return Err(ApiError::NameAvailable),
+        NameLookup::Found(view) => view,
+    };
+    if past_renewal(r, view.deadlines.renewal_deadline) {
+        return Err(ApiError::Indexer(
+            "Blockstack daemon error: Name expired".into(),
+        ));
+    }
+    let rec = &view.record;
+    let zonefile = match rec
+        .value_hash
+        .as_deref()
+        .filter(|_| r.config.atlas_enabled)
+        .and_then(|hash| get_verified(r.zonefiles, hash).map(|bytes| (hash, bytes)))
+    {
+        None => Value::Null,
+        Some((hash, bytes)) if r.is_standard_zonefile(hash, &bytes) => {
+            Value::from(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        Some(_) => json!({"error": "Non-standard zone file"}),
+    };
+    Ok(PyJson(json!({
+        "status": if rec.revoked { "revoked" } else { "registered" },
+        "zonefile": zonefile,
+        "zonefile_hash": rec.value_hash,
+        "address": reencode_address(&rec.address, AddressNetwork::Mainnet),
+        "last_txid": rec.txid,
+        "blockchain": "bitcoin",
+        "expire_block": view.deadlines.expire_block,
+    })))
+}
+
+/// `/v1/names/{name}` of a subdomain.
+fn subdomain_info(r: &Reader<'_>, name: &str) -> Result<PyJson<Value>, ApiError> {
+    let rec = match client_record(r, name, false)? {
+        Ok(rec) => rec,
+        Err(e) if e == "Not found." || e == "Failed to load subdomain" => {
+            return Err(ApiError::NameAvailable)
+        }
+        Err(e) => return Err(ApiError::Indexer(format!("Blockstack daemon error: {e}"))),
+    };
+    let zonefile = match record_zonefile(&rec) {
+        None => Value::Null,
+        Some(bytes) if is_standard_zonefile(&bytes) => {
+            Value::from(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        Some(_) => json!({"error": "Non-standard zone file"}),
+    };
+    // The original hashes `zonefile_txt` (and fails on the error object); the record's
+    // `value_hash` is that hash for a standard zone file.
+    Ok(PyJson(json!({
+        "status": "registered_subdomain",
+        "zonefile_txt": zonefile,
+        "zonefile_hash": rec.get("value_hash").cloned().unwrap_or(Value::Null),
+        "address": rec.get("address").cloned().unwrap_or(Value::Null),
+        "blockchain": "bitcoin",
+        "last_txid": rec.get("txid").cloned().unwrap_or(Value::Null),
+    })))
 }
 
 /// `GET /v1/names/{name}/history[?start_block=&end_block=]`: block → states, filtered to the
