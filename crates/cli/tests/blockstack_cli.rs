@@ -709,6 +709,12 @@ async fn the_api_daemon_carries_a_cli_registration_through_its_registrar() {
         zonefile.to_str().expect("path"),
     ]);
     assert_eq!(queued["success"], true, "{queued}");
+    let rows = net.ok(&["queue"]);
+    assert_eq!(rows[0]["fqu"], "carol.api", "{rows}");
+    assert_eq!(rows[0]["type"], "preorder", "{rows}");
+    let status = net.ok(&["status", "carol.api"]);
+    assert_eq!(status["pending"][0]["queue"], "preorder", "{status}");
+    assert_eq!(status["pending"][0]["tx_hash"], queued["transaction_hash"]);
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         net.mine(1).await;
@@ -728,6 +734,14 @@ async fn the_api_daemon_carries_a_cli_registration_through_its_registrar() {
             std::fs::read_to_string(net.client_dir.path().join("api_endpoint.log"))
                 .unwrap_or_default()
         );
+    }
+    let done = Instant::now() + Duration::from_secs(30);
+    while net.ok(&["status", "carol.api"])["pending"] != serde_json::json!([]) {
+        assert!(
+            Instant::now() < done,
+            "the registrar never finished carol.api"
+        );
+        std::thread::sleep(Duration::from_millis(500));
     }
     assert_eq!(net.ok(&["api", "stop"])["status"], true);
     assert_eq!(net.ok(&["api", "status"])["status"], false);

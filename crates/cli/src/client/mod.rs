@@ -32,6 +32,7 @@ pub mod namespace_preorder;
 pub mod namespace_ready;
 pub mod namespace_reveal;
 pub mod price;
+pub mod queue;
 pub mod register;
 pub mod renew;
 pub mod revoke;
@@ -182,6 +183,10 @@ pub enum Command {
     Setup(setup::Setup),
     /// Control the REST API daemon and its registrar: start, start-foreground, stop, status.
     Api(api::Api),
+    /// Every row of the registrar's queue.
+    Queue(queue::Queue),
+    /// What the registrar is doing for one name.
+    Status(queue::Status),
 }
 
 impl Arguments {
@@ -228,6 +233,8 @@ impl Arguments {
             Command::Configure(c) => c.run(&ctx),
             Command::Setup(c) => c.run(&ctx),
             Command::Api(c) => c.run(&ctx).await,
+            Command::Queue(c) => c.run(&ctx).await,
+            Command::Status(c) => c.run(&ctx).await,
             Command::GetNameZonefile(c) => return c.run(&ctx).await,
         }?;
         Ok(Output::Json(json))
