@@ -211,6 +211,9 @@ impl Start {
     ) -> anyhow::Result<()> {
         let _pid = pidfile::PidFile::claim(dir)?;
         let (stop_tx, stop_rx) = watch::channel(false);
+        // The devnet's chain stops only after the indexer: an indexer cut off from its chain
+        // mid-call would retry until its budget ran out before noticing the shutdown.
+        let (chain_stop_tx, chain_stop_rx) = watch::channel(false);
         let bind = self.bind.clone().unwrap_or_else(|| {
             if self.devnet {
                 "127.0.0.1".into()
@@ -257,7 +260,7 @@ impl Start {
                         .map(tokio::net::TcpListener::local_addr)
                         .transpose()?,
                 };
-                let net = devnet::start(dir, &options, stop_rx.clone()).await?;
+                let net = devnet::start(dir, &options, chain_stop_rx).await?;
                 let info = &net.info;
                 tracing::info!(rpc = %info.bitcoind_rpc_url, wallet = %info.wallet_file.display(), payment = %info.payment_address, "devnet up");
                 if interactive {
@@ -432,6 +435,7 @@ impl Start {
                 r
             }
         };
+        let _ = chain_stop_tx.send(true);
         if let Some(crawler) = crawler {
             crawler.stop().await;
         }
