@@ -287,6 +287,13 @@ mod tests {
         let params = r.params().expect("valid");
         assert_eq!(params.lifetime, 100);
         assert_eq!(params.version, 2);
-        assert!(Arguments::try_parse_from(["blockstack", "api", "start"]).is_err());
+        let args = Arguments::try_parse_from(["blockstack", "api", "start-foreground", "pw"])
+            .expect("parses");
+        let Command::Api(api) = args.command else {
+            panic!("api");
+        };
+        assert_eq!(api.command, api::ApiCommand::StartForeground);
+        assert_eq!(api.wallet_password.as_deref(), Some("pw"));
+        assert!(Arguments::try_parse_from(["blockstack", "api", "launch"]).is_err());
     }
 }
