@@ -407,6 +407,38 @@ async fn error_replies_match_the_original() {
             vec![i(0)],
             json!({"error": "TypeError: rpc_get_all_names() takes exactly 3 arguments (2 given)", "traceback": ["Traceback (most recent call last):", "TypeError: rpc_get_all_names() takes exactly 3 arguments (2 given)"]}),
         ),
+        (
+            "ping",
+            vec![i(0)],
+            json!({"error": "TypeError: rpc_ping() takes exactly 1 argument (4 given)", "traceback": ["Traceback (most recent call last):", "TypeError: rpc_ping() takes exactly 1 argument (4 given)"]}),
+        ),
+        ("get_all_neighbor_info", vec![], err("No such method")),
+        (
+            "get_name_at",
+            vec![s("nobody.test"), i(120)],
+            json!({"error": "TypeError: 'NoneType' object is not iterable", "traceback": ["Traceback (most recent call last):", "TypeError: 'NoneType' object is not iterable"]}),
+        ),
+        (
+            "get_historic_name_at",
+            vec![s("foo.test"), i(1)],
+            json!({"error": "TypeError: 'NoneType' object is not iterable", "traceback": ["Traceback (most recent call last):", "TypeError: 'NoneType' object is not iterable"]}),
+        ),
+        (
+            // Version byte 63 is no Bitcoin address and no test-network subdomain address.
+            "get_DID_record",
+            vec![s("did:stack:v0:SSXMcDiCZ7yFSQSUj7mWzmDcdwYhq97p2i-0")],
+            err("Invalid DID"),
+        ),
+        (
+            "get_zonefiles_by_block",
+            vec![i(1), i(2), i(0), i(10)],
+            err("Not an atlas node"),
+        ),
+        (
+            "get_zonefiles_by_block",
+            vec![i(1), i(2)],
+            json!({"error": "TypeError: rpc_get_zonefiles_by_block() takes exactly 5 arguments (3 given)", "traceback": ["Traceback (most recent call last):", "TypeError: rpc_get_zonefiles_by_block() takes exactly 5 arguments (3 given)"]}),
+        ),
     ];
     for (method, params, want) in cases {
         let got = call(base, method, params.clone()).await;

@@ -254,10 +254,12 @@ fn with_args(method: &str, params: &[Value], n: usize, f: impl FnOnce(&[Value]) 
         return f(params);
     }
     // What Python's dispatcher reports for `rpc_<method>(self, …, **con_info)`.
+    // Python counts `self`, and the two connection keywords when there are too many.
+    let given = params.len() + if params.len() > n { 3 } else { 1 };
     let msg = format!(
-        "TypeError: rpc_{method}() takes exactly {} arguments ({} given)",
+        "TypeError: rpc_{method}() takes exactly {} argument{} ({given} given)",
         n + 1,
-        params.len() + 1
+        if n == 0 { "" } else { "s" },
     );
     json!({
         "error": msg,

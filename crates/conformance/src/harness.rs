@@ -10,7 +10,9 @@ use blockstack_node::chain::BitcoindClient;
 use serde_json::Value as Json;
 
 use crate::bitcoind::Bitcoind;
+use crate::daemon::OurDaemon;
 use crate::driver::{Driver, FUNDING_BLOCKS};
+use crate::methods::{self, MethodReport};
 use crate::normalize::{
     diff, diff_present, history_ours, history_theirs, name_ours, name_theirs, namespace_ours,
     namespace_theirs,
@@ -149,6 +151,11 @@ pub struct Report {
     pub drive_time: Duration,
     /// Every sent op and what both sides made of it (`block txid op -> outcome`).
     pub outcomes: Vec<String>,
+    /// Our daemon's index of the whole chain (start to `last_block_processed` = tip: SQLite
+    /// name database, Atlas, subdomain indexer), when the methods were compared.
+    pub our_daemon_index_time: Option<Duration>,
+    /// The XML-RPC method comparison, when it ran ([`Options::methods`]).
+    pub methods: Option<MethodReport>,
 }
 
 impl Report {
@@ -156,6 +163,20 @@ impl Report {
     pub fn first_divergence(&self) -> Option<&Divergence> {
         self.divergences.first()
     }
+
+    /// Whether nothing diverged: no consensus, operation or record divergence, and no
+    /// XML-RPC method whose replies differ.
+    pub fn is_clean(&self) -> bool {
+        self.divergences.is_empty() && self.methods.as_ref().is_none_or(MethodReport::is_clean)
+    }
+}
+
+/// What a run compares beyond consensus hashes, operations and records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Also start our daemon on the finished chain and compare every XML-RPC method with the
+    /// original's ([`methods`]).
+    pub methods: bool,
 }
 
 impl fmt::Display for Report {
@@ -193,6 +214,13 @@ impl fmt::Display for Report {
             self.reference_lookup.median,
             self.reference_lookup.count
         )?;
+        if let Some(t) = self.our_daemon_index_time {
+            writeln!(
+                f,
+                "  index time of our daemon: {:.3} s (start to tip: SQLite name database, Atlas, subdomains)",
+                t.as_secs_f64()
+            )?;
+        }
         writeln!(f, "  drive time {:.1} s", self.drive_time.as_secs_f64())?;
         for s in &self.ops_skipped {
             writeln!(f, "  skipped: {s}")?;
@@ -209,6 +237,9 @@ impl fmt::Display for Report {
             for d in self.divergences.iter().take(10) {
                 write!(f, "{d}")?;
             }
+        }
+        if let Some(m) = &self.methods {
+            write!(f, "{m}")?;
         }
         Ok(())
     }
@@ -282,7 +313,12 @@ fn show_ops(ops: &[AcceptedOp]) -> String {
 
 /// Runs one scenario end to end. `Err(Error::Unavailable)` means the tools cannot run here.
 pub async fn run(scenario: &Scenario) -> Result<Report, Error> {
-    run_with(scenario, |k| k).await
+    run_with_options(scenario, Options::default(), |k| k).await
+}
+
+/// Like [`run`], comparing what `options` asks for too.
+pub async fn run_full(scenario: &Scenario, options: Options) -> Result<Report, Error> {
+    run_with_options(scenario, options, |k| k).await
 }
 
 /// Like [`run`], with our node's knobs changed by `ours` (the original keeps the scenario's).
@@ -290,6 +326,14 @@ pub async fn run(scenario: &Scenario) -> Result<Report, Error> {
 /// Only for checking that the harness notices a rule difference.
 pub async fn run_with(
     scenario: &Scenario,
+    ours: impl FnOnce(Knobs) -> Knobs,
+) -> Result<Report, Error> {
+    run_with_options(scenario, Options::default(), ours).await
+}
+
+async fn run_with_options(
+    scenario: &Scenario,
+    options: Options,
     ours: impl FnOnce(Knobs) -> Knobs,
 ) -> Result<Report, Error> {
     reference::install()?;
@@ -359,6 +403,25 @@ pub async fn run_with(
         ..Report::default()
     };
     compare(&driver, &fresh, &reference, &knobs, tip, &mut report).await?;
+    if options.methods {
+        let start = Instant::now();
+        let daemon = OurDaemon::start(
+            &dir.path().join("ours"),
+            &driver.btc.url_with_credentials(),
+            rules(&our_knobs),
+        )
+        .await?;
+        daemon.wait_for(tip, timeout).await?;
+        report.our_daemon_index_time = Some(start.elapsed());
+        let mut facts = methods::facts::from_run(&driver, knobs.first_block, tip);
+        // The original's rows before the first block carry its initial consensus hash.
+        if let Some(ch) = reference.consensus_at(knobs.first_block - 1).await? {
+            facts.consensus_hashes.push(ch);
+        }
+        report.methods =
+            Some(methods::compare_methods(daemon.rpc(), reference.rpc(), &facts).await?);
+        drop(daemon);
+    }
     drop(reference);
     drop(driver);
     Ok(report)

@@ -46,13 +46,16 @@
 //! what differs, both values and the ops sent in that block.
 
 pub mod bitcoind;
+pub mod daemon;
 pub mod driver;
 pub mod harness;
+pub mod methods;
 pub mod normalize;
 pub mod ops;
 pub mod ours;
 pub mod random;
 pub mod reference;
+pub mod rpc_client;
 pub mod scenario;
 pub mod tools;
 

@@ -4,11 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use blockstack_node::xmlrpc::{
-    decode_response, encode_call, Limits, MethodCall, MethodResponse, Value,
-};
+use blockstack_node::xmlrpc::Value;
 use serde_json::Value as Json;
 
+use crate::rpc_client::RpcClient;
 use crate::tools::{free_port, reference_home, reference_script, run_kv, run_script};
 use crate::Error;
 
@@ -77,8 +76,7 @@ pub fn install() -> Result<(), Error> {
 /// A running original node; stopped by `reference-node stop` when dropped.
 pub struct ReferenceNode {
     workdir: PathBuf,
-    url: String,
-    http: reqwest::Client,
+    rpc: RpcClient,
     /// The node's log file.
     pub log: PathBuf,
 }
@@ -119,14 +117,10 @@ impl ReferenceNode {
                     let url = kv.get("REFERENCE_RPC_URL").cloned().ok_or_else(|| {
                         Error::Reference("reference-node start printed no REFERENCE_RPC_URL".into())
                     })?;
-                    let http = reqwest::Client::builder()
-                        .timeout(Duration::from_secs(120))
-                        .build()
-                        .map_err(|e| Error::Reference(format!("http client: {e}")))?;
+                    let rpc = RpcClient::new(url).map_err(Error::Reference)?;
                     return Ok(Self {
                         workdir: workdir.to_path_buf(),
-                        url,
-                        http,
+                        rpc,
                         log: workdir.join("blockstackd.out"),
                     });
                 }
@@ -150,42 +144,15 @@ impl ReferenceNode {
     /// An `{"error": …}` answer is returned as is (the comparator treats "no such name" as
     /// data).
     pub async fn call(&self, method: &str, params: Vec<Value>) -> Result<Json, Error> {
-        let body = encode_call(&MethodCall::new(method, params))
-            .map_err(|e| Error::Reference(format!("{method}: encode: {e}")))?;
-        let reply = self
-            .http
-            .post(&self.url)
-            .header("Content-Type", "text/xml")
-            .body(body)
-            .send()
+        self.rpc
+            .call(method, params)
             .await
-            .map_err(|e| Error::Reference(format!("{method}: {e}")))?
-            .bytes()
-            .await
-            .map_err(|e| Error::Reference(format!("{method}: reply: {e}")))?;
-        let limits = Limits {
-            max_bytes: 64 << 20,
-            max_depth: 64,
-        };
-        let response = decode_response(&reply, &limits)
-            .map_err(|e| Error::Reference(format!("{method}: decode: {e}")))?;
-        let value = match response {
-            MethodResponse::Params(mut p) if !p.is_empty() => p.swap_remove(0),
-            MethodResponse::Params(_) => {
-                return Err(Error::Reference(format!("{method}: empty reply")))
-            }
-            MethodResponse::Fault(f) => {
-                return Err(Error::Reference(format!(
-                    "{method}: fault {}: {}",
-                    f.code, f.string
-                )))
-            }
-        };
-        match value {
-            Value::String(s) => serde_json::from_str(&s)
-                .map_err(|e| Error::Reference(format!("{method}: not JSON: {e}: {s}"))),
-            other => Ok(xml_to_json(&other)),
-        }
+            .map_err(Error::Reference)
+    }
+
+    /// The node's XML-RPC client.
+    pub fn rpc(&self) -> &RpcClient {
+        &self.rpc
     }
 
     /// `getinfo.last_block_processed`.
@@ -327,19 +294,4 @@ fn int(v: u64) -> Result<Value, Error> {
     i64::try_from(v)
         .map(Value::Int)
         .map_err(|_| Error::Reference(format!("{v} does not fit an XML-RPC int")))
-}
-
-fn xml_to_json(v: &Value) -> Json {
-    match v {
-        Value::Int(i) => Json::from(*i),
-        Value::Boolean(b) => Json::Bool(*b),
-        Value::String(s) | Value::DateTime(s) => Json::String(s.clone()),
-        Value::Double(d) => serde_json::Number::from_f64(*d).map_or(Json::Null, Json::Number),
-        Value::Base64(b) => Json::String(hex::encode(b)),
-        Value::Array(a) => Json::Array(a.iter().map(xml_to_json).collect()),
-        Value::Struct(m) => {
-            Json::Object(m.iter().map(|(k, v)| (k.clone(), xml_to_json(v))).collect())
-        }
-        Value::Nil => Json::Null,
-    }
 }

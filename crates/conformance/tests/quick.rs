@@ -3,12 +3,13 @@
 //! Each test skips (with the reason on stderr) when Python 2.7, the original node or the
 //! regtest bitcoind cannot be installed or started on this machine.
 
-use blockstack_conformance::harness::{self, Report, Scenario};
+use blockstack_conformance::harness::{self, Options, Report, Scenario};
+use blockstack_conformance::methods::METHODS_COMPARED;
 use blockstack_conformance::scenario;
 use blockstack_conformance::Error;
 
-async fn run_or_skip(test: &str, scenario: &Scenario) -> Option<Report> {
-    match harness::run(scenario).await {
+async fn run_or_skip(test: &str, scenario: &Scenario, options: Options) -> Option<Report> {
+    match harness::run_full(scenario, options).await {
         Ok(report) => {
             eprintln!("{report}");
             Some(report)
@@ -23,7 +24,12 @@ async fn run_or_skip(test: &str, scenario: &Scenario) -> Option<Report> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smoke_chain_has_no_divergence() {
-    let Some(report) = run_or_skip("smoke_chain_has_no_divergence", &scenario::smoke()).await
+    let Some(report) = run_or_skip(
+        "smoke_chain_has_no_divergence",
+        &scenario::smoke(),
+        Options::default(),
+    )
+    .await
     else {
         return;
     };
@@ -31,14 +37,30 @@ async fn smoke_chain_has_no_divergence() {
     assert!(report.accepted.values().sum::<usize>() >= 8, "{report}");
 }
 
+/// The quick chain: consensus hashes, accepted operations and records at every block, then
+/// every XML-RPC method of our daemon against the original's on the finished chain.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quick_chain_has_no_divergence() {
-    let Some(report) = run_or_skip("quick_chain_has_no_divergence", &scenario::quick()).await
+    let Some(report) = run_or_skip(
+        "quick_chain_has_no_divergence",
+        &scenario::quick(),
+        Options { methods: true },
+    )
+    .await
     else {
         return;
     };
     assert!(report.ops_skipped.is_empty(), "{report}");
     assert!(report.divergences.is_empty(), "{report}");
+    let methods = report.methods.as_ref().expect("methods compared");
+    for m in METHODS_COMPARED {
+        assert!(
+            methods.methods.get(*m).is_some_and(|s| s.calls > 0),
+            "{m} not compared\n{report}"
+        );
+    }
+    assert!(methods.calls() > 1000, "{report}");
+    assert!(methods.is_clean(), "{report}");
 }
 
 /// The harness itself: with our epoch 2 lasting three blocks longer than the original's, the

@@ -87,9 +87,9 @@ pub(crate) fn ops_hash(conn: &Connection, height: u64) -> Result<Option<String>>
     )
 }
 
-/// The (lowest) block whose consensus hash is `ch`.
+/// The (highest) block whose consensus hash is `ch`.
 pub(crate) fn block_of_consensus_hash(conn: &Connection, ch: &str) -> Result<Option<u64>> {
-    conn.prepare_cached("SELECT MIN(height) FROM blocks WHERE consensus_hash = ?1")
+    conn.prepare_cached("SELECT MAX(height) FROM blocks WHERE consensus_hash = ?1")
         .and_then(|mut s| s.query_row([ch], |r| r.get(0)))
         .ctx("looking up a consensus hash")
 }

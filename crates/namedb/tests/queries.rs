@@ -415,7 +415,8 @@ fn paging_and_counts() {
     );
     assert_eq!(s.num_names_in_namespace("nope").expect("count"), 0);
     assert_eq!(s.num_names().expect("count"), 6);
-    assert_eq!(s.namespace_ids().expect("ids"), strs(&["inf", "ns"]));
+    // In the order of their first reveal (`ns` at vtxindex 1, `inf` at 2), not by ID.
+    assert_eq!(s.namespace_ids().expect("ids"), strs(&["ns", "inf"]));
     assert_eq!(s.num_namespaces().expect("count"), 2);
     assert_eq!(s.num_namespaces_cumulative().expect("count"), 3);
 }
@@ -512,6 +513,13 @@ fn name_at_a_block_and_history() {
     assert_eq!(h.keys().copied().collect::<Vec<_>>(), [102, 103, 104]);
     assert_eq!(ops_of(&h[&104]), [("+".into(), 2), ("+".into(), 3)]);
     assert_eq!(h[&102][0]["opcode"], "NAME_PREORDER");
+    // A registration's state holds the op's fields only; later ops overlay the stored row.
+    assert_eq!(h[&103][0]["opcode"], "NAME_REGISTRATION");
+    assert!(h[&103][0].get("name_hash128").is_none());
+    assert!(h[&103][0].get("namespace_id").is_none());
+    assert_eq!(h[&104][0]["opcode"], "NAME_UPDATE");
+    assert!(h[&104][0].get("name_hash128").is_some());
+    assert_eq!(h[&104][0]["namespace_id"], "ns");
     assert_eq!(
         s.name_history_blocks("b.ns").expect("blocks"),
         [102, 103, 104]
@@ -656,6 +664,19 @@ fn per_block_values() {
         s.block_of_consensus_hash(&"ff".repeat(16)).expect("query"),
         None
     );
+    // The four blocks before the first block (100) hold the genesis hash, which names the
+    // block just before the first.
+    let genesis = blockstack_consensus::rules::GENESIS_CONSENSUS_HASH;
+    for h in 96..100 {
+        assert_eq!(
+            s.consensus_hash_at(h).expect("query").as_deref(),
+            Some(genesis),
+            "block {h}"
+        );
+    }
+    assert_eq!(s.consensus_hash_at(95).expect("query"), None);
+    assert_eq!(s.block_of_consensus_hash(genesis).expect("query"), Some(99));
+    assert_eq!(s.ops_hash_at(99).expect("query"), None);
     assert_eq!(
         s.ops_hash_at(101).expect("query"),
         Some(format!("{:064x}", 101))

@@ -1,6 +1,7 @@
 //! Method dispatch: a decoded `<methodCall>` in, the JSON reply document out, wrapped as the
 //! original does (core-rpc.md §1–2): one XML-RPC string holding `json.dumps(result)`.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use blockstack_node::xmlrpc::{
@@ -8,7 +9,10 @@ use blockstack_node::xmlrpc::{
 };
 use serde_json::{json, Map, Value as Json};
 
-use super::methods::METHODS;
+use super::methods::{get_zonefiles_by_block, METHODS};
+
+/// The method answered from the node's Atlas rows rather than the name database.
+const ZONEFILES_BY_BLOCK: &str = "get_zonefiles_by_block";
 use crate::pyjson;
 use crate::service::{QueryService, ServiceError};
 
@@ -30,8 +34,10 @@ pub enum RpcReply {
 /// Extra methods the daemon adds (the Atlas ones: `get_zonefile_inventory`, `put_zonefiles`,
 /// `get_atlas_peers`, `atlas_peer_exchange`, …).
 ///
-/// The extension is asked first, so it may also replace a built-in method; `None` passes the
-/// call on. It runs on a blocking thread and may block.
+/// The extension is asked before the built-in methods, so it may also replace one; `None`
+/// passes the call on. It runs on a blocking thread and may block. The Atlas methods go to
+/// the node's Atlas peer instead once the node has one ([`crate::NodeInfo::atlas`]), so that
+/// they see the caller's address.
 pub trait RpcExtension: Send + Sync {
     /// Answers `method` called with `params`, or `None` if it does not implement it.
     fn call(&self, method: &str, params: &[Value]) -> Option<RpcReply>;
@@ -70,19 +76,34 @@ impl RpcDispatcher {
 
     /// The names of the built-in methods.
     pub fn methods() -> impl Iterator<Item = &'static str> {
-        METHODS.iter().map(|m| m.name)
+        METHODS
+            .iter()
+            .map(|m| m.name)
+            .chain(std::iter::once(ZONEFILES_BY_BLOCK))
     }
 
     /// Answers one call with the reply document (the JSON the original `json.dumps`es).
     pub async fn call(&self, call: MethodCall) -> Json {
+        self.call_from(None, call).await
+    }
+
+    /// Answers one call from a caller at `remote`. When the node runs an Atlas peer, its
+    /// methods are answered by it with the caller's address (the peer exchange trusts a
+    /// loopback caller's `remote_peer` and checks it, as the original does); otherwise the
+    /// extension is asked first, then the built-in methods.
+    pub async fn call_from(&self, remote: Option<IpAddr>, call: MethodCall) -> Json {
         let extension = self.extension.clone();
+        let atlas = self.service.atlas();
         let result = self
             .service
             .read(move |reader| {
-                let reply = extension
-                    .as_deref()
-                    .and_then(|ext| ext.call(&call.method, &call.params))
-                    .map_or_else(|| builtin(reader, &call), Ok);
+                let reply = atlas_reply(atlas.as_ref(), remote, &call)
+                    .or_else(|| {
+                        extension
+                            .as_deref()
+                            .and_then(|ext| ext.call(&call.method, &call.params))
+                    })
+                    .map_or_else(|| builtin(reader, atlas.as_deref(), &call), Ok);
                 match reply {
                     Ok(r) => render(reader, r),
                     Err(e) => traceback(&format!("{e}")),
@@ -99,9 +120,14 @@ impl RpcDispatcher {
     /// Answers a request body: decodes the `<methodCall>`, dispatches it and encodes the
     /// `<methodResponse>`. Undecodable XML gets fault 1, as `SimpleXMLRPCServer` sends.
     pub async fn handle(&self, body: &[u8]) -> Vec<u8> {
+        self.handle_from(None, body).await
+    }
+
+    /// [`RpcDispatcher::handle`] for a caller at `remote`.
+    pub async fn handle_from(&self, remote: Option<IpAddr>, body: &[u8]) -> Vec<u8> {
         let response = match decode_call(body, &Limits::REQUEST) {
             Ok(call) => {
-                let doc = self.call(call).await;
+                let doc = self.call_from(remote, call).await;
                 MethodResponse::success(Value::String(pyjson::to_string(&doc)))
             }
             Err(e) => MethodResponse::Fault(fault(&e)),
@@ -138,10 +164,39 @@ pub fn fault(e: &DecodeError) -> Fault {
     }
 }
 
+/// An Atlas method answered by the node's Atlas peer, `None` for any other method or when
+/// the node runs none.
+fn atlas_reply(
+    atlas: Option<&Arc<blockstack_atlas::Atlas>>,
+    remote: Option<IpAddr>,
+    call: &MethodCall,
+) -> Option<RpcReply> {
+    let atlas = atlas?;
+    if !blockstack_atlas::rpc::METHODS.contains(&call.method.as_str()) {
+        return None;
+    }
+    let rpc = blockstack_atlas::AtlasRpc::new(Arc::clone(atlas));
+    match rpc.handle_from(remote, &call.method, &call.params)? {
+        Value::String(doc) => serde_json::from_str(&doc).ok().map(RpcReply::Bare),
+        _ => None,
+    }
+}
+
 fn builtin(
     reader: &crate::service::Reader<'_>,
+    atlas: Option<&blockstack_atlas::Atlas>,
     call: &MethodCall,
 ) -> Result<RpcReply, blockstack_namedb::NameDbError> {
+    if call.method == ZONEFILES_BY_BLOCK {
+        if call.params.len() != 4 {
+            return Ok(RpcReply::Traceback(arity_error(
+                ZONEFILES_BY_BLOCK,
+                4,
+                call.params.len(),
+            )));
+        }
+        return get_zonefiles_by_block(reader, atlas, &call.params);
+    }
     let Some(method) = METHODS.iter().find(|m| m.name == call.method) else {
         return Ok(RpcReply::Traceback(format!(
             "KeyError: 'rpc_{}'",
@@ -149,14 +204,25 @@ fn builtin(
         )));
     };
     if call.params.len() != method.arity {
-        return Ok(RpcReply::Traceback(format!(
-            "TypeError: rpc_{}() takes exactly {} arguments ({} given)",
+        return Ok(RpcReply::Traceback(arity_error(
             method.name,
-            method.arity + 1,
-            call.params.len() + 1
+            method.arity,
+            call.params.len(),
         )));
     }
     (method.run)(reader, &call.params)
+}
+
+/// The `TypeError` Python 2 raises when the original's dispatcher calls
+/// `rpc_<method>(self, <arity parameters>, **con_info)` with `given` positional values.
+pub fn arity_error(method: &str, arity: usize, given: usize) -> String {
+    let takes = arity + 1;
+    // Too many: every argument is counted, keywords included; too few: the positional ones.
+    let counted = if given > arity { given + 3 } else { given + 1 };
+    format!(
+        "TypeError: rpc_{method}() takes exactly {takes} argument{} ({counted} given)",
+        if takes == 1 { "" } else { "s" },
+    )
 }
 
 fn render(reader: &crate::service::Reader<'_>, reply: RpcReply) -> Json {
@@ -173,4 +239,31 @@ fn traceback(last_line: &str) -> Json {
         "error": last_line,
         "traceback": ["Traceback (most recent call last):", last_line],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arity_errors_count_like_python_2() {
+        // Too many: self, the values and the two connection keywords.
+        assert_eq!(
+            arity_error("ping", 0, 1),
+            "TypeError: rpc_ping() takes exactly 1 argument (4 given)"
+        );
+        assert_eq!(
+            arity_error("get_name_record", 1, 2),
+            "TypeError: rpc_get_name_record() takes exactly 2 arguments (5 given)"
+        );
+        // Too few: self and the values only.
+        assert_eq!(
+            arity_error("get_name_record", 1, 0),
+            "TypeError: rpc_get_name_record() takes exactly 2 arguments (1 given)"
+        );
+        assert_eq!(
+            arity_error("get_nameops_at", 3, 2),
+            "TypeError: rpc_get_nameops_at() takes exactly 4 arguments (3 given)"
+        );
+    }
 }

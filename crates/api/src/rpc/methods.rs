@@ -32,6 +32,8 @@ pub const MAX_OPS_PER_PAGE: i64 = 10;
 pub const MAX_CONSENSUS_HASHES: usize = 32;
 /// Most hashes `get_zonefiles` takes.
 pub const MAX_ZONEFILES: usize = 100;
+/// Largest `count` of `get_zonefiles_by_block`.
+pub const MAX_ZONEFILES_BY_BLOCK: i64 = 100;
 
 /// The method table.
 pub(super) const METHODS: &[Method] = &[
@@ -185,6 +187,11 @@ pub(super) const METHODS: &[Method] = &[
         arity: 1,
         run: get_zonefiles,
     },
+    Method {
+        name: "get_all_neighbor_info",
+        arity: 0,
+        run: get_all_neighbor_info,
+    },
 ];
 
 type Reply = Result<RpcReply, NameDbError>;
@@ -302,11 +309,14 @@ fn name_at(r: &Reader<'_>, p: &[Value], include_expired: bool) -> Reply {
     } else {
         r.snap.name_at(name, height)?
     };
-    let records: Vec<Map<String, Json>> = states
-        .unwrap_or_default()
-        .into_iter()
-        .map(sanitize)
-        .collect();
+    // The original iterates over the `None` its query returns for a name with no state
+    // (or not alive) at that block.
+    let Some(states) = states else {
+        return Ok(RpcReply::Traceback(
+            "TypeError: 'NoneType' object is not iterable".into(),
+        ));
+    };
+    let records: Vec<Map<String, Json>> = states.into_iter().map(sanitize).collect();
     ok(json!({"records": records}))
 }
 
@@ -499,10 +509,22 @@ fn get_namespace_blockchain_record(r: &Reader<'_>, p: &[Value]) -> Reply {
     let Some(ns) = namespace_param(p) else {
         return err("Invalid name or namespace");
     };
-    match r.snap.namespace_record(ns)? {
-        Some(view) => ok(json!({"record": view})),
-        None => err("No such namespace"),
-    }
+    let Some(view) = r.snap.namespace_record(ns)? else {
+        return err("No such namespace");
+    };
+    // The original reads the namespace with its history (`include_history=True`).
+    let mut record = match serde_json::to_value(&view) {
+        Ok(Json::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let history: Map<String, Json> = r
+        .snap
+        .history(ns)?
+        .into_iter()
+        .map(|(block, states)| (block.to_string(), Json::from(states)))
+        .collect();
+    record.insert("history".into(), Json::Object(history));
+    ok(json!({ "record": record }))
 }
 
 fn get_name_cost(r: &Reader<'_>, p: &[Value]) -> Reply {
@@ -567,6 +589,49 @@ fn get_zonefiles(r: &Reader<'_>, p: &[Value]) -> Reply {
     ok(json!({"zonefiles": out}))
 }
 
+/// The network simulator's peer dump: disabled outside the simulator, as on every v0.18
+/// node not run by it.
+fn get_all_neighbor_info(_: &Reader<'_>, _: &[Value]) -> Reply {
+    err("No such method")
+}
+
+/// `get_zonefiles_by_block(from, to, offset, count)`: the Atlas rows announced in blocks
+/// `from..=to`, in inventory order, paged.
+pub(super) fn get_zonefiles_by_block(
+    r: &Reader<'_>,
+    atlas: Option<&blockstack_atlas::Atlas>,
+    p: &[Value],
+) -> Reply {
+    let Some(atlas) = atlas.filter(|_| r.config.atlas_enabled) else {
+        return err("Not an atlas node");
+    };
+    let Some(from) = block(r, arg(p, 0)) else {
+        return err("Invalid from_block height");
+    };
+    let Some(to) = block(r, arg(p, 1)) else {
+        return err("Invalid to_block height");
+    };
+    let Some(offset) = offset(arg(p, 2)) else {
+        return err("invalid offset");
+    };
+    let Some(count) = count(arg(p, 3), MAX_ZONEFILES_BY_BLOCK) else {
+        return err("invalid count");
+    };
+    let info: Vec<Json> = super::zonefile_rows::rows_in_blocks(atlas, from, to, offset, count)
+        .into_iter()
+        .map(|(inv_index, row)| {
+            json!({
+                "name": row.name,
+                "zonefile_hash": row.zonefile_hash,
+                "block_height": row.block_height,
+                "txid": row.txid,
+                "inv_index": inv_index,
+            })
+        })
+        .collect();
+    ok(json!({ "zonefile_info": info }))
+}
+
 fn get_name_did(r: &Reader<'_>, p: &[Value]) -> Reply {
     let Some(name) = string(arg(p, 0)) else {
         return err("No such name");
@@ -603,6 +668,9 @@ fn get_name_did(r: &Reader<'_>, p: &[Value]) -> Reply {
         None => Ok(RpcReply::Traceback("KeyError: 'name_type'".into())),
     }
 }
+
+/// Address version bytes `address_reencode` knows: p2pkh and p2sh of mainnet and testnet.
+const NAME_DID_VERSIONS: [u8; 4] = [0, 5, 111, 196];
 
 /// `parse_DID`: `did:stack:v0:<base58 address>-<index>`.
 fn parse_did(did: &str) -> Option<(&str, u64)> {
@@ -643,6 +711,13 @@ fn get_did_record(r: &Reader<'_>, p: &[Value]) -> Reply {
             Some((sub, pending)) => ok(json!({ "record": sub.to_json(Some(pending)) })),
             None => err(&format!("Failed to load subdomain from {did}")),
         };
+    }
+    // A name DID's address must re-encode as a Bitcoin address (p2pkh or p2sh of either
+    // network); the original's `parse_DID` raises on any other version byte.
+    let name_version =
+        decode_base58_address(address).is_some_and(|(v, _)| NAME_DID_VERSIONS.contains(&v));
+    if !name_version {
+        return err("Invalid DID");
     }
     match r.snap.did_record(address, index)? {
         DidLookup::NotFound | DidLookup::Revoked => {

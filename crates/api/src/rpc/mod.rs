@@ -8,12 +8,14 @@
 
 mod dispatch;
 mod methods;
+mod zonefile_rows;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -22,7 +24,10 @@ use blockstack_node::xmlrpc::Limits;
 
 pub use dispatch::{fault, RpcDispatcher, RpcExtension, RpcReply};
 pub(crate) use methods::satoshis;
-pub use methods::{MAX_CONSENSUS_HASHES, MAX_NAMES_PER_PAGE, MAX_OPS_PER_PAGE, MAX_ZONEFILES};
+pub use methods::{
+    MAX_CONSENSUS_HASHES, MAX_NAMES_PER_PAGE, MAX_OPS_PER_PAGE, MAX_ZONEFILES,
+    MAX_ZONEFILES_BY_BLOCK,
+};
 
 /// Largest request body accepted (512 KiB).
 pub const MAX_REQUEST_BYTES: usize = Limits::REQUEST.max_bytes;
@@ -57,9 +62,13 @@ pub async fn serve_rpc(
     dispatcher: RpcDispatcher,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(dispatcher))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The caller's address reaches the Atlas peer exchange (`ConnectInfo`).
+    axum::serve(
+        listener,
+        router(dispatcher).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 fn empty(status: StatusCode) -> Response {
@@ -71,11 +80,13 @@ fn empty(status: StatusCode) -> Response {
         .into_response()
 }
 
-async fn handle(
-    State(dispatcher): State<RpcDispatcher>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+async fn handle(State(dispatcher): State<RpcDispatcher>, request: Request) -> Response {
+    let remote = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let (parts, body) = request.into_parts();
+    let headers: HeaderMap = parts.headers;
     if let Some(enc) = headers.get(header::CONTENT_ENCODING) {
         if !enc.as_bytes().eq_ignore_ascii_case(b"identity") {
             return empty(StatusCode::NOT_IMPLEMENTED);
@@ -93,7 +104,7 @@ async fn handle(
             Ok(b) => b,
             Err(_) => return empty(StatusCode::BAD_REQUEST),
         };
-        let reply = dispatcher.handle(&bytes).await;
+        let reply = dispatcher.handle_from(remote, &bytes).await;
         (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml")], reply).into_response()
     };
     match tokio::time::timeout(REQUEST_TIMEOUT, work).await {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::expiry::{int, text, Deadlines};
-use super::names::{parse_state, NameStateView};
+use super::names::{reply_state, NameStateView};
 use super::Snapshot;
 use crate::error::{Result, SqlContext};
 
@@ -162,7 +162,7 @@ impl Snapshot<'_> {
             if (block, vtxindex) < (created.block_id, created.vtxindex) {
                 continue;
             }
-            let state = parse_state(&created.name, &data)?;
+            let state = reply_state(&created.name, &data)?;
             if state.get("op").and_then(Value::as_str) == Some("?") {
                 // The next incarnation starts with its preorder.
                 break;

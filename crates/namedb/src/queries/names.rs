@@ -37,9 +37,23 @@ impl Serialize for NameRecordView {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let mut m = json::name_state(&self.record);
         m.remove("last_creation_op");
+        m.insert("op_fee", row_op_fee(&self.record));
         add_deadlines(&mut m, self.deadlines);
         m.serialize(s)
     }
+}
+
+/// `op_fee` of a current record as the original reads it back from its `INT` column: a
+/// whole fee is an integer (SQLite's integer affinity turns `160000.0` into `160000`), a
+/// fractional one stays a float; a record whose last op is an import is then made a float
+/// again (`op_canonicalize` of `NAME_IMPORT`).
+fn row_op_fee(rec: &NameRecord) -> Value {
+    let fee = rec.op_fee;
+    let is_import = rec.op == blockstack_consensus::record::NameOp::Import;
+    if !is_import && fee.fract() == 0.0 && fee.is_finite() && fee.abs() < 9.0e15 {
+        return Value::from(fee as i64);
+    }
+    serde_json::Number::from_f64(fee).map_or(Value::Null, Value::Number)
 }
 
 /// A past state of a name (from history) with deadlines derived from it at lastblock, as the
@@ -97,6 +111,23 @@ pub(super) fn parse_state(id: &str, text: &str) -> Result<Map<String, Value>> {
     })
 }
 
+/// A stored state as the original's history holds it: a name state written by a
+/// registration or an import carries only the op's own fields, without the row's derived
+/// `name_hash128` and `namespace_id` (the original saves the new record before its insert
+/// fills them in); later ops overlay the stored row and keep them.
+pub(super) fn reply_state(id: &str, text: &str) -> Result<Map<String, Value>> {
+    let mut state = parse_state(id, text)?;
+    let created = matches!(
+        state.get("opcode").and_then(Value::as_str),
+        Some("NAME_REGISTRATION" | "NAME_IMPORT")
+    );
+    if created {
+        state.remove("name_hash128");
+        state.remove("namespace_id");
+    }
+    Ok(state)
+}
+
 /// The "current form" of a stored state (`op_decanonicalize`): a namespace op's `buckets`
 /// text becomes a list again.
 fn decanonicalize(mut state: Map<String, Value>) -> Map<String, Value> {
@@ -150,7 +181,7 @@ impl Snapshot<'_> {
         for (block, text) in rows {
             out.entry(block)
                 .or_default()
-                .push(decanonicalize(parse_state(id, &text)?));
+                .push(decanonicalize(reply_state(id, &text)?));
         }
         Ok(out)
     }
@@ -226,7 +257,7 @@ impl Snapshot<'_> {
         }
         texts
             .iter()
-            .map(|t| parse_state(name, t))
+            .map(|t| reply_state(name, t))
             .collect::<Result<Vec<_>>>()
             .map(Some)
     }
@@ -345,5 +376,75 @@ impl Snapshot<'_> {
             .prepare_cached(sql)
             .and_then(|mut s| s.query_row(params_from_iter(args), |r| r.get(0)))
             .ctx("counting names")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use blockstack_consensus::record::{CreationOp, NameOp};
+
+    use super::*;
+
+    fn imported(op: NameOp, op_fee: f64) -> NameRecord {
+        NameRecord {
+            name: "a.test".into(),
+            preorder_hash: String::new(),
+            name_hash128: String::new(),
+            namespace_id: "test".into(),
+            namespace_block_number: 1,
+            value_hash: None,
+            sender: String::new(),
+            sender_pubkey: None,
+            address: String::new(),
+            block_number: 2,
+            preorder_block_number: 2,
+            first_registered: 2,
+            last_renewed: 2,
+            revoked: false,
+            op,
+            txid: String::new(),
+            vtxindex: 1,
+            op_fee,
+            importer: None,
+            importer_address: None,
+            consensus_hash: None,
+            last_creation_op: CreationOp::Import,
+            update_consensus_hash: None,
+        }
+    }
+
+    #[test]
+    fn a_current_record_reads_a_whole_fee_back_as_an_integer() {
+        let fee = |op, fee| row_op_fee(&imported(op, fee)).to_string();
+        // After an import, later ops leave the whole fee an integer in the row...
+        assert_eq!(fee(NameOp::TransferKeep, 160_000.0), "160000");
+        assert_eq!(fee(NameOp::Update, 25_000.0), "25000");
+        // ...a fractional one stays a float, and an import record is a float again.
+        assert_eq!(fee(NameOp::TransferKeep, 33.5), "33.5");
+        assert_eq!(fee(NameOp::Import, 160_000.0), "160000.0");
+    }
+
+    #[test]
+    fn created_states_drop_the_derived_fields_and_others_keep_them() {
+        let text = |opcode: &str| {
+            format!(
+                r#"{{"name": "a.test", "name_hash128": "h", "namespace_id": "test", "opcode": "{opcode}"}}"#
+            )
+        };
+        for opcode in ["NAME_REGISTRATION", "NAME_IMPORT"] {
+            let s = reply_state("a.test", &text(opcode)).expect("state");
+            assert!(!s.contains_key("name_hash128") && !s.contains_key("namespace_id"));
+            assert_eq!(s["name"], "a.test");
+        }
+        for opcode in [
+            "NAME_UPDATE",
+            "NAME_TRANSFER",
+            "NAME_RENEWAL",
+            "NAME_REVOKE",
+        ] {
+            let s = reply_state("a.test", &text(opcode)).expect("state");
+            assert!(s.contains_key("name_hash128") && s.contains_key("namespace_id"));
+        }
+        assert!(reply_state("a.test", "not json").is_err());
     }
 }

@@ -58,11 +58,17 @@ impl Snapshot<'_> {
             .map(|record| NamespaceView { record }))
     }
 
-    /// The IDs of the ready namespaces, sorted (`get_all_namespaces`).
+    /// The IDs of the ready namespaces (`get_all_namespaces`), in the order their rows were
+    /// first written, at their first reveal: the original scans its table in insertion
+    /// order, and a re-reveal updates a row in place.
     pub fn namespace_ids(&self) -> Result<Vec<String>> {
         self.conn()
             .prepare_cached(
-                "SELECT namespace_id FROM namespaces WHERE op = '!' ORDER BY namespace_id",
+                "SELECT ns.namespace_id FROM namespaces ns \
+                 LEFT JOIN (SELECT history_id, MIN(seq) AS first FROM history \
+                   WHERE opcode = 'NAMESPACE_REVEAL' GROUP BY history_id) r \
+                 ON r.history_id = ns.namespace_id \
+                 WHERE ns.op = '!' ORDER BY r.first, ns.namespace_id",
             )
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
             .ctx("listing namespaces")

@@ -1,11 +1,12 @@
 //! Per-block queries: the ops at a block (spec §11.6, `namedb_get_all_ops_at` /
 //! `namedb_get_num_ops_at`), consensus and ops hashes.
 
+use blockstack_consensus::rules::GENESIS_CONSENSUS_HASH;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::expiry::int;
-use super::names::parse_state;
+use super::names::reply_state;
 use super::Snapshot;
 use crate::blocks::{self, AcceptedOpRow};
 use crate::error::{Result, SqlContext};
@@ -21,6 +22,11 @@ pub struct ZonefileInfo {
     pub value_hash: String,
     /// The op's txid.
     pub txid: String,
+}
+
+/// Whether `height` is one of the genesis rows before `first_block` (F − 4 … F − 1).
+fn is_genesis_row(first_block: u64, height: u64) -> bool {
+    height < first_block && height + 4 >= first_block
 }
 
 impl Snapshot<'_> {
@@ -88,7 +94,7 @@ impl Snapshot<'_> {
             })
             .ctx("reading the history of a block")?;
         for (id, text) in texts {
-            out.push(parse_state(&id, &text)?);
+            out.push(reply_state(&id, &text)?);
         }
         Ok(out)
     }
@@ -116,14 +122,24 @@ impl Snapshot<'_> {
             .ctx("reading the zone file hashes of a block")
     }
 
-    /// The consensus hash of block `height`, `None` if it was not processed.
+    /// The consensus hash of block `height`, `None` if it was not processed. The four blocks
+    /// before the first block hold the genesis hash (spec §10.4), as the original's snapshot
+    /// table does from its creation.
     pub fn consensus_hash_at(&self, height: u64) -> Result<Option<String>> {
+        if is_genesis_row(self.rules.first_block, height) {
+            return Ok(Some(GENESIS_CONSENSUS_HASH.to_owned()));
+        }
         blocks::consensus_hash(self.conn(), height)
     }
 
-    /// The block whose consensus hash is `consensus_hash` (`get_block_from_consensus`).
+    /// The block whose consensus hash is `consensus_hash` (`get_block_from_consensus`): the
+    /// highest such block, as the original keeps the last row its query returns; the
+    /// genesis hash names the block before the first block.
     pub fn block_of_consensus_hash(&self, consensus_hash: &str) -> Result<Option<u64>> {
-        blocks::block_of_consensus_hash(self.conn(), consensus_hash)
+        let found = blocks::block_of_consensus_hash(self.conn(), consensus_hash)?;
+        let first = self.rules.first_block;
+        Ok(found
+            .or_else(|| (consensus_hash == GENESIS_CONSENSUS_HASH && first > 0).then(|| first - 1)))
     }
 
     /// The ops hash of block `height` (`get_nameops_hash_at`).
