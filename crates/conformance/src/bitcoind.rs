@@ -8,7 +8,10 @@ use bitcoin::{Address, Block, BlockHash, Transaction, Txid};
 use blockstack_node::chain::{BitcoindClient, BitcoindConfig, ChainSource, RetryPolicy, RpcAuth};
 use serde_json::json;
 
-use crate::tools::{bitcoind_home, bitcoind_script, free_port, run_kv, run_script};
+use crate::tools::{
+    bitcoind_home, bitcoind_script, free_port, run_kv, run_kv_within, run_script, script_timeout,
+    START_TIMEOUT,
+};
 use crate::Error;
 
 /// A running regtest node; stopped (cleanly, by `bitcoind-regtest stop`) when dropped.
@@ -60,7 +63,12 @@ impl Bitcoind {
                 p2p.as_str(),
                 "-bind=127.0.0.1",
             ];
-            match run_kv(&bitcoind_script(), &args, &env()) {
+            match run_kv_within(
+                &bitcoind_script(),
+                &args,
+                &env(),
+                START_TIMEOUT.min(script_timeout()),
+            ) {
                 Ok(kv) => {
                     let field = |k: &str| {
                         kv.get(k).cloned().ok_or_else(|| {

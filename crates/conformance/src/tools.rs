@@ -56,12 +56,16 @@ pub fn reference_home() -> PathBuf {
 /// How long one script call may take (`install` builds a virtualenv from a cold cache in about
 /// 30 s; `start` waits up to 120 s for the original's RPC). `$CONFORMANCE_SCRIPT_TIMEOUT`
 /// (seconds) overrides it.
-fn script_timeout() -> Duration {
+pub fn script_timeout() -> Duration {
     std::env::var("CONFORMANCE_SCRIPT_TIMEOUT")
         .ok()
         .and_then(|v| v.parse().ok())
         .map_or(Duration::from_secs(600), Duration::from_secs)
 }
+
+/// How long `bitcoind-regtest start` may take before it is taken for stuck: the tool can miss
+/// the node it started and wait on it forever, so a start is cut short and tried again.
+pub const START_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Runs `bash SCRIPT ARGS…` with extra environment variables, killing it (by its pid) if it
 /// runs past the script timeout.
@@ -69,6 +73,16 @@ pub fn run_script(
     script: &PathBuf,
     args: &[&str],
     env: &[(String, String)],
+) -> Result<Output, Error> {
+    run_script_within(script, args, env, script_timeout())
+}
+
+/// [`run_script`] with its own time limit.
+pub fn run_script_within(
+    script: &PathBuf,
+    args: &[&str],
+    env: &[(String, String)],
+    limit: Duration,
 ) -> Result<Output, Error> {
     if !script.exists() {
         return Err(Error::Unavailable(format!(
@@ -108,7 +122,7 @@ pub fn run_script(
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let deadline = Instant::now() + script_timeout();
+    let deadline = Instant::now() + limit;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -120,7 +134,7 @@ pub fn run_script(
                     "{} {} did not finish within {:?}",
                     script.display(),
                     args.first().copied().unwrap_or_default(),
-                    script_timeout()
+                    limit
                 )));
             }
             Err(e) => {
@@ -144,7 +158,17 @@ pub fn run_kv(
     args: &[&str],
     env: &[(String, String)],
 ) -> Result<BTreeMap<String, String>, String> {
-    let out = run_script(script, args, env).map_err(|e| e.to_string())?;
+    run_kv_within(script, args, env, script_timeout())
+}
+
+/// [`run_kv`] with its own time limit.
+pub fn run_kv_within(
+    script: &PathBuf,
+    args: &[&str],
+    env: &[(String, String)],
+    limit: Duration,
+) -> Result<BTreeMap<String, String>, String> {
+    let out = run_script_within(script, args, env, limit).map_err(|e| e.to_string())?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = err.lines().rev().take(15).collect();
