@@ -36,7 +36,7 @@ pub const SHORT_REVEAL_EXPIRE: u64 = 10;
 /// `NAMESPACE_RECEIVE_FEES_PERIOD` of epoch 3 in [`Profile::ShortLife`].
 pub const SHORT_FEE_PERIOD: u64 = 12;
 /// Blocks of epoch 1 after the start of an [`Profile::EpochChange`] world.
-pub const EPOCH1_LEN: u64 = 6;
+pub const EPOCH1_LEN: u64 = 9;
 /// Blocks of epoch 2 in an [`Profile::EpochChange`] world.
 pub const EPOCH2_LEN: u64 = 6;
 

@@ -104,6 +104,17 @@ impl Scene {
             .map_err(|_| self.fail("funding", "wrong number of wallets"))
     }
 
+    /// Has the bank pay the default coins to wallets made outside [`Scene::fund`] (keychain
+    /// children, for instance), in the next block.
+    pub async fn fund_existing(&mut self, wallets: &[&Wallet]) -> Outcome {
+        for wallet in wallets {
+            self.world.book().watch(wallet.script());
+            self.world
+                .pay(wallet.script(), crate::wallets::DEFAULT_COINS.to_vec());
+        }
+        self.next_block().await.map(|_| ())
+    }
+
     /// Has the bank pay `coins` to `script` with the next block.
     pub fn pay(&self, script: &ScriptBuf, coins: Vec<Amount>) {
         self.world.pay(script, coins);

@@ -321,6 +321,10 @@ impl Start {
             let advertised_port = rpc_listener.local_addr()?.port();
             let mut config = AtlasConfig::new(dir, format!("{host}:{advertised_port}"));
             config.zonefiles_dir = zonefiles.clone();
+            if rules.test_mode {
+                // v0.18's test mode runs every Atlas work interval once a second.
+                config.timing = blockstack_atlas::config::Timing::test_mode();
+            }
             if let Some(s) = &settings {
                 config.peers.seeds = s
                     .blockstack

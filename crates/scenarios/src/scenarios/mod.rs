@@ -1,8 +1,22 @@
 //! The scenarios' steps, one module per category. Each scenario is an `async fn` taking its
 //! [`Scene`](crate::Scene); the [`catalog`](crate::catalog) lists them.
 
+pub mod atlas;
+pub mod collisions;
+pub mod epochs;
+pub mod expiry;
+pub mod imports;
+pub mod invalid;
+pub mod multisig;
 pub mod namespaces;
+pub mod pricing;
+pub mod registrar;
 pub mod registration;
+pub mod renewals;
+pub mod rest;
+pub mod revokes;
+pub mod subdomains;
+pub mod transfers;
 pub mod updates;
 
 /// What scenario modules use.
