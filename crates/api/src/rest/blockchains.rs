@@ -11,7 +11,7 @@ use crate::records::{check_name, is_subdomain, sanitize, NameReply, SubdomainRep
 use crate::service::QueryService;
 
 /// `GET /v1/blockchains/{chain}/name_count[?all=true]`: `{"names_count": n}`.
-#[utoipa::path(get, path = "/v1/blockchains/{chain}/name_count", tag = "blockchains", params(("chain" = String, Path, description = "Must be `bitcoin`"), ("all" = Option<bool>, Query, description = "Count expired names too")), responses((status = 200, description = "Count", body = NamesCount), (status = 401, description = "Bad query argument", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/blockchains/{chain}/name_count", tag = "blockchains", params(("chain" = Chain, Path, description = "Must be `bitcoin`"), ("all" = Option<bool>, Query, description = "Count expired names too")), responses((status = 200, description = "Count", body = NamesCount), (status = 401, description = "Bad query argument", body = ErrorBody)))]
 pub async fn name_count(
     State(svc): State<QueryService>,
     Path(chain): Path<String>,
@@ -32,7 +32,7 @@ pub async fn name_count(
 }
 
 /// `GET /v1/blockchains/{chain}/consensus`: the consensus hash at the last processed block.
-#[utoipa::path(get, path = "/v1/blockchains/{chain}/consensus", tag = "blockchains", params(("chain" = String, Path, description = "Must be `bitcoin`")), responses((status = 200, description = "Consensus hash at the last processed block", body = ConsensusHash), (status = 401, description = "Bad query argument", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/blockchains/{chain}/consensus", tag = "blockchains", params(("chain" = Chain, Path, description = "Must be `bitcoin`")), responses((status = 200, description = "Consensus hash at the last processed block", body = ConsensusHash), (status = 401, description = "Bad query argument", body = ErrorBody)))]
 pub async fn consensus(
     State(svc): State<QueryService>,
     Path(chain): Path<String>,
@@ -46,7 +46,7 @@ pub async fn consensus(
 
 /// `GET /v1/blockchains/{chain}/operations/{height}`: every operation of the block (the
 /// preorders made in it, then the states recorded in it, by `vtxindex`).
-#[utoipa::path(get, path = "/v1/blockchains/{chain}/operations/{height}", tag = "blockchains", params(("chain" = String, Path, description = "Must be `bitcoin`"), ("height" = u64, Path, description = "Block height")), responses((status = 200, description = "The operations of the block", body = Vec<Object>), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/blockchains/{chain}/operations/{height}", tag = "blockchains", params(("chain" = Chain, Path, description = "Must be `bitcoin`"), ("height" = u64, Path, description = "Block height")), responses((status = 200, description = "The operations of the block", body = Vec<Object>), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn operations(
     State(svc): State<QueryService>,
     Path((chain, height)): Path<(String, String)>,
@@ -80,7 +80,7 @@ pub async fn operations(
 
 /// `GET /v1/blockchains/{chain}/names/{name}/history`: never implemented by the original —
 /// 405 once the name is found, else the lookup's error.
-#[utoipa::path(get, path = "/v1/blockchains/{chain}/names/{name}/history", tag = "blockchains", params(("chain" = String, Path, description = "Must be `bitcoin`"), ("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 405, description = "Never implemented", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/blockchains/{chain}/names/{name}/history", tag = "blockchains", params(("chain" = Chain, Path, description = "Must be `bitcoin`"), ("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 405, description = "Never implemented", body = ErrorBody), (status = 400, description = "Malformed name", body = ErrorBody), (status = 401, description = "Not `bitcoin`", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn name_history(
     State(svc): State<QueryService>,
     Path((chain, name)): Path<(String, String)>,

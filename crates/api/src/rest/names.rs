@@ -209,7 +209,7 @@ pub async fn history(
 }
 
 /// `GET /v1/names/{name}/public_key`: the `pubkey:data:` key of the current zone file.
-#[utoipa::path(get, path = "/v1/names/{name}/public_key", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 200, description = "The data public key", body = PublicKey), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/names/{name}/public_key", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 200, description = "The data public key", body = PublicKey), (status = 400, description = "Malformed name", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn public_key(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
@@ -247,7 +247,7 @@ fn zonefile_reply(bytes: Vec<u8>, raw: bool) -> Response {
 }
 
 /// `GET /v1/names/{name}/zonefile[?raw=1]`: the current zone file.
-#[utoipa::path(get, path = "/v1/names/{name}/zonefile", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`"), ("raw" = Option<bool>, Query, description = "Raw bytes instead of JSON")), responses((status = 200, description = "The current zone file", body = ZonefileBody), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/names/{name}/zonefile", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`"), ("raw" = Option<bool>, Query, description = "Raw bytes instead of JSON")), responses((status = 200, description = "The current zone file: JSON, or its bytes with `raw`", content((ZonefileReply = "application/json"), (Vec<u8> = "application/octet-stream"))), (status = 400, description = "Malformed name", body = ErrorBody), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn zonefile(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
@@ -270,7 +270,7 @@ pub async fn zonefile(
 }
 
 /// `GET /v1/names/{name}/zonefile/{hash}[?raw=1]`: a zone file the name has had.
-#[utoipa::path(get, path = "/v1/names/{name}/zonefile/{hash}", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`"), ("hash" = String, Path, description = "40-hex zone file hash"), ("raw" = Option<bool>, Query, description = "Raw bytes instead of JSON")), responses((status = 200, description = "A zone file the name has had", body = ZonefileBody), (status = 204, description = "Non-standard zone file"), (status = 400, description = "Malformed name", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/names/{name}/zonefile/{hash}", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`"), ("hash" = String, Path, pattern = "^[0-9a-fA-F]{40}$", description = "40-hex zone file hash"), ("raw" = Option<bool>, Query, description = "Raw bytes instead of JSON")), responses((status = 200, description = "A zone file the name has had: JSON, or its bytes with `raw`", content((ZonefileBody = "application/json"), (Vec<u8> = "application/octet-stream"))), (status = 204, description = "Non-standard zone file"), (status = 400, description = "Malformed name or zone file hash", body = ErrorBody), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn zonefile_by_hash(
     State(svc): State<QueryService>,
     Path((name, hash)): Path<(String, String)>,
@@ -317,7 +317,7 @@ pub async fn zonefile_by_hash(
 /// `GET /v1/addresses/{chain}/{address}`: the names the address owns (re-encoded to this
 /// network first), then the subdomains it owns (the address as given; a failed subdomain
 /// lookup lists none, as the original).
-#[utoipa::path(get, path = "/v1/addresses/{chain}/{address}", tag = "names", params(("chain" = String, Path, description = "Must be `bitcoin`"), ("address" = String, Path, description = "Base58check address")), responses((status = 200, description = "Names owned", body = AddressNames), (status = 401, description = "Bad query argument", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/addresses/{chain}/{address}", tag = "names", params(("chain" = Chain, Path, description = "Must be `bitcoin`"), ("address" = String, Path, description = "Base58check address")), responses((status = 200, description = "Names owned", body = AddressNames), (status = 401, description = "Not `bitcoin`", body = ErrorBody), (status = 404, description = "Not a base58 string (no such route)", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
 pub async fn by_address(
     State(svc): State<QueryService>,
     Path((chain, address)): Path<(String, String)>,

@@ -37,8 +37,7 @@ pub struct NameInfo {
     /// `registered` or `revoked`.
     pub status: String,
     /// The zone file text, `{"error": "Non-standard zone file"}`, or null.
-    #[schema(value_type = Object, nullable)]
-    pub zonefile: Option<serde_json::Value>,
+    pub zonefile: Option<ZonefileField>,
     /// The on-chain zone file hash (40 hex), or null.
     pub zonefile_hash: Option<String>,
     /// The owner, as a mainnet address.
@@ -49,6 +48,40 @@ pub struct NameInfo {
     pub blockchain: String,
     /// The block the name expires at, −1 if never.
     pub expire_block: i64,
+}
+
+/// The blockchain of the `/v1/blockchains/{chain}/…` and `/v1/addresses/{chain}/…` routes:
+/// only `bitcoin` is served (anything else is 401 `Invalid blockchain` or `Unsupported
+/// blockchain`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code, reason = "describes a reply the handlers build as JSON")]
+pub enum Chain {
+    /// Bitcoin.
+    Bitcoin,
+}
+
+/// The `zonefile` of a name: its text when standard, else the error object.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "describes a reply the handlers build as JSON")]
+pub enum ZonefileField {
+    /// The zone file text.
+    Text(String),
+    /// `{"error": "Non-standard zone file"}`.
+    NonStandard(ErrorBody),
+}
+
+/// `GET /v1/names/{name}/zonefile` without `raw`: the text, or (status 200 all the same) the
+/// error of a non-standard zone file.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "describes a reply the handlers build as JSON")]
+pub enum ZonefileReply {
+    /// `{"zonefile": text}`.
+    Zonefile(ZonefileBody),
+    /// `{"error": "Non-standard zone file.  Try passing raw=1 to get the raw zone file."}`.
+    NonStandard(ErrorBody),
 }
 
 /// `{"public_key": hex}`.
@@ -138,11 +171,14 @@ pub struct ConsensusHash {
     ),
     components(schemas(
         ErrorBody,
+        Chain,
         Available,
         Ping,
         NameInfo,
         PublicKey,
         ZonefileBody,
+        ZonefileField,
+        ZonefileReply,
         AddressNames,
         Satoshis,
         Price,
@@ -164,4 +200,45 @@ pub async fn serve() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::to_string(&ApiDoc::openapi()).unwrap_or_default(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_described_shapes_serialize_as_the_handlers_reply() {
+        assert_eq!(
+            serde_json::to_value(Chain::Bitcoin).ok(),
+            Some(json!("bitcoin"))
+        );
+        let text = ZonefileField::Text("$ORIGIN a.id\n".into());
+        assert_eq!(
+            serde_json::to_value(text).ok(),
+            Some(json!("$ORIGIN a.id\n"))
+        );
+        let odd = ZonefileField::NonStandard(ErrorBody {
+            error: "Non-standard zone file".into(),
+        });
+        assert_eq!(
+            serde_json::to_value(odd).ok(),
+            Some(json!({"error": "Non-standard zone file"}))
+        );
+        let reply = ZonefileReply::Zonefile(ZonefileBody {
+            zonefile: "z".into(),
+        });
+        assert_eq!(
+            serde_json::to_value(reply).ok(),
+            Some(json!({"zonefile": "z"}))
+        );
+        let doc = document();
+        let zonefile = &doc["components"]["schemas"]["NameInfo"]["properties"]["zonefile"];
+        assert!(zonefile.to_string().contains("ZonefileField"), "{zonefile}");
+        let chain = &doc["components"]["schemas"]["Chain"]["enum"];
+        assert_eq!(chain, &json!(["bitcoin"]));
+        let raw = &doc["paths"]["/v1/names/{name}/zonefile"]["get"]["responses"]["200"]["content"];
+        assert!(raw.get("application/octet-stream").is_some(), "{raw}");
+    }
 }
