@@ -132,6 +132,12 @@ fn namespace_of(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(_, ns)| ns)
 }
 
+/// The zone file hash of `bytes`: RIPEMD160(SHA256(bytes)).
+pub fn zonefile_hash(bytes: &[u8]) -> [u8; 20] {
+    use bitcoin::hashes::Hash as _;
+    bitcoin::hashes::hash160::Hash::hash(bytes).to_byte_array()
+}
+
 impl Driver {
     /// A driver over a started bitcoind; `ours` indexes the same node.
     pub fn new(btc: Bitcoind, ours: OurNode, rules: Rules) -> Result<Self, Error> {
@@ -541,6 +547,24 @@ impl Driver {
                     Some(FEE_PAYER),
                 )
             }
+            Op::NameUpdateZonefile {
+                name,
+                owner,
+                zonefile,
+            } => {
+                let ch = hex::encode(self.consensus_hash(ChRef::Tip, height)?);
+                let text = self.render_zonefile(zonefile)?;
+                (
+                    Operation::NameUpdate,
+                    name_update::Payload {
+                        name_consensus_hash: arr(&name_consensus_hash(name, &ch))?,
+                        value_hash: zonefile_hash(text.as_bytes()),
+                    }
+                    .encode(),
+                    *owner,
+                    Some(FEE_PAYER),
+                )
+            }
             Op::NameTransfer {
                 name,
                 owner,
@@ -691,6 +715,38 @@ impl Driver {
                     });
             }
         }
+    }
+
+    /// A zone file template with every `{party:N}` replaced by party N's address.
+    pub fn render_zonefile(&self, template: &str) -> Result<String, Error> {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(start) = rest.find("{party:") {
+            out.push_str(&rest[..start]);
+            let tail = &rest[start + "{party:".len()..];
+            let end = tail
+                .find('}')
+                .ok_or_else(|| Error::Driver(format!("unclosed {{party:…}} in {template:?}")))?;
+            let party: Party = tail[..end]
+                .parse()
+                .map_err(|e| Error::Driver(format!("party in {template:?}: {e}")))?;
+            out.push_str(&self.party(party)?.address.to_string());
+            rest = &tail[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// The zone files of the sent zone-file updates, rendered, in send order.
+    pub fn zonefiles(&self) -> Result<Vec<String>, Error> {
+        self.sent
+            .iter()
+            .filter(|s| s.txid.is_some())
+            .filter_map(|s| match &s.op {
+                Op::NameUpdateZonefile { zonefile, .. } => Some(self.render_zonefile(zonefile)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// A description of the op a txid came from, for reports.

@@ -20,6 +20,7 @@ use crate::normalize::{
 use crate::ops::{Op, Step};
 use crate::ours::{rules, AcceptedOp, OurNode};
 use crate::reference::{self, Knobs, ReferenceNode};
+use crate::rpc_client::Answer;
 use crate::Error;
 
 /// The first block of every chain: after the funding coinbases and their maturity.
@@ -256,6 +257,7 @@ fn subject_of(op: &Op) -> Vec<(bool, String)> {
         | Op::NameRegister { name, .. }
         | Op::NameRenew { name, .. }
         | Op::NameUpdate { name, .. }
+        | Op::NameUpdateZonefile { name, .. }
         | Op::NameTransfer { name, .. }
         | Op::NameRevoke { name, .. } => vec![(false, name.clone())],
         Op::Malformed { name, .. } => vec![(false, name.clone())],
@@ -337,10 +339,15 @@ async fn run_with_options(
     ours: impl FnOnce(Knobs) -> Knobs,
 ) -> Result<Report, Error> {
     reference::install()?;
-    let dir = tempfile::Builder::new()
+    let mut dir = tempfile::Builder::new()
         .prefix("bns-conformance-")
         .tempdir()
         .map_err(|e| Error::Unavailable(format!("temp dir: {e}")))?;
+    // `$CONFORMANCE_KEEP_DIR` keeps the run's directory (both nodes' logs) for inspection.
+    if std::env::var_os("CONFORMANCE_KEEP_DIR").is_some() {
+        dir.disable_cleanup(true);
+        eprintln!("conformance run directory: {}", dir.path().display());
+    }
     let btc = Bitcoind::start(&dir.path().join("btc"))?;
     let knobs = scenario.knobs();
     let our_knobs = ours(knobs.clone());
@@ -413,18 +420,81 @@ async fn run_with_options(
         .await?;
         daemon.wait_for(tip, timeout).await?;
         report.our_daemon_index_time = Some(start.elapsed());
-        let mut facts = methods::facts::from_run(&driver, knobs.first_block, tip);
+        let mut methods_report = MethodReport::default();
+        let tip = give_zonefiles(&mut driver, &daemon, &reference, &mut methods_report).await?;
+        let mut facts = methods::facts::from_run(&driver, knobs.first_block, tip)?;
         // The original's rows before the first block carry its initial consensus hash.
         if let Some(ch) = reference.consensus_at(knobs.first_block - 1).await? {
             facts.consensus_hashes.push(ch);
         }
-        report.methods =
-            Some(methods::compare_methods(daemon.rpc(), reference.rpc(), &facts).await?);
+        methods::compare_methods(daemon.rpc(), reference.rpc(), &facts, &mut methods_report)
+            .await?;
+        report.methods = Some(methods_report);
         drop(daemon);
     }
     drop(reference);
     drop(driver);
     Ok(report)
+}
+
+/// Gives both nodes the zone files of the chain's zone-file updates (`put_zonefiles`, a
+/// compared call), mines a block so that both index the subdomains they carry, and waits
+/// until both answer for every subdomain (or a minute has passed). Returns the new tip.
+async fn give_zonefiles(
+    driver: &mut Driver,
+    daemon: &OurDaemon,
+    reference: &ReferenceNode,
+    report: &mut MethodReport,
+) -> Result<u64, Error> {
+    let tip = driver.btc.height().await?;
+    let zonefiles = driver.zonefiles()?;
+    if zonefiles.is_empty() {
+        return Ok(tip);
+    }
+    let calls = methods::catalogue::put_calls(&zonefiles);
+    let facts = methods::Facts::default();
+    let answers =
+        methods::compare_calls(daemon.rpc(), reference.rpc(), &calls, &facts, report).await?;
+    let all_saved = |a: &Answer| {
+        a.to_json()
+            .get("saved")
+            .and_then(Json::as_array)
+            .is_some_and(|v| v.iter().all(|s| s == &Json::from(1)))
+    };
+    for (call, (ours, theirs)) in calls.iter().zip(&answers) {
+        report.witnesses.insert(
+            format!("{call} saved every zone file"),
+            (all_saved(ours), all_saved(theirs)),
+        );
+    }
+    driver.run_step(&Step::Mine(1)).await?;
+    let tip = driver.btc.height().await?;
+    reference.wait_for(tip, Duration::from_secs(120)).await?;
+    daemon.wait_for(tip, Duration::from_secs(120)).await?;
+    let subdomains: Vec<String> = zonefiles
+        .iter()
+        .flat_map(|z| methods::facts::subdomains_of(z))
+        .map(|(fqn, _)| fqn)
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for fqn in &subdomains {
+        let found = loop {
+            let args = || vec![blockstack_node::xmlrpc::Value::string(fqn.as_str())];
+            let ours = daemon.rpc().call("get_name_record", args()).await;
+            let theirs = reference.rpc().call("get_name_record", args()).await;
+            let has =
+                |r: &Result<Json, String>| r.as_ref().is_ok_and(|d| d.get("record").is_some());
+            let found = (has(&ours), has(&theirs));
+            if (found.0 && found.1) || Instant::now() > deadline {
+                break found;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        report
+            .witnesses
+            .insert(format!("subdomain {fqn} resolves"), found);
+    }
+    Ok(tip)
 }
 
 /// The record of `name` block by block: the states its history holds at every block.

@@ -169,6 +169,16 @@ pub enum Op {
         /// Consensus hash mixed into the name hash.
         ch: ChRef,
     },
+    /// NAME_UPDATE to the hash of a real zone file, which the harness then gives both nodes
+    /// (`put_zonefiles`).
+    NameUpdateZonefile {
+        /// Name.
+        name: String,
+        /// Sender.
+        owner: Party,
+        /// The zone file text; `{party:N}` stands for party N's address.
+        zonefile: String,
+    },
     /// NAME_TRANSFER.
     NameTransfer {
         /// Name.

@@ -184,6 +184,29 @@ pub fn update(name: &str, owner: Party, value: u8) -> Op {
     }
 }
 
+/// NAME_UPDATE to the hash of `zonefile` (a template: `{party:N}` is party N's address).
+pub fn update_zonefile(name: &str, owner: Party, zonefile: &str) -> Op {
+    Op::NameUpdateZonefile {
+        name: name.into(),
+        owner,
+        zonefile: zonefile.into(),
+    }
+}
+
+/// A zone file carrying two subdomains, `alice.zf.test` (owned by A) and `bob.zf.test`
+/// (owned by B), each with a zone file of its own (`seqn=0`, one part).
+pub const SUBDOMAIN_ZONEFILE: &str = "$ORIGIN zf.test\n$TTL 3600\n\
+_http._tcp URI 10 1 \"https://example.com/zf.json\"\n\
+alice TXT \"owner={party:2}\" \"seqn=0\" \"parts=1\" \"zf0=JE9SSUdJTiBhbGljZQokVFRMIDM2MDAKX2h0dHAuX3RjcCBVUkkgMTAgMSAiaHR0cHM6Ly9leGFtcGxlLmNvbS9hbGljZS5qc29uIgo=\"\n\
+bob TXT \"owner={party:3}\" \"seqn=0\" \"parts=1\" \"zf0=JE9SSUdJTiBib2IKJFRUTCAzNjAwCl9odHRwLl90Y3AgVVJJIDEwIDEgImh0dHBzOi8vZXhhbXBsZS5jb20vYm9iLmpzb24iCg==\"\n";
+
+/// The subdomains [`SUBDOMAIN_ZONEFILE`] creates.
+pub const SUBDOMAINS: &[&str] = &["alice.zf.test", "bob.zf.test"];
+
+/// A plain zone file for `e3-1.test`.
+pub const PLAIN_ZONEFILE: &str = "$ORIGIN e3-1.test\n$TTL 3600\n\
+_http._tcp URI 10 1 \"https://example.com/e3-1.json\"\n";
+
 /// NAME_TRANSFER over the tip's consensus hash.
 pub fn transfer(name: &str, owner: Party, to: Party, keep: bool) -> Op {
     Op::NameTransfer {
@@ -640,6 +663,15 @@ pub fn quick() -> Scenario {
             renew("pay.tver", A, A, None),
         ]);
     }
+    // Zone files both nodes are then given: one carrying subdomains, one plain.
+    c.block(vec![
+        preorder("zf.test", X, X),
+        register("zf.test", X, X, None),
+    ]);
+    c.block(vec![
+        update_zonefile("zf.test", X, SUBDOMAIN_ZONEFILE),
+        update_zonefile("e3-1.test", D, PLAIN_ZONEFILE),
+    ]);
     Scenario {
         name: "quick".into(),
         epoch1_blocks: 15,

@@ -60,6 +60,9 @@ async fn quick_chain_has_no_divergence() {
         );
     }
     assert!(methods.calls() > 1000, "{report}");
+    // The zone files were stored and the subdomains they carry resolve on both nodes.
+    assert!(methods.witnesses.len() >= 3, "{report}");
+    assert!(methods.witnessed(), "{report}");
     assert!(methods.is_clean(), "{report}");
 }
 

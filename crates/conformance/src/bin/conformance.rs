@@ -1,17 +1,17 @@
 //! The long tier: random chains against the original node, with shrinking.
 //!
 //! ```text
-//! conformance [--chains N] [--seed S] [--blocks B] [--shrink-runs R] [--quick]
+//! conformance [--chains N] [--seed S] [--blocks B] [--shrink-runs R] [--quick] [--methods]
 //! ```
 //!
 //! Runs N random chains (seeds S, S+1, …) of about B blocks each, or the fixed quick chain with
-//! `--quick`. A diverging chain is shrunk with at most R further runs and the reproduction is
+//! `--quick`; `--methods` also compares every XML-RPC method on each finished chain. A diverging chain is shrunk with at most R further runs and the reproduction is
 //! printed. Exit status 0 when nothing diverged, 1 on a divergence, 2 on a usage error, 3 when
 //! the tools cannot run on this machine.
 
 use std::process::ExitCode;
 
-use blockstack_conformance::harness;
+use blockstack_conformance::harness::{self, Options};
 use blockstack_conformance::random::{generate, shrink};
 use blockstack_conformance::scenario;
 use blockstack_conformance::Error;
@@ -22,6 +22,7 @@ struct Args {
     blocks: u64,
     shrink_runs: usize,
     quick: bool,
+    methods: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -31,6 +32,7 @@ fn parse() -> Result<Args, String> {
         blocks: 40,
         shrink_runs: 20,
         quick: false,
+        methods: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -47,9 +49,10 @@ fn parse() -> Result<Args, String> {
                 args.shrink_runs = usize::try_from(num("--shrink-runs")?).unwrap_or(usize::MAX)
             }
             "--quick" => args.quick = true,
+            "--methods" => args.methods = true,
             "-h" | "--help" => {
                 return Err(
-                    "usage: conformance [--chains N] [--seed S] [--blocks B] [--shrink-runs R] [--quick]"
+                    "usage: conformance [--chains N] [--seed S] [--blocks B] [--shrink-runs R] [--quick] [--methods]"
                         .into(),
                 )
             }
@@ -60,16 +63,19 @@ fn parse() -> Result<Args, String> {
 }
 
 async fn main_async(args: Args) -> Result<bool, Error> {
+    let options = Options {
+        methods: args.methods,
+    };
     if args.quick {
-        let report = harness::run(&scenario::quick()).await?;
+        let report = harness::run_full(&scenario::quick(), options).await?;
         println!("{report}");
-        return Ok(report.divergences.is_empty());
+        return Ok(report.is_clean());
     }
     let mut clean = true;
     for i in 0..args.chains {
         let seed = args.seed.wrapping_add(i);
         let scenario = generate(seed, args.blocks);
-        let report = harness::run(&scenario).await?;
+        let report = harness::run_full(&scenario, options).await?;
         println!("{report}");
         if !report.divergences.is_empty() {
             clean = false;
@@ -82,6 +88,8 @@ async fn main_async(args: Args) -> Result<bool, Error> {
             );
             println!("{:#?}", shrunk.scenario);
             println!("{}", shrunk.report);
+        } else if !report.is_clean() {
+            clean = false;
         }
     }
     Ok(clean)

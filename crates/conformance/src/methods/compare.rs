@@ -201,7 +201,9 @@ fn dump(call: &Call, d: &Difference, ours: &Answer, theirs: &Answer) {
     }
 }
 
-async fn run(
+/// Makes `calls` on both nodes and records each verdict in `report`; returns both answers
+/// of every call.
+pub async fn compare_calls(
     ours: &RpcClient,
     theirs: &RpcClient,
     calls: &[Call],
@@ -233,16 +235,16 @@ async fn run(
 }
 
 /// Calls every method of the catalogue on both nodes and compares the replies; then
-/// `get_DID_record` with the DIDs the original handed out.
+/// `get_DID_record` with the DIDs the original handed out. Verdicts are added to `report`.
 pub async fn compare_methods(
     ours: &RpcClient,
     theirs: &RpcClient,
     facts: &Facts,
-) -> Result<MethodReport, Error> {
+    report: &mut MethodReport,
+) -> Result<(), Error> {
     let start = Instant::now();
-    let mut report = MethodReport::default();
     let calls = catalogue(facts);
-    let answers = run(ours, theirs, &calls, facts, &mut report).await?;
+    let answers = compare_calls(ours, theirs, &calls, facts, report).await?;
     let dids: BTreeSet<String> = calls
         .iter()
         .zip(&answers)
@@ -252,9 +254,9 @@ pub async fn compare_methods(
             Answer::Fault { .. } => None,
         })
         .collect();
-    run(ours, theirs, &did_calls(&dids, facts), facts, &mut report).await?;
-    report.elapsed = start.elapsed();
-    Ok(report)
+    compare_calls(ours, theirs, &did_calls(&dids, facts), facts, report).await?;
+    report.elapsed += start.elapsed();
+    Ok(())
 }
 
 #[cfg(test)]

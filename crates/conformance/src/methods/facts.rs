@@ -7,12 +7,39 @@ use blockstack_consensus::StateView;
 use super::catalogue::Facts;
 use crate::driver::{Driver, MULTISIG, PARTIES};
 use crate::ops::Op;
+use crate::Error;
 
 /// How many of the busiest blocks get the paging edges of `get_nameops_at`.
 const BUSY_BLOCKS: usize = 6;
 
+/// The subdomains a zone file's TXT records create, with their owners: a record
+/// `label TXT "owner=<address>" …` under `$ORIGIN name` is `label.name`.
+pub fn subdomains_of(zonefile: &str) -> Vec<(String, String)> {
+    let origin = zonefile
+        .lines()
+        .find_map(|l| l.strip_prefix("$ORIGIN "))
+        .map(str::trim);
+    let Some(origin) = origin else {
+        return Vec::new();
+    };
+    zonefile
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let label = words.next()?;
+            if words.next()? != "TXT" {
+                return None;
+            }
+            let owner = words
+                .map(|w| w.trim_matches('"'))
+                .find_map(|w| w.strip_prefix("owner="))?;
+            Some((format!("{label}.{origin}"), owner.to_owned()))
+        })
+        .collect()
+}
+
 /// The facts of the chain `driver` drove, processed from `first_block` to `tip`.
-pub fn from_run(driver: &Driver, first_block: u64, tip: u64) -> Facts {
+pub fn from_run(driver: &Driver, first_block: u64, tip: u64) -> Result<Facts, Error> {
     let state = driver.ours.store().latest();
     let mut f = Facts {
         first_block,
@@ -46,6 +73,7 @@ pub fn from_run(driver: &Driver, first_block: u64, tip: u64) -> Facts {
             | Op::NameRegister { name, .. }
             | Op::NameRenew { name, .. }
             | Op::NameUpdate { name, .. }
+            | Op::NameUpdateZonefile { name, .. }
             | Op::NameTransfer { name, .. }
             | Op::NameRevoke { name, .. } => {
                 f.names.insert(name.clone());
@@ -67,6 +95,12 @@ pub fn from_run(driver: &Driver, first_block: u64, tip: u64) -> Facts {
                 .insert(h.block);
         }
     }
+    for zonefile in driver.zonefiles()? {
+        for (fqn, owner) in subdomains_of(&zonefile) {
+            f.subdomains.insert(fqn);
+            f.addresses.insert(owner);
+        }
+    }
     let step = ((tip.saturating_sub(first_block)) / 12).max(1);
     let mut height = first_block;
     while height <= tip {
@@ -83,5 +117,25 @@ pub fn from_run(driver: &Driver, first_block: u64, tip: u64) -> Facts {
     busy.sort_by(|a, b| b.cmp(a));
     f.busy_blocks = busy.into_iter().take(BUSY_BLOCKS).map(|(_, h)| h).collect();
     f.busy_blocks.sort_unstable();
-    f
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomain_records_are_read_from_txt_records() {
+        let z = "$ORIGIN foo.test\n$TTL 3600\n_http._tcp URI 10 1 \"https://x/y\"\n\
+                 alice TXT \"owner=mfdp8Vjq86wdLTwZSVXvmxLTi2vPRB41Jh\" \"seqn=0\" \"parts=0\"\n\
+                 note TXT \"hello\"\n";
+        assert_eq!(
+            subdomains_of(z),
+            vec![(
+                "alice.foo.test".to_owned(),
+                "mfdp8Vjq86wdLTwZSVXvmxLTi2vPRB41Jh".to_owned()
+            )]
+        );
+        assert!(subdomains_of("no origin").is_empty());
+    }
 }

@@ -19,7 +19,7 @@ use std::fmt;
 use serde_json::Value as Json;
 
 pub use catalogue::{Call, Facts, METHODS_COMPARED};
-pub use compare::compare_methods;
+pub use compare::{compare_calls, compare_methods};
 pub use tolerate::Difference;
 
 /// The first difference found for one method.
@@ -62,6 +62,10 @@ pub struct MethodReport {
     pub tolerated: BTreeMap<&'static str, usize>,
     /// Wall time of the calls (both nodes called concurrently).
     pub elapsed: std::time::Duration,
+    /// What both nodes were expected to hold before the comparison (for example "zone file
+    /// … stored", "subdomain … resolves"), with whether ours and the original did: equal
+    /// replies are only meaningful if these hold.
+    pub witnesses: BTreeMap<String, (bool, bool)>,
 }
 
 impl MethodReport {
@@ -80,6 +84,11 @@ impl MethodReport {
     /// Whether every reply matched (up to the tolerated differences).
     pub fn is_clean(&self) -> bool {
         self.differences().next().is_none()
+    }
+
+    /// Whether both nodes held everything they were expected to.
+    pub fn witnessed(&self) -> bool {
+        self.witnesses.values().all(|(a, b)| *a && *b)
     }
 }
 
@@ -135,6 +144,9 @@ impl fmt::Display for MethodReport {
         }
         for (rule, n) in &self.tolerated {
             writeln!(f, "    tolerated {n}×: {rule}")?;
+        }
+        for (what, (ours, theirs)) in &self.witnesses {
+            writeln!(f, "    {what}: ours {ours}, original {theirs}")?;
         }
         for (m, d) in self.differences() {
             writeln!(f, "  method {m}: first difference in {}", d.call)?;
