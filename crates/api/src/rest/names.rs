@@ -95,11 +95,11 @@ fn record_zonefile(rec: &Map<String, Value>) -> Option<Vec<u8>> {
 pub async fn info(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
-) -> Result<PyJson<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     checked_name(&name)?;
     svc.read_point(move |r| {
         if is_subdomain(&name) {
-            subdomain_info(r, &name)
+            subdomain_info(r, &name).map(IntoResponse::into_response)
         } else {
             name_info(r, &name)
         }
@@ -107,9 +107,21 @@ pub async fn info(
     .await?
 }
 
+/// `/v1/names/{name}` of a name, its keys in the sorted order `json.dumps` writes a dict's.
+#[derive(serde::Serialize)]
+struct NameInfoBody<'a> {
+    address: String,
+    blockchain: &'static str,
+    expire_block: i64,
+    last_txid: &'a str,
+    status: &'static str,
+    zonefile: Value,
+    zonefile_hash: Option<&'a str>,
+}
+
 /// `/v1/names/{name}` of a name, read straight from its row: the same reply as through
 /// [`client_record`], without the record's detour through JSON and base64.
-fn name_info(r: &Reader<'_>, name: &str) -> Result<PyJson<Value>, ApiError> {
+fn name_info(r: &Reader<'_>, name: &str) -> Result<Response, ApiError> {
     let view = match r.snap.name_record(name)? {
         NameLookup::NotFound | NameLookup::NamespaceMissing => return Err(ApiError::NameAvailable),
         NameLookup::Found(view) => view,
@@ -132,15 +144,16 @@ fn name_info(r: &Reader<'_>, name: &str) -> Result<PyJson<Value>, ApiError> {
         }
         Some(_) => json!({"error": "Non-standard zone file"}),
     };
-    Ok(PyJson(json!({
-        "status": if rec.revoked { "revoked" } else { "registered" },
-        "zonefile": zonefile,
-        "zonefile_hash": rec.value_hash,
-        "address": reencode_address(&rec.address, AddressNetwork::Mainnet),
-        "last_txid": rec.txid,
-        "blockchain": "bitcoin",
-        "expire_block": view.deadlines.expire_block,
-    })))
+    Ok(PyJson(NameInfoBody {
+        address: reencode_address(&rec.address, AddressNetwork::Mainnet),
+        blockchain: "bitcoin",
+        expire_block: view.deadlines.expire_block,
+        last_txid: &rec.txid,
+        status: if rec.revoked { "revoked" } else { "registered" },
+        zonefile,
+        zonefile_hash: rec.value_hash.as_deref(),
+    })
+    .into_response())
 }
 
 /// `/v1/names/{name}` of a subdomain.
@@ -347,4 +360,43 @@ pub async fn by_address(
         Ok(PyJson(json!({ "names": names })))
     })
     .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_reply_is_written_with_sorted_keys_like_the_json_object() {
+        let body = NameInfoBody {
+            address: "1Addr".into(),
+            blockchain: "bitcoin",
+            expire_block: 426_242,
+            last_txid: "ab",
+            status: "registered",
+            zonefile: Value::from("$ORIGIN a.id\n"),
+            zonefile_hash: Some("00ff"),
+        };
+        let as_object = json!({
+            "status": "registered",
+            "zonefile": "$ORIGIN a.id\n",
+            "zonefile_hash": "00ff",
+            "address": "1Addr",
+            "last_txid": "ab",
+            "blockchain": "bitcoin",
+            "expire_block": 426_242,
+        });
+        let text = crate::pyjson::to_string(&body);
+        assert_eq!(text, crate::pyjson::to_string(&as_object));
+        assert!(text.starts_with(
+            r#"{"address": "1Addr", "blockchain": "bitcoin", "expire_block": 426242, "last_txid""#
+        ));
+        let none = NameInfoBody {
+            zonefile: Value::Null,
+            zonefile_hash: None,
+            ..body
+        };
+        assert!(crate::pyjson::to_string(&none)
+            .ends_with(r#""zonefile": null, "zonefile_hash": null}"#));
+    }
 }
