@@ -17,8 +17,9 @@ use crate::rpc_client::RpcClient;
 use crate::tools::free_port;
 use crate::Error;
 
-/// How often the embedded daemon polls bitcoind once caught up.
-const POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// How often the embedded daemon polls bitcoind once caught up: every second, as the
+/// original does in test mode.
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A running daemon; stopped (and its thread joined) when dropped.
 pub struct OurDaemon {
@@ -109,8 +110,9 @@ impl OurDaemon {
         &self.rpc
     }
 
-    /// Waits until `getinfo.last_block_processed` reaches `height` and Atlas has been told
-    /// about that block (`zonefile_count` present).
+    /// Waits until `getinfo.last_block_processed` reaches `height` and the Atlas peer has
+    /// been told about that block (`zonefile_count` present, the Atlas envelope's
+    /// `lastblock` there; the regtest configuration runs Atlas).
     pub async fn wait_for(&self, height: u64, timeout: Duration) -> Result<(), Error> {
         let deadline = Instant::now() + timeout;
         let mut last = Json::Null;
@@ -119,12 +121,17 @@ impl OurDaemon {
                 return Err(Error::Ours("the daemon stopped while indexing".into()));
             }
             if let Ok(info) = self.rpc.call("getinfo", vec![]).await {
-                let done = info
-                    .get("last_block_processed")
-                    .and_then(Json::as_u64)
-                    .is_some_and(|h| h >= height);
-                if done && info.get("zonefile_count").is_some() {
-                    return Ok(());
+                let at = |doc: &Json, key: &str| {
+                    doc.get(key)
+                        .and_then(Json::as_u64)
+                        .is_some_and(|h| h >= height)
+                };
+                if at(&info, "last_block_processed") && info.get("zonefile_count").is_some() {
+                    // Atlas learns of a block after the indexing pass that committed it.
+                    let atlas = self.rpc.call("get_atlas_peers", vec![]).await;
+                    if atlas.is_ok_and(|doc| at(&doc, "lastblock")) {
+                        return Ok(());
+                    }
                 }
                 last = info;
             }
