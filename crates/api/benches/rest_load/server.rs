@@ -118,7 +118,8 @@ async fn serve(args: Args) {
         out.flush().expect("stdout");
     }
     let (stop, stopped) = tokio::sync::watch::channel(());
-    if args.exit_on_eof {
+    // Without `--exit-on-eof` the sender lives as long as the servers: they run until killed.
+    let _stop = if args.exit_on_eof {
         std::thread::spawn(move || {
             let mut line = String::new();
             let mut input = std::io::stdin().lock();
@@ -127,9 +128,10 @@ async fn serve(args: Args) {
             }
             let _ = stop.send(());
         });
+        None
     } else {
-        std::mem::forget(stop);
-    }
+        Some(stop)
+    };
     let shutdown = |mut rx: tokio::sync::watch::Receiver<()>| async move {
         let _ = rx.changed().await;
     };

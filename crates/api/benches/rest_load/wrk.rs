@@ -71,7 +71,6 @@ pub fn names_script(real_names: &Path, total: usize) -> String {
 for line in io.lines("{file}") do real[#real + 1] = line end
 local nreal = #real
 local total = {total}
-local paths = {{}}
 setup = function(thread)
   counter = (counter or 0) + 1
   thread:set("seed", counter)
