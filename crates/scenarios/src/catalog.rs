@@ -387,7 +387,7 @@ scenarios! {    namespaces::namespace_preorder_reveal_ready { Namespaces, Epoch3
         "put_zonefiles stores the announced zone file of a batch and refuses the unannounced one, which get_zonefiles never returns",
         ["name_pre_reg_up_atlas_storage"] }
     atlas::zonefile_history_stays_available { Atlas, Epoch3, false,
-        "a name's earlier zone file stays available by hash after an update; the current one is the update's; a hash the name never had is 404",
+        "a name's earlier zone file stays available by hash after an update; the current one is the update's; a hash the name never had is 404; get_zonefiles_by_block lists both announcements with their blocks",
         ["name_pre_reg_up_history", "rest_register_update_zf"] }
     subdomains::subdomains_created_by_a_zone_file { Subdomains, Epoch3, false,
         "subdomain records in a registered name's zone file create the subdomains (owner, sequence 0, domain) once the zone file arrives; unknown before",
@@ -411,7 +411,7 @@ scenarios! {    namespaces::namespace_preorder_reveal_ready { Namespaces, Epoch3
         "POST /v1/names with a zone file, PUT zonefile, PUT owner and DELETE answer 202 and the registrar carries each through its stages to the chain, the zone file replicated",
         ["rest_register", "rest_register_update", "rest_register_transfer", "rest_register_revoke", "rest_regup"] }
     registrar::rest_write_routes_need_the_password { Rest, Registrar, false,
-        "the write routes and the pending queue answer 403 without the API password, and nothing is queued",
+        "POST /v1/names and PUT zonefile answer 403 without the API password; the public pending listing has no entry for the name",
         ["rest_noauth"] }
 }
 

@@ -26,7 +26,10 @@
     clippy::disallowed_names,
     reason = "scenarios name their names as the original scenarios did (foo.test, bar.test)"
 )]
-#![allow(clippy::cloned_ref_to_slice_refs, reason = "one-element zone file lists read plainer")]
+#![allow(
+    clippy::cloned_ref_to_slice_refs,
+    reason = "one-element zone file lists read plainer"
+)]
 
 pub mod catalog;
 pub mod chain;

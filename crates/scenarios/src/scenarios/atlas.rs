@@ -20,13 +20,13 @@ pub async fn zonefile_stored_once_announced(mut s: Scene) -> Outcome {
     let id = s.namespace_id("zones");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &payer, &owner, None).await?;
-    let zf = zonefile(&foo, "one");
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &payer, &owner, None).await?;
+    let zf = zonefile(&foo_name, "one");
     let hash = hash_bytes(&zf);
     let saved = s.put_zonefiles(std::slice::from_ref(&zf)).await?;
     s.ensure_eq("put_zonefiles before the announcement", vec![false], saved)?;
-    s.accept(op::name_update(&foo, &owner, hash)).await?;
+    s.accept(op::name_update(&foo_name, &owner, hash)).await?;
     s.next_block().await?;
     let saved = s.put_zonefiles(std::slice::from_ref(&zf)).await?;
     s.ensure_eq("put_zonefiles after the announcement", vec![true], saved)?;
@@ -41,14 +41,14 @@ pub async fn zonefile_stored_once_announced(mut s: Scene) -> Outcome {
         held.get(&hex::encode(hash)),
     )?;
     let record = s
-        .name_record(&foo)
+        .name_record(&foo_name)
         .await?
         .ok_or_else(|| s.fail("get_name_blockchain_record", "no record"))?;
     let carried = record["zonefile"]
         .as_str()
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
     s.ensure_eq("zone file in the name record", Some(zf.clone()), carried)?;
-    let body = s.rest_ok(&format!("v1/names/{foo}/zonefile")).await?;
+    let body = s.rest_ok(&format!("v1/names/{foo_name}/zonefile")).await?;
     s.ensure_eq(
         "REST zone file",
         Some(String::from_utf8_lossy(&zf).into_owned()),
@@ -62,11 +62,11 @@ pub async fn zonefile_never_announced_is_refused(mut s: Scene) -> Outcome {
     let id = s.namespace_id("zones");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    let announced = zonefile(&foo, "announced");
-    s.register(&foo, &payer, &owner, Some(hash_bytes(&announced)))
+    let foo_name = fqn("foo", &id);
+    let announced = zonefile(&foo_name, "announced");
+    s.register(&foo_name, &payer, &owner, Some(hash_bytes(&announced)))
         .await?;
-    let stranger = zonefile(&foo, "stranger");
+    let stranger = zonefile(&foo_name, "stranger");
     let saved = s
         .put_zonefiles(&[stranger.clone(), announced.clone()])
         .await?;
@@ -90,20 +90,21 @@ pub async fn zonefile_history_stays_available(mut s: Scene) -> Outcome {
     let id = s.namespace_id("zones");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    let first = zonefile(&foo, "first");
-    let second = zonefile(&foo, "second");
-    s.register(&foo, &payer, &owner, Some(hash_bytes(&first)))
+    let foo_name = fqn("foo", &id);
+    let first = zonefile(&foo_name, "first");
+    let second = zonefile(&foo_name, "second");
+    let registered = s
+        .register(&foo_name, &payer, &owner, Some(hash_bytes(&first)))
         .await?;
-    s.accept(op::name_update(&foo, &owner, hash_bytes(&second)))
+    s.accept(op::name_update(&foo_name, &owner, hash_bytes(&second)))
         .await?;
-    s.next_block().await?;
+    let updated = s.next_block().await?;
     let saved = s.put_zonefiles(&[first.clone(), second.clone()]).await?;
     s.ensure_eq("put_zonefiles", vec![true, true], saved)?;
     let text = |z: &[u8]| Some(String::from_utf8_lossy(z).into_owned());
     let old = s
         .rest_ok(&format!(
-            "v1/names/{foo}/zonefile/{}",
+            "v1/names/{foo_name}/zonefile/{}",
             hex::encode(hash_bytes(&first))
         ))
         .await?;
@@ -112,7 +113,7 @@ pub async fn zonefile_history_stays_available(mut s: Scene) -> Outcome {
         text(&first),
         old["zonefile"].as_str().map(str::to_owned),
     )?;
-    let current = s.rest_ok(&format!("v1/names/{foo}/zonefile")).await?;
+    let current = s.rest_ok(&format!("v1/names/{foo_name}/zonefile")).await?;
     s.ensure_eq(
         "the current zone file",
         text(&second),
@@ -120,9 +121,46 @@ pub async fn zonefile_history_stays_available(mut s: Scene) -> Outcome {
     )?;
     let (status, _) = s
         .rest_get(&format!(
-            "v1/names/{foo}/zonefile/{}",
+            "v1/names/{foo_name}/zonefile/{}",
             hex::encode(hash20(0x99))
         ))
         .await?;
-    s.ensure_eq("a hash the name never had", 404, status)
+    s.ensure_eq("a hash the name never had", 404, status)?;
+    // The node RPC lists both announcements with the blocks that made them.
+    let int = |h: u64| i32::try_from(h).unwrap_or(i32::MAX);
+    let reply = s
+        .node()
+        .call(
+            "get_zonefiles_by_block",
+            vec![
+                int(registered).into(),
+                int(updated).into(),
+                0.into(),
+                100.into(),
+            ],
+        )
+        .await
+        .map_err(|e| s.fail("get_zonefiles_by_block", e))?;
+    let rows: Vec<(String, u64)> = reply["zonefile_info"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter(|r| r["name"].as_str() == Some(foo_name.as_str()))
+                .filter_map(|r| {
+                    Some((
+                        r["zonefile_hash"].as_str()?.to_owned(),
+                        r["block_height"].as_u64()?,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    s.ensure_eq(
+        "get_zonefiles_by_block rows of the name",
+        vec![
+            (hex::encode(hash_bytes(&first)), registered),
+            (hex::encode(hash_bytes(&second)), updated),
+        ],
+        rows,
+    )
 }

@@ -10,28 +10,28 @@ pub async fn name_registrations_collide(mut s: Scene) -> Outcome {
     let id = s.namespace_id("test");
     s.create_namespace(&id, &a, &a, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    let bar = fqn("bar", &id);
-    s.accept(op::name_preorder(&foo, &a, &a)).await?;
-    s.accept(op::name_preorder(&foo, &b, &b)).await?;
-    s.accept(op::name_preorder(&bar, &c, &c)).await?;
+    let foo_name = fqn("foo", &id);
+    let bar_name = fqn("bar", &id);
+    s.accept(op::name_preorder(&foo_name, &a, &a)).await?;
+    s.accept(op::name_preorder(&foo_name, &b, &b)).await?;
+    s.accept(op::name_preorder(&bar_name, &c, &c)).await?;
     s.next_block().await?;
-    s.reject(op::name_register(&foo, &a, &a).labelled("a's colliding registration"))
+    s.reject(op::name_register(&foo_name, &a, &a).labelled("a's colliding registration"))
         .await?;
-    s.reject(op::name_register(&foo, &b, &b).labelled("b's colliding registration"))
+    s.reject(op::name_register(&foo_name, &b, &b).labelled("b's colliding registration"))
         .await?;
-    s.accept(op::name_register(&bar, &c, &c)).await?;
+    s.accept(op::name_register(&bar_name, &c, &c)).await?;
     s.next_block().await?;
-    s.check(name(&foo).absent()).await?;
-    s.check(preorder(&foo, &a, &a)).await?;
-    s.check(preorder(&foo, &b, &b)).await?;
-    s.check(name(&bar).owner(&c)).await?;
-    s.accept(op::name_register(&foo, &b, &b)).await?;
+    s.check(name(&foo_name).absent()).await?;
+    s.check(preorder(&foo_name, &a, &a)).await?;
+    s.check(preorder(&foo_name, &b, &b)).await?;
+    s.check(name(&bar_name).owner(&c)).await?;
+    s.accept(op::name_register(&foo_name, &b, &b)).await?;
     s.next_block().await?;
-    s.reject(op::name_register(&foo, &a, &a).labelled("registration of a taken name"))
+    s.reject(op::name_register(&foo_name, &a, &a).labelled("registration of a taken name"))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&b)).await
+    s.check(name(&foo_name).owner(&b)).await
 }
 
 /// A registration refused for a wrong fee does not occupy the name: a valid registration after
@@ -41,14 +41,14 @@ pub async fn name_refused_registration_does_not_collide(mut s: Scene) -> Outcome
     let id = s.namespace_id("test");
     s.create_namespace(&id, &a, &a, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_preorder(&foo, &a, &a).fee(Fee::PriceMinus(1)))
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_preorder(&foo_name, &a, &a).fee(Fee::PriceMinus(1)))
         .await?;
-    s.accept(op::name_preorder(&foo, &b, &b)).await?;
+    s.accept(op::name_preorder(&foo_name, &b, &b)).await?;
     s.next_block().await?;
-    s.reject(op::name_register(&foo, &a, &a).labelled("underpaid registration"))
+    s.reject(op::name_register(&foo_name, &a, &a).labelled("underpaid registration"))
         .await?;
-    s.accept(op::name_register(&foo, &b, &b)).await?;
+    s.accept(op::name_register(&foo_name, &b, &b)).await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&b)).await
+    s.check(name(&foo_name).owner(&b)).await
 }

@@ -38,14 +38,14 @@ pub async fn namespace_launched_across_epochs(mut s: Scene) -> Outcome {
     s.accept(op::namespace_ready(&id, &revealer)).await?;
     let ready = s.next_block().await?;
     s.check(namespace(&id).ready().ready_block(ready)).await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &payer, &owner, None).await?;
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &payer, &owner, None).await?;
     s.advance_to(e2).await?;
     next_block_in_epoch(&s, 3)?;
-    s.accept(op::name_update(&foo, &owner, hash20(0x11)))
+    s.accept(op::name_update(&foo_name, &owner, hash20(0x11)))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner).value_hash(Some(hash20(0x11))))
+    s.check(name(&foo_name).owner(&owner).value_hash(Some(hash20(0x11))))
         .await
 }
 
@@ -57,11 +57,11 @@ pub async fn lifetime_multiplier_follows_the_epoch(mut s: Scene) -> Outcome {
     let id = s.namespace_id("epochs");
     s.create_namespace(&id, &payer, &payer, reveal_params(1_000))
         .await?;
-    let foo = fqn("foo", &id);
-    let r = s.register(&foo, &payer, &owner, None).await?;
+    let foo_name = fqn("foo", &id);
+    let r = s.register(&foo_name, &payer, &owner, None).await?;
     s.ensure_eq("epoch of the registration", 1, s.rules().epoch(r).number)?;
     let at = |m: u64, g: u64| {
-        name(&foo)
+        name(&foo_name)
             .expire_block((r + 1_000 * m) as i64)
             .renewal_deadline((r + 1_000 * m + g) as i64)
     };
@@ -83,39 +83,45 @@ pub async fn multisig_owners_from_epoch2(mut s: Scene) -> Outcome {
     let id = s.namespace_id("epochs");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    let bar = fqn("bar", &id);
-    s.accept(op::name_preorder(&foo, &payer, &team)).await?;
-    s.accept(op::name_preorder(&bar, &payer, &owner)).await?;
-    s.next_block().await?;
-    next_block_in_epoch(&s, 1)?;
-    s.reject(
-        op::name_register(&foo, &payer, &team).labelled("registration to a P2SH owner in epoch 1"),
-    )
-    .await?;
-    s.accept(op::name_register(&bar, &payer, &owner)).await?;
-    s.next_block().await?;
-    s.accept(op::name_transfer(&bar, &owner, &team, true))
+    let foo_name = fqn("foo", &id);
+    let bar_name = fqn("bar", &id);
+    s.accept(op::name_preorder(&foo_name, &payer, &team))
+        .await?;
+    s.accept(op::name_preorder(&bar_name, &payer, &owner))
         .await?;
     s.next_block().await?;
     next_block_in_epoch(&s, 1)?;
     s.reject(
-        op::name_transfer(&bar, &team, &owner, true)
+        op::name_register(&foo_name, &payer, &team)
+            .labelled("registration to a P2SH owner in epoch 1"),
+    )
+    .await?;
+    s.accept(op::name_register(&bar_name, &payer, &owner))
+        .await?;
+    s.next_block().await?;
+    s.accept(op::name_transfer(&bar_name, &owner, &team, true))
+        .await?;
+    s.next_block().await?;
+    next_block_in_epoch(&s, 1)?;
+    s.reject(
+        op::name_transfer(&bar_name, &team, &owner, true)
             .labelled("transfer from a P2SH owner in epoch 1"),
     )
     .await?;
-    s.accept(op::name_update(&bar, &team, hash20(0x11))).await?;
+    s.accept(op::name_update(&bar_name, &team, hash20(0x11)))
+        .await?;
     s.next_block().await?;
-    s.check(name(&bar).owner(&team).value_hash(Some(hash20(0x11))))
+    s.check(name(&bar_name).owner(&team).value_hash(Some(hash20(0x11))))
         .await?;
     s.advance_to(e1).await?;
     next_block_in_epoch(&s, 2)?;
-    s.accept(op::name_transfer(&bar, &team, &owner, true))
+    s.accept(op::name_transfer(&bar_name, &team, &owner, true))
         .await?;
-    s.accept(op::name_register(&foo, &payer, &team)).await?;
+    s.accept(op::name_register(&foo_name, &payer, &team))
+        .await?;
     s.next_block().await?;
-    s.check(name(&bar).owner(&owner)).await?;
-    s.check(name(&foo).owner(&team)).await
+    s.check(name(&bar_name).owner(&owner)).await?;
+    s.check(name(&foo_name).owner(&team)).await
 }
 
 /// The 57-byte register-and-update payload means nothing before epoch 3 (it reads as an
@@ -127,23 +133,29 @@ pub async fn register_with_hash_from_epoch3(mut s: Scene) -> Outcome {
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
     s.advance_to(e1).await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_preorder(&foo, &payer, &owner)).await?;
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_preorder(&foo_name, &payer, &owner))
+        .await?;
     s.next_block().await?;
     next_block_in_epoch(&s, 2)?;
     s.reject(
-        op::name_register_with(&foo, &payer, &owner, hash20(0x11))
+        op::name_register_with(&foo_name, &payer, &owner, hash20(0x11))
             .labelled("register-and-update in epoch 2"),
     )
     .await?;
     s.next_block().await?;
-    s.check(name(&foo).absent()).await?;
+    s.check(name(&foo_name).absent()).await?;
     s.advance_to(e2).await?;
     next_block_in_epoch(&s, 3)?;
-    s.accept(op::name_register_with(&foo, &payer, &owner, hash20(0x11)))
-        .await?;
+    s.accept(op::name_register_with(
+        &foo_name,
+        &payer,
+        &owner,
+        hash20(0x11),
+    ))
+    .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner).value_hash(Some(hash20(0x11))))
+    s.check(name(&foo_name).owner(&owner).value_hash(Some(hash20(0x11))))
         .await
 }
 
@@ -215,22 +227,28 @@ pub async fn renew_transfer_needs_epoch3(mut s: Scene) -> Outcome {
     let id = s.namespace_id("epochs");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &payer, &owner, None).await?;
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &payer, &owner, None).await?;
     s.advance_to(e1).await?;
     next_block_in_epoch(&s, 2)?;
     s.reject(
-        op::name_renew_to(&foo, &owner, &buyer, None).labelled("renew-and-transfer in epoch 2"),
+        op::name_renew_to(&foo_name, &owner, &buyer, None)
+            .labelled("renew-and-transfer in epoch 2"),
     )
     .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner)).await?;
+    s.check(name(&foo_name).owner(&owner)).await?;
     s.advance_to(e2).await?;
     next_block_in_epoch(&s, 3)?;
-    s.accept(op::name_renew_to(&foo, &owner, &buyer, Some(hash20(0x11))))
-        .await?;
+    s.accept(op::name_renew_to(
+        &foo_name,
+        &owner,
+        &buyer,
+        Some(hash20(0x11)),
+    ))
+    .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&buyer).value_hash(Some(hash20(0x11))))
+    s.check(name(&foo_name).owner(&buyer).value_hash(Some(hash20(0x11))))
         .await
 }
 
@@ -243,34 +261,35 @@ pub async fn grace_period_begins_in_epoch3(mut s: Scene) -> Outcome {
     s.create_namespace(&id, &payer, &payer, reveal_params(lifetime))
         .await?;
     s.advance_to(e1).await?;
-    let foo = fqn("foo", &id);
-    let r = s.register(&foo, &payer, &owner, None).await?;
+    let foo_name = fqn("foo", &id);
+    let r = s.register(&foo_name, &payer, &owner, None).await?;
     s.ensure_eq("epoch of the registration", 2, s.rules().epoch(r).number)?;
     let expiry = r + u64::from(lifetime) * 2;
     s.ensure_eq("expiry after epoch 2", true, expiry > e2)?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .expire_block(expiry as i64)
             .renewal_deadline(expiry as i64),
     )
     .await?;
     s.advance_to(expiry - 1).await?;
     s.reject(
-        op::name_update(&foo, &owner, hash20(0x11)).labelled("update in the epoch-3 grace period"),
+        op::name_update(&foo_name, &owner, hash20(0x11))
+            .labelled("update in the epoch-3 grace period"),
     )
     .await?;
     s.next_block().await?;
     let grace = s.rules().epochs[2].grace_period;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .expired(true)
             .renewal_deadline((expiry + grace) as i64),
     )
     .await?;
-    s.accept(op::name_renew(&foo, &owner)).await?;
+    s.accept(op::name_renew(&foo_name, &owner)).await?;
     let renewed = s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&owner)
             .last_renewed(renewed)
             .expired(false),

@@ -107,24 +107,28 @@ pub async fn name_expiry_windows(mut s: Scene) -> Outcome {
 /// In the grace period only the owner's renewal is accepted; it revives the name.
 pub async fn grace_period_allows_only_renewal(mut s: Scene) -> Outcome {
     let (id, [payer, owner, rival]) = setup(&mut s, ["payer", "owner", "rival"]).await?;
-    let foo = fqn("foo", &id);
-    let r = s.register(&foo, &payer, &owner, Some(hash20(0x11))).await?;
+    let foo_name = fqn("foo", &id);
+    let r = s
+        .register(&foo_name, &payer, &owner, Some(hash20(0x11)))
+        .await?;
     let l = u64::from(LIFETIME);
     s.advance_to(r + l - 1).await?;
-    s.reject(op::name_update(&foo, &owner, hash20(0x22)).labelled("update in the grace period"))
-        .await?;
     s.reject(
-        op::name_transfer(&foo, &owner, &rival, true).labelled("transfer in the grace period"),
+        op::name_update(&foo_name, &owner, hash20(0x22)).labelled("update in the grace period"),
     )
     .await?;
-    s.reject(op::name_renew(&foo, &rival).labelled("renewal by a stranger"))
+    s.reject(
+        op::name_transfer(&foo_name, &owner, &rival, true).labelled("transfer in the grace period"),
+    )
+    .await?;
+    s.reject(op::name_renew(&foo_name, &rival).labelled("renewal by a stranger"))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner).expired(true)).await?;
-    s.accept(op::name_renew(&foo, &owner)).await?;
+    s.check(name(&foo_name).owner(&owner).expired(true)).await?;
+    s.accept(op::name_renew(&foo_name, &owner)).await?;
     let renewed = s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&owner)
             .expired(false)
             .last_renewed(renewed)
@@ -132,30 +136,39 @@ pub async fn grace_period_allows_only_renewal(mut s: Scene) -> Outcome {
             .value_hash(Some(hash20(0x11))),
     )
     .await?;
-    s.accept(op::name_update(&foo, &owner, hash20(0x33)))
+    s.accept(op::name_update(&foo_name, &owner, hash20(0x33)))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).value_hash(Some(hash20(0x33)))).await
+    s.check(name(&foo_name).value_hash(Some(hash20(0x33))))
+        .await
 }
 
 /// After expiry someone else registers the name: a new incarnation with the new owner, no
 /// zone-file hash and fresh dates, keeping the block of the very first preorder.
 pub async fn expired_name_registered_by_new_owner(mut s: Scene) -> Outcome {
     let (id, [payer, owner, rival]) = setup(&mut s, ["payer", "owner", "rival"]).await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_preorder(&foo, &payer, &owner)).await?;
-    let first = s.next_block().await?;
-    s.accept(op::name_register_with(&foo, &payer, &owner, hash20(0x11)))
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_preorder(&foo_name, &payer, &owner))
         .await?;
+    let first = s.next_block().await?;
+    s.accept(op::name_register_with(
+        &foo_name,
+        &payer,
+        &owner,
+        hash20(0x11),
+    ))
+    .await?;
     let r = s.next_block().await?;
     let alive_until = r + u64::from(LIFETIME) + grace(&s);
     s.advance_to(alive_until).await?;
-    s.accept(op::name_preorder(&foo, &rival, &rival)).await?;
+    s.accept(op::name_preorder(&foo_name, &rival, &rival))
+        .await?;
     s.next_block().await?;
-    s.accept(op::name_register(&foo, &rival, &rival)).await?;
+    s.accept(op::name_register(&foo_name, &rival, &rival))
+        .await?;
     let again = s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&rival)
             .value_hash(None)
             .revoked(false)
@@ -166,46 +179,57 @@ pub async fn expired_name_registered_by_new_owner(mut s: Scene) -> Outcome {
     )
     .await?;
     s.check(owns(&owner, &[])).await?;
-    s.check(owns(&rival, &[&foo])).await
+    s.check(owns(&rival, &[&foo_name])).await
 }
 
 /// After expiry the former owner registers the name again, with a new zone-file hash.
 pub async fn expired_name_registered_again_by_its_owner(mut s: Scene) -> Outcome {
     let (id, [payer, owner]) = setup(&mut s, ["payer", "owner"]).await?;
-    let foo = fqn("foo", &id);
-    let r = s.register(&foo, &payer, &owner, Some(hash20(0x11))).await?;
-    s.advance_to(r + u64::from(LIFETIME) + grace(&s)).await?;
-    s.check(owns(&owner, &[])).await?;
-    s.accept(op::name_preorder(&foo, &payer, &owner)).await?;
-    s.next_block().await?;
-    s.accept(op::name_register_with(&foo, &payer, &owner, hash20(0x22)))
+    let foo_name = fqn("foo", &id);
+    let r = s
+        .register(&foo_name, &payer, &owner, Some(hash20(0x11)))
         .await?;
+    // Alive through R+L+G; dead one block later.
+    s.advance_to(r + u64::from(LIFETIME) + grace(&s)).await?;
+    s.check(owns(&owner, &[&foo_name])).await?;
+    s.next_block().await?;
+    s.check(owns(&owner, &[])).await?;
+    s.accept(op::name_preorder(&foo_name, &payer, &owner))
+        .await?;
+    s.next_block().await?;
+    s.accept(op::name_register_with(
+        &foo_name,
+        &payer,
+        &owner,
+        hash20(0x22),
+    ))
+    .await?;
     let again = s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&owner)
             .value_hash(Some(hash20(0x22)))
             .first_registered(again),
     )
     .await?;
-    s.check(owns(&owner, &[&foo])).await
+    s.check(owns(&owner, &[&foo_name])).await
 }
 
 /// Expired names leave the namespace's listings and counts, and their owners' lists.
 pub async fn expired_names_leave_listings(mut s: Scene) -> Outcome {
     let (id, [payer, owner]) = setup(&mut s, ["payer", "owner"]).await?;
-    let foo = fqn("foo", &id);
-    let bar = fqn("bar", &id);
-    let r = s.register(&foo, &payer, &owner, None).await?;
-    s.register(&bar, &payer, &owner, None).await?;
-    s.check(names_in(&id, &[&foo, &bar])).await?;
-    // foo is dead from R+L+G+1 on; bar, registered two blocks later, two blocks after it.
+    let foo_name = fqn("foo", &id);
+    let bar_name = fqn("bar", &id);
+    let r = s.register(&foo_name, &payer, &owner, None).await?;
+    s.register(&bar_name, &payer, &owner, None).await?;
+    s.check(names_in(&id, &[&foo_name, &bar_name])).await?;
+    // foo_name is dead from R+L+G+1 on; bar_name, registered two blocks later, two blocks after it.
     s.advance_to(r + u64::from(LIFETIME) + grace(&s) + 1)
         .await?;
-    s.check(names_in(&id, &[&bar])).await?;
-    s.check(owns(&owner, &[&bar])).await?;
+    s.check(names_in(&id, &[&bar_name])).await?;
+    s.check(owns(&owner, &[&bar_name])).await?;
     s.advance(2).await?;
     s.check(names_in(&id, &[])).await?;
     s.check(owns(&owner, &[])).await?;
-    s.check(name(&foo).owner(&owner).expired(true)).await
+    s.check(name(&foo_name).owner(&owner).expired(true)).await
 }

@@ -18,15 +18,15 @@ pub async fn name_import_then_ready(mut s: Scene) -> Outcome {
     let id = s.namespace_id("import");
     s.reveal_namespace(&id, &payer, &revealer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    let bar = fqn("bar", &id);
-    s.accept(op::name_import(&foo, &revealer, &a, hash20(0x11)))
+    let foo_name = fqn("foo", &id);
+    let bar_name = fqn("bar", &id);
+    s.accept(op::name_import(&foo_name, &revealer, &a, hash20(0x11)))
         .await?;
-    s.accept(op::name_import(&bar, &revealer, &b, hash20(0x22)))
+    s.accept(op::name_import(&bar_name, &revealer, &b, hash20(0x22)))
         .await?;
     let imported = s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&a)
             .value_hash(Some(hash20(0x11)))
             .importer(&revealer)
@@ -35,22 +35,23 @@ pub async fn name_import_then_ready(mut s: Scene) -> Outcome {
             .expire_block(-1),
     )
     .await?;
-    s.check(names_in(&id, &[&bar, &foo])).await?;
+    s.check(names_in(&id, &[&bar_name, &foo_name])).await?;
     s.accept(op::namespace_ready(&id, &revealer)).await?;
     let ready = s.next_block().await?;
     let lifetime = 52_595 * 2;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .expire_block((ready + lifetime) as i64)
             .renewal_deadline((ready + lifetime + 5_000) as i64),
     )
     .await?;
-    s.accept(op::name_update(&foo, &a, hash20(0x33))).await?;
-    s.accept(op::name_transfer(&bar, &b, &c, true)).await?;
-    s.next_block().await?;
-    s.check(name(&foo).owner(&a).value_hash(Some(hash20(0x33))))
+    s.accept(op::name_update(&foo_name, &a, hash20(0x33)))
         .await?;
-    s.check(name(&bar).owner(&c).value_hash(Some(hash20(0x22))))
+    s.accept(op::name_transfer(&bar_name, &b, &c, true)).await?;
+    s.next_block().await?;
+    s.check(name(&foo_name).owner(&a).value_hash(Some(hash20(0x33))))
+        .await?;
+    s.check(name(&bar_name).owner(&c).value_hash(Some(hash20(0x22))))
         .await
 }
 
@@ -130,26 +131,26 @@ pub async fn name_import_overwrites_and_never_collides(mut s: Scene) -> Outcome 
     let id = s.namespace_id("import");
     s.reveal_namespace(&id, &payer, &revealer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    let bar = fqn("bar", &id);
-    s.accept(op::name_import(&foo, &revealer, &a, hash20(0x11)))
+    let foo_name = fqn("foo", &id);
+    let bar_name = fqn("bar", &id);
+    s.accept(op::name_import(&foo_name, &revealer, &a, hash20(0x11)))
         .await?;
     let first = s.next_block().await?;
-    s.accept(op::name_import(&foo, &revealer, &b, hash20(0x22)))
+    s.accept(op::name_import(&foo_name, &revealer, &b, hash20(0x22)))
         .await?;
-    s.accept(op::name_import(&bar, &revealer, &a, hash20(0x33)))
+    s.accept(op::name_import(&bar_name, &revealer, &a, hash20(0x33)))
         .await?;
-    s.accept(op::name_import(&bar, &revealer, &b, hash20(0x44)))
+    s.accept(op::name_import(&bar_name, &revealer, &b, hash20(0x44)))
         .await?;
     s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&b)
             .value_hash(Some(hash20(0x22)))
             .first_registered(first),
     )
     .await?;
-    s.check(name(&bar).owner(&b).value_hash(Some(hash20(0x44))))
+    s.check(name(&bar_name).owner(&b).value_hash(Some(hash20(0x44))))
         .await
 }
 
@@ -167,13 +168,13 @@ pub async fn imported_name_waits_for_ready(mut s: Scene) -> Outcome {
     let id = s.namespace_id("import");
     s.reveal_namespace(&id, &payer, &revealer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_import(&foo, &revealer, &a, hash20(0x11)))
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_import(&foo_name, &revealer, &a, hash20(0x11)))
         .await?;
     s.next_block().await?;
-    s.reject(op::name_update(&foo, &a, hash20(0x22)).labelled("update before ready"))
+    s.reject(op::name_update(&foo_name, &a, hash20(0x22)).labelled("update before ready"))
         .await?;
-    s.reject(op::name_transfer(&foo, &a, &b, true).labelled("transfer before ready"))
+    s.reject(op::name_transfer(&foo_name, &a, &b, true).labelled("transfer before ready"))
         .await?;
     s.next_block().await?;
     s.accept(op::namespace_ready(&id, &revealer)).await?;
@@ -183,9 +184,10 @@ pub async fn imported_name_waits_for_ready(mut s: Scene) -> Outcome {
             .labelled("import after ready"),
     )
     .await?;
-    s.accept(op::name_update(&foo, &a, hash20(0x22))).await?;
+    s.accept(op::name_update(&foo_name, &a, hash20(0x22)))
+        .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&a).value_hash(Some(hash20(0x22))))
+    s.check(name(&foo_name).owner(&a).value_hash(Some(hash20(0x22))))
         .await?;
     s.check(name(&fqn("late", &id)).absent()).await
 }
@@ -238,30 +240,31 @@ pub async fn imported_name_renew_transfer_update_revoke(mut s: Scene) -> Outcome
     let id = s.namespace_id("import");
     s.reveal_namespace(&id, &payer, &revealer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_import(&foo, &revealer, &a, hash20(0x11)))
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_import(&foo_name, &revealer, &a, hash20(0x11)))
         .await?;
     s.next_block().await?;
     s.accept(op::namespace_ready(&id, &revealer)).await?;
     s.next_block().await?;
-    s.accept(op::name_renew(&foo, &a)).await?;
+    s.accept(op::name_renew(&foo_name, &a)).await?;
     let renewed = s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&a)
             .last_renewed(renewed)
             .opcode("NAME_RENEWAL"),
     )
     .await?;
-    s.accept(op::name_transfer(&foo, &a, &b, true)).await?;
+    s.accept(op::name_transfer(&foo_name, &a, &b, true)).await?;
     s.next_block().await?;
-    s.accept(op::name_update(&foo, &b, hash20(0x22))).await?;
-    s.next_block().await?;
-    s.check(name(&foo).owner(&b).value_hash(Some(hash20(0x22))))
+    s.accept(op::name_update(&foo_name, &b, hash20(0x22)))
         .await?;
-    s.accept(op::name_revoke(&foo, &b)).await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&b).revoked(true).value_hash(None))
+    s.check(name(&foo_name).owner(&b).value_hash(Some(hash20(0x22))))
+        .await?;
+    s.accept(op::name_revoke(&foo_name, &b)).await?;
+    s.next_block().await?;
+    s.check(name(&foo_name).owner(&b).revoked(true).value_hash(None))
         .await
 }
 
@@ -280,26 +283,31 @@ pub async fn imported_name_expires_from_ready(mut s: Scene) -> Outcome {
     let lifetime = 6;
     s.reveal_namespace(&id, &payer, &revealer, reveal_params(lifetime))
         .await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_import(&foo, &revealer, &a, hash20(0x11)))
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_import(&foo_name, &revealer, &a, hash20(0x11)))
         .await?;
     s.next_block().await?;
     s.accept(op::namespace_ready(&id, &revealer)).await?;
     let ready = s.next_block().await?;
     let l = u64::from(lifetime);
     let g = s.rules().epoch(ready).grace_period;
-    s.check(name(&foo).expire_block((ready + l) as i64)).await?;
+    s.check(name(&foo_name).expire_block((ready + l) as i64))
+        .await?;
     let last_alive = ready + l + g - 1;
     s.advance_to(last_alive - 1).await?;
-    s.accept(op::name_preorder(&foo, &rival, &rival)).await?;
+    s.accept(op::name_preorder(&foo_name, &rival, &rival))
+        .await?;
     s.next_block().await?;
-    s.check(names_in(&id, &[&foo])).await?;
+    s.check(names_in(&id, &[&foo_name])).await?;
     s.reject(
-        op::name_register(&foo, &rival, &rival).labelled("registration while the import lives"),
+        op::name_register(&foo_name, &rival, &rival)
+            .labelled("registration while the import lives"),
     )
     .await?;
     s.next_block().await?;
-    s.accept(op::name_register(&foo, &rival, &rival)).await?;
+    s.accept(op::name_register(&foo_name, &rival, &rival))
+        .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&rival).value_hash(None)).await
+    s.check(name(&foo_name).owner(&rival).value_hash(None))
+        .await
 }

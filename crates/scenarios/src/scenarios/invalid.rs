@@ -34,14 +34,15 @@ pub async fn malformed_operations_are_ignored(mut s: Scene) -> Outcome {
     let id = s.namespace_id("test");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &payer, &owner, Some(hash20(0x11))).await?;
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &payer, &owner, Some(hash20(0x11)))
+        .await?;
     // Well-formed first steps whose malformed second steps must be ignored.
     let revealed = s.namespace_id("rvld");
     s.reveal_namespace(&revealed, &payer, &payer, reveal_params(52_595))
         .await?;
     let zero = s.namespace_id("zero");
-    let two_dots = format!("a.{foo}");
+    let two_dots = format!("a.{foo_name}");
     s.accept(op::namespace_preorder(&zero, &payer, &payer))
         .await?;
     s.accept(
@@ -82,7 +83,7 @@ pub async fn malformed_operations_are_ignored(mut s: Scene) -> Outcome {
             },
             {
                 let mut body = vec![b'x'];
-                body.extend(hex::decode(name_hash128(&foo)).unwrap_or_default());
+                body.extend(hex::decode(name_hash128(&foo_name)).unwrap_or_default());
                 body.extend(&consensus);
                 payload(b'>', &body)
             },
@@ -99,7 +100,7 @@ pub async fn malformed_operations_are_ignored(mut s: Scene) -> Outcome {
             Operation::NameRegistration {
                 owner_script: other.script().clone(),
             },
-            payload(b':', foo.to_uppercase().as_bytes()),
+            payload(b':', foo_name.to_uppercase().as_bytes()),
         ),
         (
             "NAME_REGISTRATION of a name with two dots",
@@ -163,7 +164,7 @@ pub async fn malformed_operations_are_ignored(mut s: Scene) -> Outcome {
         .await?;
     s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&owner)
             .value_hash(Some(hash20(0x11)))
             .revoked(false)
@@ -175,5 +176,5 @@ pub async fn malformed_operations_are_ignored(mut s: Scene) -> Outcome {
     s.check(namespace(&zero).absent()).await?;
     s.check(preorder(&zero, &payer, &payer)).await?;
     s.check(preorder(&two_dots, &payer, &other)).await?;
-    s.check(names_in(&id, &[&foo])).await
+    s.check(names_in(&id, &[&foo_name])).await
 }

@@ -320,11 +320,11 @@ pub async fn namespace_reveal_expires(mut s: Scene) -> Outcome {
     let revealed = s
         .reveal_namespace(&id, &payer, &revealer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_import(&foo, &revealer, &owner, hash20(0x11)))
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_import(&foo_name, &revealer, &owner, hash20(0x11)))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner).value_hash(Some(hash20(0x11))))
+    s.check(name(&foo_name).owner(&owner).value_hash(Some(hash20(0x11))))
         .await?;
     let expire = s.rules().namespace_reveal_expire;
     // READY is accepted up to block reveal + expire; one block later it is too late.
@@ -357,7 +357,7 @@ pub async fn namespace_reveal_expires(mut s: Scene) -> Outcome {
             .creator(&payer2),
     )
     .await?;
-    s.check(name(&foo).owner(&owner).value_hash(Some(hash20(0x11))))
+    s.check(name(&foo_name).owner(&owner).value_hash(Some(hash20(0x11))))
         .await?;
-    s.check(names_in(&id, &[&foo])).await
+    s.check(names_in(&id, &[&foo_name])).await
 }

@@ -236,23 +236,25 @@ pub async fn pay_to_namespace_creator(mut s: Scene) -> Outcome {
     s.create_namespace(&id, &creator, &revealer, params).await?;
     s.check(namespace(&id).ready().version(2).creator(&creator))
         .await?;
-    let foo = fqn("foo", &id);
-    let bar = fqn("bar", &id);
-    s.accept(op::name_preorder(&foo, &good, &owner)).await?;
-    s.accept(op::name_preorder(&bar, &bad, &owner).burn(Burn::BurnAddress))
+    let foo_name = fqn("foo", &id);
+    let bar_name = fqn("bar", &id);
+    s.accept(op::name_preorder(&foo_name, &good, &owner))
+        .await?;
+    s.accept(op::name_preorder(&bar_name, &bad, &owner).burn(Burn::BurnAddress))
         .await?;
     s.next_block().await?;
-    s.accept(op::name_register(&foo, &good, &owner)).await?;
-    s.reject(op::name_register(&bar, &bad, &owner)).await?;
+    s.accept(op::name_register(&foo_name, &good, &owner))
+        .await?;
+    s.reject(op::name_register(&bar_name, &bad, &owner)).await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner)).await?;
-    s.check(name(&bar).absent()).await?;
-    s.reject(op::name_renew(&foo, &owner).burn(Burn::BurnAddress))
+    s.check(name(&foo_name).owner(&owner)).await?;
+    s.check(name(&bar_name).absent()).await?;
+    s.reject(op::name_renew(&foo_name, &owner).burn(Burn::BurnAddress))
         .await?;
     s.next_block().await?;
-    s.accept(op::name_renew(&foo, &owner)).await?;
+    s.accept(op::name_renew(&foo_name, &owner)).await?;
     let renewed = s.next_block().await?;
-    s.check(name(&foo).owner(&owner).last_renewed(renewed))
+    s.check(name(&foo_name).owner(&owner).last_renewed(renewed))
         .await
 }
 

@@ -8,19 +8,21 @@ pub async fn name_preorder_register(mut s: Scene) -> Outcome {
     let id = s.namespace_id("test");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_preorder(&foo, &payer, &owner)).await?;
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_preorder(&foo_name, &payer, &owner))
+        .await?;
     let preordered = s.next_block().await?;
-    s.check(preorder(&foo, &payer, &owner)).await?;
-    s.check(name(&foo).absent()).await?;
+    s.check(preorder(&foo_name, &payer, &owner)).await?;
+    s.check(name(&foo_name).absent()).await?;
 
-    s.accept(op::name_register(&foo, &payer, &owner)).await?;
+    s.accept(op::name_register(&foo_name, &payer, &owner))
+        .await?;
     let registered = s.next_block().await?;
-    s.check(no_preorder(&foo, &payer, &owner)).await?;
+    s.check(no_preorder(&foo_name, &payer, &owner)).await?;
     // Epoch 3 doubles the namespace's lifetime; the grace period follows expiry.
     let expires = registered as i64 + 2 * 52_595;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&owner)
             .value_hash(None)
             .revoked(false)
@@ -33,9 +35,9 @@ pub async fn name_preorder_register(mut s: Scene) -> Outcome {
             .renewal_deadline(expires + 5_000),
     )
     .await?;
-    s.check(owns(&owner, &[&foo])).await?;
+    s.check(owns(&owner, &[&foo_name])).await?;
     s.check(owns(&payer, &[])).await?;
-    s.check(names_in(&id, &[&foo])).await
+    s.check(names_in(&id, &[&foo_name])).await
 }
 
 /// Only the preorder's payer may register, and only to the owner it committed to.
@@ -46,23 +48,29 @@ pub async fn name_register_needs_matching_preorder(mut s: Scene) -> Outcome {
     let id = s.namespace_id("test");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.reject(op::name_register(&foo, &thief, &thief).labelled("registration without a preorder"))
-        .await?;
-    s.accept(op::name_preorder(&foo, &payer, &owner)).await?;
-    s.next_block().await?;
-    s.reject(op::name_register(&foo, &thief, &thief).labelled("thief registers to itself"))
-        .await?;
-    s.reject(op::name_register(&foo, &thief, &owner).labelled("thief registers to the owner"))
-        .await?;
-    s.reject(op::name_register(&foo, &payer, &thief).labelled("payer registers to another owner"))
+    let foo_name = fqn("foo", &id);
+    s.reject(
+        op::name_register(&foo_name, &thief, &thief).labelled("registration without a preorder"),
+    )
+    .await?;
+    s.accept(op::name_preorder(&foo_name, &payer, &owner))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).absent()).await?;
-    s.check(preorder(&foo, &payer, &owner)).await?;
-    s.accept(op::name_register(&foo, &payer, &owner)).await?;
+    s.reject(op::name_register(&foo_name, &thief, &thief).labelled("thief registers to itself"))
+        .await?;
+    s.reject(op::name_register(&foo_name, &thief, &owner).labelled("thief registers to the owner"))
+        .await?;
+    s.reject(
+        op::name_register(&foo_name, &payer, &thief).labelled("payer registers to another owner"),
+    )
+    .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner)).await?;
+    s.check(name(&foo_name).absent()).await?;
+    s.check(preorder(&foo_name, &payer, &owner)).await?;
+    s.accept(op::name_register(&foo_name, &payer, &owner))
+        .await?;
+    s.next_block().await?;
+    s.check(name(&foo_name).owner(&owner)).await?;
     s.check(owns(&thief, &[])).await
 }
 
@@ -72,18 +80,20 @@ pub async fn name_preorder_register_same_block(mut s: Scene) -> Outcome {
     let id = s.namespace_id("test");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_preorder(&foo, &payer, &owner)).await?;
-    s.accept(op::name_register(&foo, &payer, &owner)).await?;
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_preorder(&foo_name, &payer, &owner))
+        .await?;
+    s.accept(op::name_register(&foo_name, &payer, &owner))
+        .await?;
     let block = s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&owner)
             .block_number(block)
             .first_registered(block),
     )
     .await?;
-    s.check(no_preorder(&foo, &payer, &owner)).await
+    s.check(no_preorder(&foo_name, &payer, &owner)).await
 }
 
 /// A registered name cannot be taken: another party's preorder is stored, its registration is
@@ -95,14 +105,16 @@ pub async fn name_registered_cannot_be_taken(mut s: Scene) -> Outcome {
     let id = s.namespace_id("test");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &payer, &owner, None).await?;
-    s.accept(op::name_preorder(&foo, &rival, &rival)).await?;
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &payer, &owner, None).await?;
+    s.accept(op::name_preorder(&foo_name, &rival, &rival))
+        .await?;
     s.next_block().await?;
-    s.reject(op::name_register(&foo, &rival, &rival)).await?;
+    s.reject(op::name_register(&foo_name, &rival, &rival))
+        .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner)).await?;
-    s.check(preorder(&foo, &rival, &rival)).await
+    s.check(name(&foo_name).owner(&owner)).await?;
+    s.check(preorder(&foo_name, &rival, &rival)).await
 }
 
 /// Two identical preorders in one block: the second is refused; the registration deletes the
@@ -112,15 +124,17 @@ pub async fn name_preorder_twice_in_one_block(mut s: Scene) -> Outcome {
     let id = s.namespace_id("test");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    s.accept(op::name_preorder(&foo, &payer, &owner)).await?;
-    s.reject(op::name_preorder(&foo, &payer, &owner).labelled("the same preorder again"))
+    let foo_name = fqn("foo", &id);
+    s.accept(op::name_preorder(&foo_name, &payer, &owner))
+        .await?;
+    s.reject(op::name_preorder(&foo_name, &payer, &owner).labelled("the same preorder again"))
         .await?;
     s.next_block().await?;
-    s.accept(op::name_register(&foo, &payer, &owner)).await?;
+    s.accept(op::name_register(&foo_name, &payer, &owner))
+        .await?;
     s.next_block().await?;
-    s.check(no_preorder(&foo, &payer, &owner)).await?;
-    s.check(name(&foo).owner(&owner)).await
+    s.check(no_preorder(&foo_name, &payer, &owner)).await?;
+    s.check(name(&foo_name).owner(&owner)).await
 }
 
 /// A name preorder references a consensus hash of the last 24 blocks.

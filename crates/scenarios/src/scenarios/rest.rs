@@ -26,22 +26,23 @@ pub async fn rest_read_routes(mut s: Scene) -> Outcome {
     let id = s.namespace_id("rest");
     s.create_namespace(&id, &payer, &payer, reveal_params(52_595))
         .await?;
-    let foo = fqn("foo", &id);
-    let zf = zonefile(&foo, "rest");
-    s.accept(op::name_preorder(&foo, &payer, &owner)).await?;
+    let foo_name = fqn("foo", &id);
+    let zf = zonefile(&foo_name, "rest");
+    s.accept(op::name_preorder(&foo_name, &payer, &owner))
+        .await?;
     s.next_block().await?;
     let txid = s
         .accept(op::name_register_with(
-            &foo,
+            &foo_name,
             &payer,
             &owner,
             hash_bytes(&zf),
         ))
         .await?;
     let registered = s.next_block().await?;
-    s.put_zonefiles(&[zf.clone()]).await?;
+    s.put_zonefiles(std::slice::from_ref(&zf)).await?;
 
-    let info = s.rest_ok(&format!("v1/names/{foo}")).await?;
+    let info = s.rest_ok(&format!("v1/names/{foo_name}")).await?;
     let mainnet = reencode_address(owner.address(), AddressNetwork::Mainnet);
     s.ensure_eq("status", Some("registered"), info["status"].as_str())?;
     s.ensure_eq(
@@ -70,7 +71,7 @@ pub async fn rest_read_routes(mut s: Scene) -> Outcome {
         info["expire_block"].as_i64(),
     )?;
 
-    let history = s.rest_ok(&format!("v1/names/{foo}/history")).await?;
+    let history = s.rest_ok(&format!("v1/names/{foo_name}/history")).await?;
     let states = &history[registered.to_string()];
     s.ensure_eq(
         "history at the registration block",
@@ -89,9 +90,13 @@ pub async fn rest_read_routes(mut s: Scene) -> Outcome {
     let names = s
         .rest_ok(&format!("v1/namespaces/{id}/names?page=0"))
         .await?;
-    s.ensure_eq("names in the namespace", vec![foo.clone()], strings(&names))?;
+    s.ensure_eq(
+        "names in the namespace",
+        vec![foo_name.clone()],
+        strings(&names),
+    )?;
 
-    let price = s.rest_ok(&format!("v1/prices/names/{foo}")).await?;
+    let price = s.rest_ok(&format!("v1/prices/names/{foo_name}")).await?;
     s.ensure_eq(
         "name price",
         Some(640_000),
@@ -109,7 +114,7 @@ pub async fn rest_read_routes(mut s: Scene) -> Outcome {
         .await?;
     s.ensure_eq(
         "names of the owner",
-        vec![foo.clone()],
+        vec![foo_name.clone()],
         strings(&owned["names"]),
     )?;
 
@@ -189,18 +194,18 @@ pub async fn rest_expired_name(mut s: Scene) -> Outcome {
     let lifetime = 6;
     s.create_namespace(&id, &payer, &payer, reveal_params(lifetime))
         .await?;
-    let foo = fqn("foo", &id);
-    let r = s.register(&foo, &payer, &owner, None).await?;
+    let foo_name = fqn("foo", &id);
+    let r = s.register(&foo_name, &payer, &owner, None).await?;
     let grace = s.rules().epoch(r).grace_period;
     s.advance_to(r + u64::from(lifetime)).await?;
-    let info = s.rest_ok(&format!("v1/names/{foo}")).await?;
+    let info = s.rest_ok(&format!("v1/names/{foo_name}")).await?;
     s.ensure_eq(
         "status in the grace period",
         Some("registered"),
         info["status"].as_str(),
     )?;
     s.advance_to(r + u64::from(lifetime) + grace + 1).await?;
-    let (status, body) = s.rest_get(&format!("v1/names/{foo}")).await?;
+    let (status, body) = s.rest_get(&format!("v1/names/{foo_name}")).await?;
     s.ensure_eq(
         "dead name",
         (500, Some("Blockstack daemon error: Name expired")),

@@ -113,19 +113,19 @@ async fn carrier(s: &mut Scene) -> Outcome<(String, [Wallet; 5])> {
 /// The subdomains in a name's zone file exist once that zone file reaches the node, with the
 /// owners the records name; unknown before.
 pub async fn subdomains_created_by_a_zone_file(mut s: Scene) -> Outcome {
-    let (foo, [payer, owner, alice, bob, _]) = carrier(&mut s).await?;
+    let (foo_name, [payer, owner, alice, bob, _]) = carrier(&mut s).await?;
     let first = carrier_zonefile(
-        &foo,
+        &foo_name,
         &[
-            record("alice", &foo, &alice, 0),
-            record("bob", &foo, &bob, 0),
+            record("alice", &foo_name, &alice, 0),
+            record("bob", &foo_name, &bob, 0),
         ],
     );
-    s.register(&foo, &payer, &owner, Some(hash_bytes(&first)))
+    s.register(&foo_name, &payer, &owner, Some(hash_bytes(&first)))
         .await?;
-    let (status, body) = s.rest_get(&format!("v1/names/alice.{foo}")).await?;
+    let (status, body) = s.rest_get(&format!("v1/names/alice.{foo_name}")).await?;
     s.ensure_eq(
-        format!("alice.{foo} before its zone file"),
+        format!("alice.{foo_name} before its zone file"),
         (404, "available".to_owned()),
         (
             status,
@@ -133,17 +133,24 @@ pub async fn subdomains_created_by_a_zone_file(mut s: Scene) -> Outcome {
         ),
     )?;
     s.put_zonefiles(&[first]).await?;
-    let rec = wait_for(&mut s, &format!("alice.{foo}"), "owned by alice", |r| {
-        r["address"].as_str() == Some(alice.address())
-    })
+    let rec = wait_for(
+        &mut s,
+        &format!("alice.{foo_name}"),
+        "owned by alice",
+        |r| r["address"].as_str() == Some(alice.address()),
+    )
     .await?;
     s.ensure_eq("alice's sequence", Some(0), rec["sequence"].as_i64())?;
-    s.ensure_eq("alice's domain", Some(foo.as_str()), rec["domain"].as_str())?;
-    wait_for(&mut s, &format!("bob.{foo}"), "owned by bob", |r| {
+    s.ensure_eq(
+        "alice's domain",
+        Some(foo_name.as_str()),
+        rec["domain"].as_str(),
+    )?;
+    wait_for(&mut s, &format!("bob.{foo_name}"), "owned by bob", |r| {
         r["address"].as_str() == Some(bob.address())
     })
     .await?;
-    let body = s.rest_ok(&format!("v1/names/alice.{foo}")).await?;
+    let body = s.rest_ok(&format!("v1/names/alice.{foo_name}")).await?;
     s.ensure_eq(
         "REST status of alice",
         Some("registered_subdomain"),
@@ -154,48 +161,54 @@ pub async fn subdomains_created_by_a_zone_file(mut s: Scene) -> Outcome {
 /// A later zone file moves a subdomain only with the next sequence number and a signature by
 /// its owner; records failing either are ignored, and new subdomains may be added.
 pub async fn subdomain_transfers_need_signature_and_sequence(mut s: Scene) -> Outcome {
-    let (foo, [payer, owner, alice, bob, carol]) = carrier(&mut s).await?;
+    let (foo_name, [payer, owner, alice, bob, carol]) = carrier(&mut s).await?;
     let first = carrier_zonefile(
-        &foo,
+        &foo_name,
         &[
-            record("alice", &foo, &alice, 0),
-            record("bob", &foo, &bob, 0),
+            record("alice", &foo_name, &alice, 0),
+            record("bob", &foo_name, &bob, 0),
         ],
     );
-    s.register(&foo, &payer, &owner, Some(hash_bytes(&first)))
+    s.register(&foo_name, &payer, &owner, Some(hash_bytes(&first)))
         .await?;
     s.put_zonefiles(&[first]).await?;
-    wait_for(&mut s, &format!("bob.{foo}"), "created", |r| {
+    wait_for(&mut s, &format!("bob.{foo_name}"), "created", |r| {
         r["sequence"].as_i64() == Some(0)
     })
     .await?;
     let second = carrier_zonefile(
-        &foo,
+        &foo_name,
         &[
-            signed(record("alice", &foo, &carol, 1), &alice),
-            signed(record("bob", &foo, &carol, 1), &carol),
-            record("carol", &foo, &carol, 0),
+            signed(record("alice", &foo_name, &carol, 1), &alice),
+            signed(record("bob", &foo_name, &carol, 1), &carol),
+            record("carol", &foo_name, &carol, 0),
         ],
     );
-    s.accept(op::name_update(&foo, &owner, hash_bytes(&second)))
+    s.accept(op::name_update(&foo_name, &owner, hash_bytes(&second)))
         .await?;
     s.next_block().await?;
     s.put_zonefiles(&[second]).await?;
-    wait_for(&mut s, &format!("alice.{foo}"), "moved to carol", |r| {
+    wait_for(
+        &mut s,
+        &format!("alice.{foo_name}"),
+        "moved to carol",
+        |r| r["address"].as_str() == Some(carol.address()),
+    )
+    .await?;
+    wait_for(&mut s, &format!("carol.{foo_name}"), "created", |r| {
         r["address"].as_str() == Some(carol.address())
     })
     .await?;
-    wait_for(&mut s, &format!("carol.{foo}"), "created", |r| {
-        r["address"].as_str() == Some(carol.address())
-    })
-    .await?;
-    let third = carrier_zonefile(&foo, &[signed(record("bob", &foo, &alice, 2), &bob)]);
-    s.accept(op::name_update(&foo, &owner, hash_bytes(&third)))
+    let third = carrier_zonefile(
+        &foo_name,
+        &[signed(record("bob", &foo_name, &alice, 2), &bob)],
+    );
+    s.accept(op::name_update(&foo_name, &owner, hash_bytes(&third)))
         .await?;
     s.next_block().await?;
     s.put_zonefiles(&[third]).await?;
     // Give the indexer the time it took for the accepted records, then check bob stayed.
-    wait_for(&mut s, &format!("carol.{foo}"), "still carol's", |r| {
+    wait_for(&mut s, &format!("carol.{foo_name}"), "still carol's", |r| {
         r["address"].as_str() == Some(carol.address())
     })
     .await?;
@@ -203,7 +216,7 @@ pub async fn subdomain_transfers_need_signature_and_sequence(mut s: Scene) -> Ou
     s.next_block().await?;
     let bob_rec = s
         .node()
-        .call_raw("get_name_record", vec![format!("bob.{foo}").into()])
+        .call_raw("get_name_record", vec![format!("bob.{foo_name}").into()])
         .await
         .map_err(|e| s.fail("get_name_record", e))?;
     s.ensure_eq(
@@ -220,23 +233,29 @@ pub async fn subdomain_transfers_need_signature_and_sequence(mut s: Scene) -> Ou
 
 /// The REST API lists an address's subdomains with its names, and a subdomain's history.
 pub async fn subdomains_owned_by_an_address(mut s: Scene) -> Outcome {
-    let (foo, [payer, owner, alice, _, carol]) = carrier(&mut s).await?;
-    let first = carrier_zonefile(&foo, &[record("alice", &foo, &alice, 0)]);
-    s.register(&foo, &payer, &owner, Some(hash_bytes(&first)))
+    let (foo_name, [payer, owner, alice, _, carol]) = carrier(&mut s).await?;
+    let first = carrier_zonefile(&foo_name, &[record("alice", &foo_name, &alice, 0)]);
+    s.register(&foo_name, &payer, &owner, Some(hash_bytes(&first)))
         .await?;
     s.put_zonefiles(&[first]).await?;
-    wait_for(&mut s, &format!("alice.{foo}"), "created", |r| {
+    wait_for(&mut s, &format!("alice.{foo_name}"), "created", |r| {
         r["sequence"].as_i64() == Some(0)
     })
     .await?;
-    let second = carrier_zonefile(&foo, &[signed(record("alice", &foo, &carol, 1), &alice)]);
-    s.accept(op::name_update(&foo, &owner, hash_bytes(&second)))
+    let second = carrier_zonefile(
+        &foo_name,
+        &[signed(record("alice", &foo_name, &carol, 1), &alice)],
+    );
+    s.accept(op::name_update(&foo_name, &owner, hash_bytes(&second)))
         .await?;
     s.next_block().await?;
     s.put_zonefiles(&[second]).await?;
-    wait_for(&mut s, &format!("alice.{foo}"), "moved to carol", |r| {
-        r["address"].as_str() == Some(carol.address())
-    })
+    wait_for(
+        &mut s,
+        &format!("alice.{foo_name}"),
+        "moved to carol",
+        |r| r["address"].as_str() == Some(carol.address()),
+    )
     .await?;
     let owned = s
         .rest_ok(&format!("v1/addresses/bitcoin/{}", carol.address()))
@@ -248,9 +267,11 @@ pub async fn subdomains_owned_by_an_address(mut s: Scene) -> Outcome {
     s.ensure_eq(
         "carol's names",
         true,
-        names.contains(&format!("alice.{foo}").as_str()),
+        names.contains(&format!("alice.{foo_name}").as_str()),
     )?;
-    let history = s.rest_ok(&format!("v1/names/alice.{foo}/history")).await?;
+    let history = s
+        .rest_ok(&format!("v1/names/alice.{foo_name}/history"))
+        .await?;
     s.ensure_eq(
         "alice's history entries",
         Some(2),

@@ -19,13 +19,15 @@ async fn setup(
 /// longer update or transfer it, the new one can.
 pub async fn name_transfer_keeps_data(mut s: Scene) -> Outcome {
     let (id, [payer, owner, buyer]) = setup(&mut s, ["payer", "owner", "buyer"]).await?;
-    let foo = fqn("foo", &id);
-    let registered = s.register(&foo, &payer, &owner, Some(hash20(0x11))).await?;
-    s.accept(op::name_transfer(&foo, &owner, &buyer, true))
+    let foo_name = fqn("foo", &id);
+    let registered = s
+        .register(&foo_name, &payer, &owner, Some(hash20(0x11)))
+        .await?;
+    s.accept(op::name_transfer(&foo_name, &owner, &buyer, true))
         .await?;
     s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&buyer)
             .value_hash(Some(hash20(0x11)))
             .opcode("NAME_TRANSFER")
@@ -33,30 +35,33 @@ pub async fn name_transfer_keeps_data(mut s: Scene) -> Outcome {
             .last_renewed(registered),
     )
     .await?;
-    s.check(owns(&buyer, &[&foo])).await?;
+    s.check(owns(&buyer, &[&foo_name])).await?;
     s.check(owns(&owner, &[])).await?;
-    s.reject(op::name_update(&foo, &owner, hash20(0x22)).labelled("update by the old owner"))
+    s.reject(op::name_update(&foo_name, &owner, hash20(0x22)).labelled("update by the old owner"))
         .await?;
-    s.reject(op::name_transfer(&foo, &owner, &owner, true).labelled("transfer by the old owner"))
+    s.reject(
+        op::name_transfer(&foo_name, &owner, &owner, true).labelled("transfer by the old owner"),
+    )
+    .await?;
+    s.next_block().await?;
+    s.accept(op::name_update(&foo_name, &buyer, hash20(0x33)))
         .await?;
     s.next_block().await?;
-    s.accept(op::name_update(&foo, &buyer, hash20(0x33)))
-        .await?;
-    s.next_block().await?;
-    s.check(name(&foo).owner(&buyer).value_hash(Some(hash20(0x33))))
+    s.check(name(&foo_name).owner(&buyer).value_hash(Some(hash20(0x33))))
         .await
 }
 
 /// A transfer that clears the data moves the name without its zone-file hash.
 pub async fn name_transfer_clears_data(mut s: Scene) -> Outcome {
     let (id, [payer, owner, buyer]) = setup(&mut s, ["payer", "owner", "buyer"]).await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &payer, &owner, Some(hash20(0x11))).await?;
-    s.accept(op::name_transfer(&foo, &owner, &buyer, false))
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &payer, &owner, Some(hash20(0x11)))
+        .await?;
+    s.accept(op::name_transfer(&foo_name, &owner, &buyer, false))
         .await?;
     s.next_block().await?;
     s.check(
-        name(&foo)
+        name(&foo_name)
             .owner(&buyer)
             .value_hash(None)
             .opcode("NAME_TRANSFER"),
@@ -67,45 +72,46 @@ pub async fn name_transfer_clears_data(mut s: Scene) -> Outcome {
 /// Transfers by a stranger, to the current owner, or with a stale consensus hash are refused.
 pub async fn name_transfer_refusals(mut s: Scene) -> Outcome {
     let (id, [payer, owner, stranger]) = setup(&mut s, ["payer", "owner", "stranger"]).await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &payer, &owner, None).await?;
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &payer, &owner, None).await?;
     s.advance(24).await?;
     s.reject(
-        op::name_transfer(&foo, &stranger, &stranger, true).labelled("transfer by a stranger"),
+        op::name_transfer(&foo_name, &stranger, &stranger, true).labelled("transfer by a stranger"),
     )
     .await?;
     s.reject(
-        op::name_transfer(&foo, &owner, &owner, true).labelled("transfer to the owner itself"),
+        op::name_transfer(&foo_name, &owner, &owner, true).labelled("transfer to the owner itself"),
     )
     .await?;
     s.reject(
-        op::name_transfer(&foo, &owner, &stranger, true)
+        op::name_transfer(&foo_name, &owner, &stranger, true)
             .consensus(ChRef::Back(24))
             .labelled("transfer with a stale consensus hash"),
     )
     .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&owner)).await?;
-    s.accept(op::name_transfer(&foo, &owner, &stranger, true).consensus(ChRef::Back(23)))
+    s.check(name(&foo_name).owner(&owner)).await?;
+    s.accept(op::name_transfer(&foo_name, &owner, &stranger, true).consensus(ChRef::Back(23)))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&stranger)).await
+    s.check(name(&foo_name).owner(&stranger)).await
 }
 
 /// Transfers chained in one block each see the previous one: A to B, B to C, C to A, and an
 /// update by the last owner.
 pub async fn name_transfers_chained_in_one_block(mut s: Scene) -> Outcome {
     let (id, [a, b, c]) = setup(&mut s, ["a", "b", "c"]).await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &a, &a, None).await?;
-    s.accept(op::name_transfer(&foo, &a, &b, true)).await?;
-    s.accept(op::name_transfer(&foo, &b, &c, true)).await?;
-    s.accept(op::name_transfer(&foo, &c, &a, true)).await?;
-    s.accept(op::name_update(&foo, &a, hash20(0x44))).await?;
-    s.reject(op::name_update(&foo, &b, hash20(0x55)).labelled("update by a past owner"))
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &a, &a, None).await?;
+    s.accept(op::name_transfer(&foo_name, &a, &b, true)).await?;
+    s.accept(op::name_transfer(&foo_name, &b, &c, true)).await?;
+    s.accept(op::name_transfer(&foo_name, &c, &a, true)).await?;
+    s.accept(op::name_update(&foo_name, &a, hash20(0x44)))
+        .await?;
+    s.reject(op::name_update(&foo_name, &b, hash20(0x55)).labelled("update by a past owner"))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&a).value_hash(Some(hash20(0x44))))
+    s.check(name(&foo_name).owner(&a).value_hash(Some(hash20(0x44))))
         .await?;
     s.check(owns(&b, &[])).await?;
     s.check(owns(&c, &[])).await
@@ -115,17 +121,17 @@ pub async fn name_transfers_chained_in_one_block(mut s: Scene) -> Outcome {
 /// or its own when there was none (the pre-0.14 quirk kept by v0.18, bns.md §9.6).
 pub async fn name_transfer_consensus_hash_quirk(mut s: Scene) -> Outcome {
     let (id, [payer, owner, buyer]) = setup(&mut s, ["payer", "owner", "buyer"]).await?;
-    let foo = fqn("foo", &id);
-    let bar = fqn("bar", &id);
-    s.register(&foo, &payer, &owner, None).await?;
-    s.register(&bar, &payer, &owner, None).await?;
+    let foo_name = fqn("foo", &id);
+    let bar_name = fqn("bar", &id);
+    s.register(&foo_name, &payer, &owner, None).await?;
+    s.register(&bar_name, &payer, &owner, None).await?;
     let tip = s.height();
     let at_update = s
         .world()
         .consensus_at(tip)
         .await
         .map_err(|e| s.fail("consensus", e))?;
-    s.accept(op::name_update(&foo, &owner, hash20(0x11)))
+    s.accept(op::name_update(&foo_name, &owner, hash20(0x11)))
         .await?;
     s.next_block().await?;
     s.next_block().await?;
@@ -135,37 +141,50 @@ pub async fn name_transfer_consensus_hash_quirk(mut s: Scene) -> Outcome {
         .consensus_at(tip)
         .await
         .map_err(|e| s.fail("consensus", e))?;
-    s.accept(op::name_transfer(&foo, &owner, &buyer, true))
+    s.accept(op::name_transfer(&foo_name, &owner, &buyer, true))
         .await?;
-    s.accept(op::name_transfer(&bar, &owner, &buyer, true))
+    s.accept(op::name_transfer(&bar_name, &owner, &buyer, true))
         .await?;
     s.next_block().await?;
-    s.check(name(&foo).owner(&buyer).consensus_hash(Some(&at_update)))
-        .await?;
-    s.check(name(&bar).owner(&buyer).consensus_hash(Some(&at_transfer)))
-        .await
+    s.check(
+        name(&foo_name)
+            .owner(&buyer)
+            .consensus_hash(Some(&at_update)),
+    )
+    .await?;
+    s.check(
+        name(&bar_name)
+            .owner(&buyer)
+            .consensus_hash(Some(&at_transfer)),
+    )
+    .await
 }
 
 /// Update, transfer, update by the new owner and a data-clearing transfer back, all in one
 /// block.
 pub async fn name_condensed_update_transfer_sequence(mut s: Scene) -> Outcome {
     let (id, [payer, owner, buyer]) = setup(&mut s, ["payer", "owner", "buyer"]).await?;
-    let foo = fqn("foo", &id);
-    s.register(&foo, &payer, &owner, None).await?;
-    s.accept(op::name_update(&foo, &owner, hash20(0x11)))
+    let foo_name = fqn("foo", &id);
+    s.register(&foo_name, &payer, &owner, None).await?;
+    s.accept(op::name_update(&foo_name, &owner, hash20(0x11)))
         .await?;
-    s.accept(op::name_transfer(&foo, &owner, &buyer, true))
+    s.accept(op::name_transfer(&foo_name, &owner, &buyer, true))
         .await?;
-    s.accept(op::name_update(&foo, &buyer, hash20(0x22)))
+    s.accept(op::name_update(&foo_name, &buyer, hash20(0x22)))
         .await?;
-    s.accept(op::name_transfer(&foo, &buyer, &owner, false))
+    s.accept(op::name_transfer(&foo_name, &buyer, &owner, false))
         .await?;
     let block = s.next_block().await?;
-    s.check(name(&foo).owner(&owner).value_hash(None)).await?;
+    s.check(name(&foo_name).owner(&owner).value_hash(None))
+        .await?;
     let states = s
         .node()
-        .name_at(&foo, block)
+        .name_at(&foo_name, block)
         .await
         .map_err(|e| s.fail("get_name_at", e))?;
-    s.ensure_eq(format!("states of {foo} in block {block}"), 4, states.len())
+    s.ensure_eq(
+        format!("states of {foo_name} in block {block}"),
+        4,
+        states.len(),
+    )
 }
