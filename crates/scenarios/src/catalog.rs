@@ -344,6 +344,9 @@ scenarios! {    namespaces::namespace_preorder_reveal_ready { Namespaces, Epoch3
     invalid::malformed_operations_are_ignored { Invalid, Epoch3, true,
         "payloads of the wrong length, bad names, a bad transfer disposition, READY without its dot, a zero discount, an unknown opcode, no magic: all ignored, no state changes",
         ["nameop_parsing", "virtualchain_bad_opcodes"] }
+    invalid::ops_in_an_unknown_namespace_are_ignored { Invalid, Epoch3, false,
+        "in a namespace nobody revealed, a name preorder is stored but READY, an import, the registration and an update are ignored; no name or namespace appears",
+        ["namespace_check_invalid", "nameop_parsing"] }
     epochs::namespace_launched_across_epochs { Epochs, EpochChange, false,
         "a namespace preordered and revealed in epoch 1 is readied in epoch 2; its name is updated in epoch 3",
         ["namespace_preorder_reveal_ready_nextepoch", "namespace_preorder_reveal_ready_nextepoch_epoch3"] }

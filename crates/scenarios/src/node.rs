@@ -134,8 +134,27 @@ fn write_follower_config(dir: &Path, chain_url: &str, seeds: &[String]) -> Resul
 }
 
 impl EmbeddedNode {
-    /// Starts a node of `kind` in `dir` under `rules` and waits until its RPC answers.
+    /// Starts a node of `kind` in `dir` under `rules` and waits until its RPC answers. A
+    /// follower's ports are picked free beforehand, so a port taken in between by another
+    /// process is retried with new ones.
     pub async fn start(dir: &Path, kind: NodeKind, rules: Rules) -> Result<Self, WorldError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match EmbeddedNode::start_once(dir, kind.clone(), rules.clone()).await {
+                Err(WorldError::Node(e))
+                    if attempt < 3
+                        && matches!(kind, NodeKind::Follower { .. })
+                        && e.contains("cannot listen") =>
+                {
+                    continue;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn start_once(dir: &Path, kind: NodeKind, rules: Rules) -> Result<Self, WorldError> {
         std::fs::create_dir_all(dir).map_err(|e| node_error("creating the working dir", e))?;
         let (start, follower_ports) = match &kind {
             NodeKind::Devnet => {

@@ -6,6 +6,7 @@
 use std::str::FromStr;
 
 use bitcoin::address::NetworkUnchecked;
+use bitcoin::hashes::Hash;
 use bitcoin::{Address, Amount, FeeRate, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Witness};
 use blockstack_consensus::hash::{name_consensus_hash, name_hash128, preorder_hash};
 use blockstack_consensus::name::namespace_of;
@@ -24,8 +25,6 @@ use crate::world::{World, FEE_RATE_SAT_VB};
 fn burn_script() -> ScriptBuf {
     ScriptBuf::new_p2pkh(&bitcoin::PubkeyHash::from_byte_array([0; 20]))
 }
-
-use bitcoin::hashes::Hash;
 
 fn bytes<const N: usize>(hex_str: &str, what: &str) -> Result<[u8; N], String> {
     hex::decode(hex_str)

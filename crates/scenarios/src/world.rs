@@ -266,8 +266,8 @@ impl World {
         self.book().watch(wallet.script());
     }
 
-    /// A namespace ID unique in this world: `label` followed by a counter, at least `min_len`
-    /// characters long (padded with `0`), or exactly `len` characters when `exact` is given.
+    /// A namespace ID unique in this world: `label` followed by a counter, padded with `0`
+    /// after the label to at least `min_len` characters.
     pub fn namespace_id(&self, label: &str, min_len: usize) -> String {
         let n = self.ids.fetch_add(1, Ordering::SeqCst);
         let mut id = format!("{label}{n}");
@@ -279,22 +279,7 @@ impl World {
 
     /// A namespace ID of exactly `len` characters (1 to 19) unique in this world.
     pub fn namespace_id_of_len(&self, len: usize) -> String {
-        const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-        let mut n = self.ids.fetch_add(1, Ordering::SeqCst);
-        let mut id = Vec::with_capacity(len);
-        for _ in 0..len {
-            let digit = usize::try_from(n % 36).unwrap_or(0);
-            id.push(DIGITS.get(digit).copied().unwrap_or(b'z'));
-            n /= 36;
-        }
-        id.reverse();
-        // The last character is a letter, so IDs of different lengths never collide.
-        if let Some(last) = id.last_mut() {
-            if last.is_ascii_digit() {
-                *last = b'q';
-            }
-        }
-        String::from_utf8(id).unwrap_or_else(|_| "q".repeat(len))
+        letters_id(self.ids.fetch_add(1, Ordering::SeqCst), len)
     }
 
     /// Wallets for `specs` (keys from `scope` and each label), paid by the bank in the next
@@ -551,9 +536,40 @@ impl Conn {
     }
 }
 
+/// `n` written in base 26 with the letters `a`–`z`, in exactly `len` characters: IDs of one
+/// length differ for counters below 26^len, and never equal an ID with a digit in it.
+fn letters_id(mut n: u64, len: usize) -> String {
+    let mut id = vec![b'a'; len];
+    for slot in id.iter_mut().rev() {
+        *slot = b'a' + u8::try_from(n % 26).unwrap_or(0);
+        n /= 26;
+    }
+    String::from_utf8(id).unwrap_or_else(|_| "a".repeat(len))
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use blockstack_consensus::name::is_namespace_valid;
+
+    use super::*;
+
+    #[test]
+    fn letter_ids_are_valid_distinct_and_of_the_asked_length() {
+        for len in [1, 2, 3, 8, 19] {
+            let ids: HashSet<String> = (0..26u64).map(|n| letters_id(n + 100, len)).collect();
+            assert_eq!(ids.len(), 26, "length {len}");
+            assert!(ids.iter().all(|id| id.len() == len
+                && is_namespace_valid(id)
+                && !id.contains(char::is_numeric)));
+        }
     }
 }

@@ -178,3 +178,40 @@ pub async fn malformed_operations_are_ignored(mut s: Scene) -> Outcome {
     s.check(preorder(&two_dots, &payer, &other)).await?;
     s.check(names_in(&id, &[&foo_name])).await
 }
+
+/// Operations on a namespace nobody revealed: the preorder is stored (preorders name no
+/// namespace), everything else is ignored and nothing appears.
+pub async fn ops_in_an_unknown_namespace_are_ignored(mut s: Scene) -> Outcome {
+    let [payer, owner] = s.fund([single("payer"), single("owner")]).await?;
+    let id = s.namespace_id("nosuch");
+    let foo_name = fqn("foo", &id);
+    s.accept(
+        op::name_preorder(&foo_name, &payer, &owner)
+            .fee(Fee::Sat(1_000_000))
+            .burn(Burn::BurnAddress),
+    )
+    .await?;
+    s.reject(op::namespace_ready(&id, &payer).labelled("ready of an unknown namespace"))
+        .await?;
+    s.reject(
+        op::name_import(&foo_name, &payer, &owner, hash20(0x11))
+            .labelled("import into an unknown namespace"),
+    )
+    .await?;
+    s.next_block().await?;
+    s.reject(
+        op::name_register(&foo_name, &payer, &owner)
+            .labelled("registration in an unknown namespace"),
+    )
+    .await?;
+    s.reject(
+        op::name_update(&foo_name, &owner, hash20(0x22))
+            .labelled("update of a name that does not exist"),
+    )
+    .await?;
+    s.next_block().await?;
+    s.check(namespace(&id).absent()).await?;
+    s.check(name(&foo_name).absent()).await?;
+    s.check(preorder(&foo_name, &payer, &owner)).await?;
+    s.check(owns(&owner, &[])).await
+}
