@@ -302,6 +302,9 @@ scenarios! {    namespaces::namespace_preorder_reveal_ready { Namespaces, Epoch3
     expiry::expired_names_leave_listings { Expiry, ShortLife, false,
         "expired names leave get_names_in_namespace, its count and the owner's names, one by one as each dies",
         ["name_pre_reg_expire_num_names"] }
+    expiry::name_dids_follow_incarnations { Expiry, ShortLife, false,
+        "get_name_DID is did:stack:v0:<creator>-<n> for the n-th name an address created, get_DID_record resolves it, a re-registration after expiry gets the new creator's DID, and get_historic_names_by_address lists what an address created",
+        ["name_pre_regup_expire_reregup_dids", "name_pre_reg_revoke_reregister_dids"] }
     revokes::name_revoke_freezes_name { Revokes, Epoch3, true,
         "a revoke clears the zone-file hash; the name is no longer owned but still listed; update, transfer, renewal, a second revoke and another party's registration are ignored",
         ["name_pre_reg_revoke", "name_pre_reg_revoke_isdead", "name_pre_reg_up_revoke"] }

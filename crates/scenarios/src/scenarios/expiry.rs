@@ -233,3 +233,87 @@ pub async fn expired_names_leave_listings(mut s: Scene) -> Outcome {
     s.check(owns(&owner, &[])).await?;
     s.check(name(&foo_name).owner(&owner).expired(true)).await
 }
+
+/// A name's DID names the creator of its current incarnation and how many names that address
+/// created before: registering a name again after expiry gives it a new DID, and the creators'
+/// historic names list every name they made.
+pub async fn name_dids_follow_incarnations(mut s: Scene) -> Outcome {
+    let (id, [payer, owner, rival]) = setup(&mut s, ["payer", "owner", "rival"]).await?;
+    let foo_name = fqn("foo", &id);
+    let bar_name = fqn("bar", &id);
+    let r = s.register(&foo_name, &payer, &owner, None).await?;
+    s.register(&bar_name, &payer, &owner, None).await?;
+    let did = |s: &Scene, name: &str| {
+        let node = s.node();
+        let name = name.to_owned();
+        async move {
+            node.call("get_name_DID", vec![name.as_str().into()])
+                .await
+                .map(|reply| reply["did"].as_str().map(str::to_owned))
+        }
+    };
+    let foo_did = did(&s, &foo_name)
+        .await
+        .map_err(|e| s.fail("get_name_DID", e))?;
+    s.ensure_eq(
+        format!("DID of {foo_name}"),
+        Some(format!("did:stack:v0:{}-0", owner.address())),
+        foo_did.clone(),
+    )?;
+    let bar_did = did(&s, &bar_name)
+        .await
+        .map_err(|e| s.fail("get_name_DID", e))?;
+    s.ensure_eq(
+        format!("DID of {bar_name}"),
+        Some(format!("did:stack:v0:{}-1", owner.address())),
+        bar_did,
+    )?;
+    let record = s
+        .node()
+        .call(
+            "get_DID_record",
+            vec![foo_did.unwrap_or_default().as_str().into()],
+        )
+        .await
+        .map_err(|e| s.fail("get_DID_record", e))?;
+    s.ensure_eq(
+        "the DID's record",
+        (Some(foo_name.as_str()), Some(owner.address())),
+        (
+            record["record"]["name"].as_str(),
+            record["record"]["address"].as_str(),
+        ),
+    )?;
+    s.advance_to(r + u64::from(LIFETIME) + grace(&s)).await?;
+    s.accept(op::name_preorder(&foo_name, &rival, &rival))
+        .await?;
+    s.next_block().await?;
+    s.accept(op::name_register(&foo_name, &rival, &rival))
+        .await?;
+    s.next_block().await?;
+    let again = did(&s, &foo_name)
+        .await
+        .map_err(|e| s.fail("get_name_DID", e))?;
+    s.ensure_eq(
+        format!("DID of {foo_name} after its re-registration"),
+        Some(format!("did:stack:v0:{}-0", rival.address())),
+        again,
+    )?;
+    let historic = s
+        .node()
+        .call(
+            "get_historic_names_by_address",
+            vec![owner.address().into(), 0.into(), 10.into()],
+        )
+        .await
+        .map_err(|e| s.fail("get_historic_names_by_address", e))?;
+    let names: Vec<&str> = historic["names"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|n| n["name"].as_str()).collect())
+        .unwrap_or_default();
+    s.ensure_eq(
+        "names the owner ever created",
+        vec![foo_name.as_str(), bar_name.as_str()],
+        names,
+    )
+}
