@@ -22,15 +22,6 @@
 //! `tests/regtest.rs` runs the scenarios marked for it against a real regtest bitcoind.
 //! Set `BNS_SCENARIOS=name[,name…]` to run only scenarios whose names contain one of these.
 
-#![allow(
-    clippy::disallowed_names,
-    reason = "scenarios name their names as the original scenarios did (foo.test, bar.test)"
-)]
-#![allow(
-    clippy::cloned_ref_to_slice_refs,
-    reason = "one-element zone file lists read plainer"
-)]
-
 pub mod catalog;
 pub mod chain;
 pub mod clock;
