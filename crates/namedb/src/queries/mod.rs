@@ -12,7 +12,7 @@ mod namespaces;
 mod ops;
 
 use blockstack_consensus::Rules;
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 
 use crate::blocks;
 use crate::error::{Result, SqlContext};
@@ -31,27 +31,42 @@ pub use ops::ZonefileInfo;
 /// Hold it for one request: while a snapshot is open the writer's WAL cannot be checkpointed
 /// past it, so a snapshot kept for hours lets the WAL file grow.
 pub struct Snapshot<'a> {
-    tx: Transaction<'a>,
+    conn: &'a Connection,
     rules: &'a Rules,
     last_block: Option<u64>,
 }
 
+/// Ends the read transaction of a snapshot. The statements are prepared once per connection
+/// (a read is a point lookup or two; parsing `BEGIN` and `ROLLBACK` anew costs as much).
+fn rollback(conn: &Connection) {
+    // A rollback only fails when no transaction is open, which leaves nothing to undo.
+    let _ = conn
+        .prepare_cached("ROLLBACK")
+        .and_then(|mut s| s.execute([]));
+}
+
 impl<'a> Snapshot<'a> {
     fn begin(conn: &'a Connection, rules: &'a Rules) -> Result<Self> {
-        let tx = conn
-            .unchecked_transaction()
+        conn.prepare_cached("BEGIN DEFERRED")
+            .and_then(|mut s| s.execute([]))
             .ctx("starting a read transaction")?;
         // The first read fixes the snapshot.
-        let last_block = blocks::last_block(&tx)?;
+        let last_block = match blocks::last_block(conn) {
+            Ok(b) => b,
+            Err(e) => {
+                rollback(conn);
+                return Err(e);
+            }
+        };
         Ok(Self {
-            tx,
+            conn,
             rules,
             last_block,
         })
     }
 
     fn conn(&self) -> &Connection {
-        &self.tx
+        self.conn
     }
 
     /// The block this snapshot is at, `None` if nothing was committed yet.
@@ -72,6 +87,12 @@ impl<'a> Snapshot<'a> {
     }
 }
 
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        rollback(self.conn);
+    }
+}
+
 impl NameDb {
     /// A consistent read of the committed state; `rules` give the epochs for expiry and prices.
     pub fn snapshot<'a>(&'a self, rules: &'a Rules) -> Result<Snapshot<'a>> {
@@ -83,5 +104,40 @@ impl ReadOnlyNameDb {
     /// A consistent read of the committed state; `rules` give the epochs for expiry and prices.
     pub fn snapshot<'a>(&'a self, rules: &'a Rules) -> Result<Snapshot<'a>> {
         Snapshot::begin(&self.conn, rules)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use blockstack_consensus::{AddressNetwork, BlockOutcome, Rules};
+
+    use crate::NameDb;
+
+    fn block(height: u64) -> BlockOutcome {
+        BlockOutcome {
+            height,
+            consensus_hash: format!("{height:032x}"),
+            ops_hash: "00".repeat(32),
+            ..BlockOutcome::default()
+        }
+    }
+
+    #[test]
+    fn a_dropped_snapshot_ends_its_read_transaction() {
+        let rules = Rules::test(1, AddressNetwork::Testnet);
+        let mut db = NameDb::open_in_memory().expect("db");
+        db.commit_block(&block(1), &"11".repeat(32))
+            .expect("block 1");
+        for _ in 0..3 {
+            let snap = db.snapshot(&rules).expect("snapshot");
+            assert_eq!(snap.last_block(), Some(1));
+            // While it is open, the same connection cannot begin another transaction.
+            assert!(db.snapshot(&rules).is_err());
+            drop(snap);
+        }
+        // Nothing of the reads is left open: the writer commits on the same connection.
+        db.commit_block(&block(2), &"22".repeat(32))
+            .expect("block 2");
+        assert_eq!(db.snapshot(&rules).expect("snapshot").last_block(), Some(2));
     }
 }
