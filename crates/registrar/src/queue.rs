@@ -337,27 +337,32 @@ impl Queue {
     /// One row.
     pub fn get(&self, name: &str, stage: Stage) -> Result<Option<Job>, QueueError> {
         Ok(self
-            .all()?
-            .into_iter()
-            .find(|job| job.name == name && job.stage == stage))
+            .select("WHERE name = ?1 AND stage = ?2", &[&name, &stage.as_str()])?
+            .pop())
     }
 
     /// The rows of a name, in pipeline order.
     pub fn jobs_of(&self, name: &str) -> Result<Vec<Job>, QueueError> {
-        Ok(self
-            .all()?
-            .into_iter()
-            .filter(|job| job.name == name)
-            .collect())
+        self.select("WHERE name = ?1", &[&name])
     }
 
     /// Every row, by stage in pipeline order, then by name.
     pub fn all(&self) -> Result<Vec<Job>, QueueError> {
+        self.select("", &[])
+    }
+
+    /// The rows `filter` (a `WHERE` clause over `params`) selects, by stage in pipeline order,
+    /// then by name.
+    fn select(
+        &self,
+        filter: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Job>, QueueError> {
         self.with(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT name, stage, txid, tx_hex, broadcast, data FROM jobs ORDER BY name",
-            )?;
-            let rows = stmt.query_map([], |r| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT name, stage, txid, tx_hex, broadcast, data FROM jobs {filter} ORDER BY name"
+            ))?;
+            let rows = stmt.query_map(params, |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,

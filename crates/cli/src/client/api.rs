@@ -24,6 +24,7 @@ use serde_json::{json, Value as Json};
 use tokio::sync::watch;
 
 use super::Context;
+use crate::daemon::pidfile::{self, PidFile};
 use crate::daemon::rules::rules_from;
 
 /// The daemon's pid file in the client's directory.
@@ -198,7 +199,7 @@ impl Api {
         let listener = tokio::net::TcpListener::bind(bind)
             .await
             .with_context(|| format!("cannot listen on {}:{}", bind.0, bind.1))?;
-        let _pid = PidFile::claim(dir)?;
+        let _pid = PidFile::write(pid_path(dir))?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(registrar.run(stop_rx.clone()));
         tracing::info!(
@@ -210,7 +211,7 @@ impl Api {
         let server = tokio::spawn(blockstack_api::rest::serve_app(listener, app, async move {
             let _ = stopped.wait_for(|s| *s).await;
         }));
-        shutdown_signal().await;
+        crate::daemon::shutdown_signal().await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
         server.await.context("the REST server")??;
@@ -222,48 +223,13 @@ async fn ping() -> AxumJson<Json> {
     AxumJson(json!({"status": "alive", "version": env!("CARGO_PKG_VERSION")}))
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
 fn pid_path(dir: &Path) -> PathBuf {
     dir.join(PID_FILE)
 }
 
 /// The pid of a running daemon whose pid file is in `dir`.
 fn running(dir: &Path) -> anyhow::Result<Option<i32>> {
-    let path = pid_path(dir);
-    let text = match fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    };
-    let Ok(pid) = text.trim().parse::<i32>() else {
-        return Ok(None);
-    };
-    let alive = kill(Pid::from_raw(pid), None).is_ok() && !is_zombie(pid);
-    Ok(alive.then_some(pid))
-}
-
-fn is_zombie(pid: i32) -> bool {
-    fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
-        .unwrap_or(false)
+    pidfile::running_at(&pid_path(dir))
 }
 
 /// SIGTERM, then SIGKILL after 3 s, as the original.
@@ -282,24 +248,4 @@ async fn stop(dir: &Path) -> anyhow::Result<Json> {
         let _ = fs::remove_file(pid_path(dir));
     }
     Ok(json!({"status": true}))
-}
-
-/// The daemon's claim on its pid file, released on drop.
-struct PidFile(PathBuf);
-
-impl PidFile {
-    fn claim(dir: &Path) -> anyhow::Result<Self> {
-        let path = pid_path(dir);
-        let tmp = path.with_extension("pid.tmp");
-        fs::write(&tmp, format!("{}\n", std::process::id()))
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-        Ok(PidFile(path))
-    }
-}
-
-impl Drop for PidFile {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
-    }
 }
