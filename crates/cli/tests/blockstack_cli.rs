@@ -722,8 +722,11 @@ async fn the_api_daemon_carries_a_cli_registration_through_its_registrar() {
         let record = net.run(&["get_name_blockchain_record", "carol.api"]);
         if record.status.success() {
             let record: Value = serde_json::from_slice(&record.stdout).expect("json");
-            if record["value_hash"].is_string() {
-                let zf = net.raw(&["get_name_zonefile", "carol.api"]);
+            // The name commits to its zone file hash before the registrar's
+            // replication stage has pushed the file, so wait for both.
+            let zf = net.run(&["get_name_zonefile", "carol.api"]);
+            if record["value_hash"].is_string() && zf.status.success() {
+                let zf = String::from_utf8_lossy(&zf.stdout);
                 assert!(zf.contains("carol.json"), "{zf}");
                 break;
             }
