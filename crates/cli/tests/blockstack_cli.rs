@@ -22,21 +22,19 @@ use blockstack_client::config::BitcoindEndpoint;
 use blockstack_client::node::NodeClient;
 use blockstack_client::ops::Client;
 use blockstack_consensus::price::{price_fqn, PriceFunction};
-use blockstack_node::chain::{BitcoindClient, BitcoindConfig, ChainSource, RpcAuth};
 use blockstack_wallet::{ChainParams, SingleKey, WalletFile, WalletKeys};
 use serde_json::Value;
 
 mod common;
-use common::{start_devnet, KillOnDrop};
+use common::devnet::Devnet;
+use common::KillOnDrop;
 
 const PASSWORD: &str = devnet::DEFAULT_WALLET_PASSWORD;
-const MINER: &str = "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8";
 
 struct Net {
-    _node_dir: tempfile::TempDir,
+    devnet: Devnet,
     client_dir: tempfile::TempDir,
     config: PathBuf,
-    chain: BitcoindClient,
     endpoint: BitcoindEndpoint,
     node_url: String,
 }
@@ -102,25 +100,9 @@ impl Net {
         self.ok(&["get_name_blockchain_record", name])
     }
 
+    /// Mines `n` blocks and waits for the node to index them.
     async fn mine(&self, n: u64) {
-        let _: Vec<String> = self
-            .chain
-            .call("generatetoaddress", serde_json::json!([n, MINER]))
-            .await
-            .expect("mine");
-        let height = self.chain.block_count().await.expect("count");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let info = self.ok(&["info"]);
-            if info["last_block_processed"].as_u64() == Some(height) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "block {height} not indexed: {info}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.devnet.mine(n).await;
     }
 
     fn client(&self) -> Client<BitcoindBackend> {
@@ -134,30 +116,15 @@ impl Net {
 }
 
 async fn start() -> (Net, KillOnDrop) {
-    let node_dir = tempfile::tempdir().expect("tempdir");
-    let guard = KillOnDrop(node_dir.path().to_path_buf());
-    let started = start_devnet(node_dir.path());
-    let d = &started["devnet"];
-    let btc_url = d["bitcoind_rpc_url"].as_str().expect("url").to_string();
-    let node_rpc = d["node_rpc_url"].as_str().expect("rpc").to_string();
-    let secret = std::fs::read_to_string(node_dir.path().join("devnet-rpc.secret"))
-        .expect("secret")
-        .trim()
-        .to_string();
-    let chain = BitcoindClient::new(BitcoindConfig::new(
-        btc_url.clone(),
-        RpcAuth::UserPass {
-            user: "devnet".into(),
-            password: secret.clone(),
-        },
-    ))
-    .expect("client");
+    let (devnet, guard) = Devnet::start();
+    let btc_url = devnet.chain_url.clone();
+    let node_rpc = devnet.rpc.clone();
+    let secret = devnet.secret.clone();
     let client_dir = tempfile::tempdir().expect("tempdir");
     let config = client_dir.path().join("client.ini");
     let net = Net {
-        _node_dir: node_dir,
+        devnet,
         config,
-        chain,
         endpoint: BitcoindEndpoint {
             server: "127.0.0.1".into(),
             port: port_of(&btc_url),
@@ -192,7 +159,7 @@ async fn start() -> (Net, KillOnDrop) {
     ]);
     // The devnet's funded wallet becomes this client's wallet.
     std::fs::copy(
-        net._node_dir.path().join("wallet.json"),
+        net.devnet.dir.path().join("wallet.json"),
         net.client_dir.path().join("wallet.json"),
     )
     .expect("copy wallet");

@@ -18,6 +18,7 @@ use blockstack_wallet::{WalletFile, WalletKeys};
 use serde_json::{json, Value};
 
 mod common;
+use common::devnet::{MINER, WALLET_PASSWORD};
 use common::{core, http, start_devnet, KillOnDrop};
 
 const ORIGIN: &str = "http://localhost:8888";
@@ -54,10 +55,7 @@ impl Net {
             .client
             .backend
             .client()
-            .call(
-                "generatetoaddress",
-                json!([n, "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8"]),
-            )
+            .call("generatetoaddress", json!([n, MINER]))
             .await
             .expect("mine");
         let height = self.client.backend.block_height().await.expect("height");
@@ -121,7 +119,7 @@ impl Net {
 
 fn wallet_keys(dir: &Path) -> WalletKeys {
     WalletFile::new(dir.join("wallet.json"))
-        .load("blockstack-devnet")
+        .load(WALLET_PASSWORD)
         .expect("the devnet wallet opens with the devnet password")
         .keys
 }

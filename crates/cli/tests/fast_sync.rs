@@ -7,29 +7,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::str::FromStr;
-use std::time::{Duration, Instant};
 
-use base64::Engine;
-use bitcoin::hashes::Hash;
-use bitcoin::{Address, Amount, FeeRate, NetworkKind, PubkeyHash, ScriptBuf};
-use blockstack_consensus::hash::{name_consensus_hash, preorder_hash};
-use blockstack_consensus::op::{
-    name_preorder, name_registration, name_update, namespace_preorder, namespace_ready,
-    namespace_reveal,
-};
-use blockstack_consensus::price::PriceFunction;
+use blockstack_consensus::hash::name_consensus_hash;
+use blockstack_consensus::op::name_update;
 use blockstack_consensus::BlockOutcome;
 use blockstack_namedb::NameDb;
-use blockstack_node::chain::{BitcoindClient, BitcoindConfig, ChainSource, RpcAuth};
 use blockstack_snapshot::{trailer, Compression, SigningKey};
-use blockstack_wallet::{
-    BuildRequest, ChainParams, Funds, KeyInfo, Operation, Signer, TransactionBuilder, Utxo,
-    WalletFile,
-};
+use blockstack_wallet::Operation;
 use serde_json::Value;
 
 mod common;
-use common::{core, core_with_env, http, json, start_devnet, KillOnDrop};
+use common::devnet::{Devnet, Indexed};
+use common::{core, core_with_env, http, json, KillOnDrop};
 
 /// The snapshot signer of these tests.
 const KEY: &str = "5f1e0a3b4c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061";
@@ -63,167 +52,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Devnet {
-    dir: tempfile::TempDir,
-    chain_url: String,
-    rest: String,
-    rpc: String,
-    client: BitcoindClient,
-}
-
-impl Devnet {
-    fn start() -> (Self, KillOnDrop) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let guard = KillOnDrop(dir.path().to_path_buf());
-        let started = start_devnet(dir.path());
-        let devnet = &started["devnet"];
-        let url = devnet["bitcoind_rpc_url"]
-            .as_str()
-            .expect("url")
-            .to_string();
-        let password =
-            std::fs::read_to_string(dir.path().join("devnet-rpc.secret")).expect("secret");
-        let client = BitcoindClient::new(BitcoindConfig::new(
-            url.clone(),
-            RpcAuth::UserPass {
-                user: "devnet".into(),
-                password: password.trim().into(),
-            },
-        ))
-        .expect("client");
-        let net = Devnet {
-            rest: devnet["rest_api_url"].as_str().expect("rest").to_string(),
-            rpc: devnet["node_rpc_url"].as_str().expect("rpc").to_string(),
-            dir,
-            chain_url: url,
-            client,
-        };
-        (net, guard)
-    }
-
-    async fn mine(&self, n: u64, nodes: &[&dyn Fn() -> Option<u64>]) {
-        let _: Vec<String> = self
-            .client
-            .call(
-                "generatetoaddress",
-                serde_json::json!([n, "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8"]),
-            )
-            .await
-            .expect("mine");
-        let height = self.client.block_count().await.expect("count");
-        let deadline = Instant::now() + Duration::from_secs(90);
-        for indexed in nodes {
-            while indexed().is_none_or(|h| h < height) {
-                assert!(
-                    Instant::now() < deadline,
-                    "a node did not index block {height}"
-                );
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }
-    }
-
-    fn indexed(&self) -> Option<u64> {
-        json(&core(self.dir.path(), &["info"]))["last_block_processed"].as_u64()
-    }
-
-    fn consensus_hash(&self) -> [u8; 16] {
-        let ch = http(
-            &format!("{}v1/blockchains/bitcoin/consensus", self.rest),
-            None,
-        );
-        hex::decode(ch["consensus_hash"].as_str().expect("hash"))
-            .expect("hex")
-            .try_into()
-            .expect("16 bytes")
-    }
-
-    /// What `key` can spend.
-    async fn funds(&self, key: &KeyInfo) -> Funds {
-        let address = Address::from_str(&key.address(NetworkKind::Test).to_string())
-            .expect("address")
-            .assume_checked();
-        let utxos: Vec<Utxo> = self
-            .client
-            .utxos(&address)
-            .await
-            .expect("utxos")
-            .into_iter()
-            .map(|u| Utxo {
-                outpoint: u.outpoint,
-                value: u.txout.value,
-            })
-            .collect();
-        Funds {
-            spender: key.spender(),
-            utxos,
-        }
-    }
-
-    /// Builds, signs, broadcasts and mines one operation sent and paid by `sender`.
-    async fn send(
-        &self,
-        sender: &KeyInfo,
-        operation: Operation,
-        payload: Vec<u8>,
-        nodes: &[&dyn Fn() -> Option<u64>],
-    ) {
-        self.send_paid(sender, None, operation, payload, nodes)
-            .await;
-    }
-
-    /// Builds, signs, broadcasts and mines one operation sent by `sender`, fees paid by
-    /// `payer` when given.
-    async fn send_paid(
-        &self,
-        sender: &KeyInfo,
-        payer: Option<&KeyInfo>,
-        operation: Operation,
-        payload: Vec<u8>,
-        nodes: &[&dyn Fn() -> Option<u64>],
-    ) {
-        let params = ChainParams::bitcoin_testnet();
-        let payer_funds = match payer {
-            Some(p) => Some(self.funds(p).await),
-            None => None,
-        };
-        let unsigned = TransactionBuilder::new(params)
-            .build(&BuildRequest {
-                operation,
-                payload,
-                sender: self.funds(sender).await,
-                payer: payer_funds,
-                fee_rate: FeeRate::from_sat_per_vb_u32(2),
-            })
-            .expect("build");
-        let keys: Vec<&KeyInfo> = std::iter::once(sender).chain(payer).collect();
-        let tx = Signer::new(params.sighash)
-            .sign(&unsigned, &keys)
-            .expect("sign")
-            .into_transaction();
-        self.client.broadcast(&tx).await.expect("accepted");
-        self.mine(1, nodes).await;
-    }
-
-    /// Pushes a zonefile through the node RPC.
-    fn push_zonefile(&self, zonefile: &[u8]) {
-        let b64 = base64::engine::general_purpose::STANDARD.encode(zonefile);
-        let call = format!(
-            "<?xml version='1.0'?><methodCall><methodName>put_zonefiles</methodName><params><param><value><array><data><value><string>{b64}</string></value></data></array></value></param></params></methodCall>"
-        );
-        let out = std::process::Command::new("curl")
-            .args(["-s", "-d", &call, &format!("{}RPC2", self.rpc)])
-            .output()
-            .expect("curl");
-        let reply = String::from_utf8_lossy(&out.stdout);
-        assert!(reply.contains("\"saved\": [1]"), "{reply}");
-    }
-}
-
-fn burn() -> ScriptBuf {
-    ScriptBuf::new_p2pkh(&PubkeyHash::from_byte_array([0; 20]))
-}
-
 /// The REST answers both nodes must agree on.
 fn answers(rest: &str) -> BTreeMap<&'static str, Value> {
     [
@@ -242,102 +70,18 @@ fn answers(rest: &str) -> BTreeMap<&'static str, Value> {
 async fn a_restored_node_indexes_on_in_agreement_with_its_source() {
     let (a, _guard_a) = Devnet::start();
     let a_height = || a.indexed();
-    a.mine(1, &[&a_height]).await;
-    let wallet = WalletFile::new(a.dir.path().join("wallet.json"))
-        .load("blockstack-devnet")
-        .expect("devnet wallet");
-    let (payment, owner) = (wallet.keys.payment.clone(), wallet.keys.owner.clone());
-    let payment_script = payment.script_pubkey().to_hex_string();
-    let owner_address = owner.address(NetworkKind::Test).to_string();
+    a.mine(1).await;
+    let keys = a.wallet();
+    let (payment, owner) = (&keys.payment, &keys.owner);
 
     // A namespace and a name with a zonefile, as devnet_names.rs builds them.
-    let hash = preorder_hash("test", &payment_script, &owner_address).expect("b40");
-    let preorder = namespace_preorder::Payload {
-        preorder_hash: hex::decode(&hash).expect("hex").try_into().expect("20"),
-        consensus_hash: a.consensus_hash(),
-    };
-    let only_a: [&dyn Fn() -> Option<u64>; 1] = [&a_height];
-    a.send(
-        &payment,
-        Operation::NamespacePreorder {
-            burn_script: burn(),
-            fee: Amount::from_sat(40_000_000),
-        },
-        preorder.encode(),
-        &only_a,
-    )
-    .await;
-    let reveal = namespace_reveal::Payload {
-        namespace_id: "test".into(),
-        lifetime: 52_595,
-        price: PriceFunction {
-            coeff: 250,
-            base: 4,
-            buckets: [6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-            nonalpha_discount: 10,
-            no_vowel_discount: 10,
-        },
-        version: 1,
-    };
-    a.send(
-        &payment,
-        Operation::NamespaceReveal {
-            revealer_script: owner.script_pubkey(),
-        },
-        reveal.encode(),
-        &only_a,
-    )
-    .await;
-    let _: Value = a
-        .client
-        .call("generatetoaddress", serde_json::json!([1, owner_address]))
-        .await
-        .expect("coinbase to the owner");
-    a.mine(100, &only_a).await;
-    a.send(
-        &owner,
-        Operation::NamespaceReady,
-        namespace_ready::Payload {
-            namespace_id: "test".into(),
-        }
-        .encode(),
-        &only_a,
-    )
-    .await;
+    a.launch_test_namespace(&keys, 1).await;
     let zonefile =
         b"$ORIGIN foo.test\n$TTL 3600\n_http._tcp URI 10 1 \"https://example.com/foo.json\"\n";
-    let zonefile_hash = blockstack_zonefile::zonefile_hash(zonefile);
-    let hash = preorder_hash("foo.test", &payment_script, &owner_address).expect("b40");
-    let preorder = name_preorder::Payload {
-        preorder_hash: hex::decode(&hash).expect("hex").try_into().expect("20"),
-        consensus_hash: a.consensus_hash(),
-    };
-    a.send(
-        &payment,
-        Operation::NamePreorder {
-            burn_script: burn(),
-            fee: Amount::from_sat(640_000),
-        },
-        preorder.encode(),
-        &only_a,
-    )
-    .await;
-    let register = name_registration::Payload {
-        name: "foo.test".into(),
-        value_hash: Some(
-            hex::decode(&zonefile_hash)
-                .expect("hex")
-                .try_into()
-                .expect("20"),
-        ),
-    };
-    a.send(
-        &payment,
-        Operation::NameRegistration {
-            owner_script: owner.script_pubkey(),
-        },
-        register.encode(),
-        &only_a,
+    a.register(
+        &keys,
+        "foo.test",
+        Some(&blockstack_zonefile::zonefile_hash(zonefile)),
     )
     .await;
     a.push_zonefile(zonefile);
@@ -362,10 +106,9 @@ async fn a_restored_node_indexes_on_in_agreement_with_its_source() {
     let b_dir = work.path().join("b");
     std::fs::create_dir(&b_dir).expect("mkdir");
     let _guard_b = KillOnDrop(b_dir.clone());
-    let password = std::fs::read_to_string(a.dir.path().join("devnet-rpc.secret")).expect("secret");
     let rpc = a
         .chain_url
-        .replace("http://", &format!("http://devnet:{}@", password.trim()));
+        .replace("http://", &format!("http://devnet:{}@", a.secret));
     json(&core(
         &b_dir,
         &["configure", "--network", "regtest", "--bitcoind-url", &rpc],
@@ -402,10 +145,10 @@ async fn a_restored_node_indexes_on_in_agreement_with_its_source() {
     let b_rest = format!("http://127.0.0.1:{b_rest_port}/");
     let b_height =
         || json(&core_with_env(&b_dir, &["info"], &DEVNET_RULES))["last_block_processed"].as_u64();
-    let both: [&dyn Fn() -> Option<u64>; 2] = [&a_height, &b_height];
+    let both: [Indexed; 2] = [&a_height, &b_height];
 
     // Both index on: empty blocks, then a NAME_UPDATE to a new zonefile.
-    a.mine(3, &both).await;
+    a.mine_for(3, &both).await;
     assert_eq!(answers(&b_rest), answers(&a.rest));
     let new_zonefile =
         b"$ORIGIN foo.test\n$TTL 3600\n_http._tcp URI 10 1 \"https://example.com/v2.json\"\n";
@@ -418,15 +161,10 @@ async fn a_restored_node_indexes_on_in_agreement_with_its_source() {
             .expect("16"),
         value_hash: hex::decode(&new_hash).expect("hex").try_into().expect("20"),
     };
-    a.send_paid(
-        &owner,
-        Some(&payment),
-        Operation::NameUpdate,
-        update.encode(),
-        &both,
-    )
-    .await;
-    a.mine(2, &both).await;
+    a.broadcast(owner, Some(payment), Operation::NameUpdate, update.encode())
+        .await;
+    a.mine_for(1, &both).await;
+    a.mine_for(2, &both).await;
     let a_info = json(&core(a.dir.path(), &["info"]));
     let b_info = json(&core_with_env(&b_dir, &["info"], &DEVNET_RULES));
     assert_eq!(

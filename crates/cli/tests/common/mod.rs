@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+pub mod devnet;
+
 /// Runs `blockstack-core --working-dir DIR ARGS…` with a clean environment.
 pub fn core(dir: &Path, args: &[&str]) -> Output {
     core_with_env(dir, args, &[])
