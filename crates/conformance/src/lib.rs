@@ -39,7 +39,9 @@
 //!   random_chains`, or the runner `cargo run -p blockstack-conformance --bin conformance --
 //!   --chains N --seed S --blocks B --shrink-runs R [--methods]` (exit 1 on a divergence, with
 //!   the shrunk reproduction printed as a [`harness::Scenario`]). `CONFORMANCE_METHODS=1` (test)
-//!   or `--methods` (runner) adds the method comparison to every random chain.
+//!   or `--methods` (runner) adds the method comparison to every random chain. The runner's
+//!   `--jobs J` runs J chains at once and `--log FILE` keeps one JSON line per chain, skipping
+//!   the seeds already clean in FILE, so 1,000 chains can be run in parts.
 //! * `CONFORMANCE_METHODS_DUMP=FILE` appends every differing call (both replies) to FILE as
 //!   JSON lines; `CONFORMANCE_KEEP_DIR=1` keeps the run directory with both nodes' logs.
 //!
