@@ -49,6 +49,12 @@ pub enum ApiError {
     /// The name is not registered: 404 with `{"status": "available"}`.
     #[error("available")]
     NameAvailable,
+    /// A malformed argument (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// A route this node does not serve as configured (501).
+    #[error("{0}")]
+    NotEnabled(String),
     /// A lookup that found nothing (404).
     #[error("{0}")]
     NotFound(String),
@@ -90,7 +96,10 @@ impl ApiError {
             | ApiError::InvalidBlockRange
             | ApiError::UnsupportedBlockchain
             | ApiError::InvalidBlockchain => StatusCode::UNAUTHORIZED,
-            ApiError::InvalidName | ApiError::InvalidZonefileHash => StatusCode::BAD_REQUEST,
+            ApiError::InvalidName | ApiError::InvalidZonefileHash | ApiError::BadRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::NotEnabled(_) => StatusCode::NOT_IMPLEMENTED,
             ApiError::NameAvailable | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Indexer(_) | ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Soft(_) => StatusCode::OK,

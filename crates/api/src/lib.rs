@@ -50,11 +50,14 @@
 //! ```
 
 pub mod error;
+pub mod jwt;
 pub mod node_info;
+pub mod profile;
 pub mod pyjson;
 pub mod records;
 pub mod rest;
 pub mod rpc;
+pub mod search;
 pub mod service;
 pub mod zonefiles;
 

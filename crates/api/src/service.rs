@@ -12,6 +12,8 @@ use thiserror::Error;
 use tokio::sync::Semaphore;
 
 use crate::node_info::{NodeInfo, NodeStatus};
+use crate::profile::{ProfileConfig, ProfileResolver};
+use crate::search::SearchIndex;
 use crate::zonefiles::{StandardVerdicts, ZonefileSource};
 
 /// The version string v0.18 nodes report (`VERSION` in the original's `version.py`).
@@ -41,6 +43,13 @@ pub struct ServiceConfig {
     /// Zone file hashes whose standard-or-not verdict is remembered (the REST lookups parse
     /// each zone file they serve once, not on every request).
     pub zonefile_verdicts: usize,
+    /// Profile resolution for `GET /v1/users/{name}`: fetch limits and the cache.
+    pub profiles: ProfileConfig,
+    /// The search index database (`GET /v1/search`), a file of its own next to the name
+    /// database; without one the route answers 501.
+    pub search_db: Option<PathBuf>,
+    /// How often the search index looks for new blocks once caught up.
+    pub search_refresh: Duration,
 }
 
 impl Default for ServiceConfig {
@@ -53,6 +62,9 @@ impl Default for ServiceConfig {
             atlas_enabled: true,
             subdomains_db: None,
             zonefile_verdicts: 100_000,
+            profiles: ProfileConfig::default(),
+            search_db: None,
+            search_refresh: Duration::from_secs(5),
         }
     }
 }
@@ -123,6 +135,8 @@ struct Inner {
     subdomain_pool: Mutex<Vec<ReadOnlySubdomainDb>>,
     permits: Semaphore,
     verdicts: StandardVerdicts,
+    profiles: ProfileResolver,
+    search: Option<Arc<SearchIndex>>,
 }
 
 /// A cheap-to-clone handle on the query service.
@@ -152,9 +166,30 @@ impl QueryService {
     ) -> Self {
         let permits = Semaphore::new(config.max_concurrent_reads.max(1));
         let verdicts = StandardVerdicts::new(config.zonefile_verdicts);
+        let db_path = db_path.into();
+        let profiles = ProfileResolver::new(&config.profiles);
+        let search = config.search_db.as_ref().and_then(|path| {
+            let index = match SearchIndex::open(path) {
+                Ok(index) => Arc::new(index),
+                Err(e) => {
+                    tracing::error!(error = %e, "search is disabled");
+                    return None;
+                }
+            };
+            let started = crate::search::spawn_refresher(
+                &index,
+                db_path.clone(),
+                rules.clone(),
+                config.search_refresh,
+            );
+            if let Err(e) = started {
+                tracing::error!(error = %e, "cannot start the search index refresh");
+            }
+            Some(index)
+        });
         Self {
             inner: Arc::new(Inner {
-                db_path: db_path.into(),
+                db_path,
                 rules,
                 zonefiles,
                 node,
@@ -163,6 +198,8 @@ impl QueryService {
                 subdomain_pool: Mutex::new(Vec::new()),
                 permits,
                 verdicts,
+                profiles,
+                search,
             }),
         }
     }
@@ -180,6 +217,16 @@ impl QueryService {
     /// The service's settings.
     pub fn config(&self) -> &ServiceConfig {
         &self.inner.config
+    }
+
+    /// The profile resolver.
+    pub fn profiles(&self) -> &ProfileResolver {
+        &self.inner.profiles
+    }
+
+    /// The search index, if the node keeps one.
+    pub fn search(&self) -> Option<&Arc<SearchIndex>> {
+        self.inner.search.as_ref()
     }
 
     /// The node's state now.

@@ -17,7 +17,13 @@
 //! * `GET /v1/prices/names/{name}` reports `name_price` only (no wallet, no fee estimates);
 //! * a non-standard historic zone file is 204 without the original's (non-HTTP) body;
 //! * `/v1/info` (with the operator's view of Atlas and the subdomain index) and
-//!   `/openapi.json` are additions.
+//!   `/openapi.json` are additions;
+//! * `GET /v1/users/{name}` is public (the daemon asks for the API password or an app session
+//!   and its data key), and a legacy profile stored in place of a zone file is answered as
+//!   stored, not converted to the current profile format;
+//! * `GET /v1/search`, which v0.18 serves only from its public front end, is served here from
+//!   the node's own search index (`ServiceConfig::search_db`; 501 without one); a missing
+//!   `query` and a bad `limit_results` are 400.
 
 mod blockchains;
 mod extract;
@@ -25,6 +31,8 @@ mod names;
 mod namespaces;
 mod node;
 mod openapi;
+mod search;
+mod users;
 
 use std::future::Future;
 use std::time::Duration;
@@ -68,6 +76,8 @@ pub fn routes(service: QueryService) -> Router {
             get(names::zonefile_by_hash),
         )
         .route("/v1/addresses/{chain}/{address}", get(names::by_address))
+        .route("/v1/users/{name}", get(users::profile))
+        .route("/v1/search", get(search::search))
         .route("/v1/namespaces", get(namespaces::list))
         .route("/v1/namespaces/{ns}", get(namespaces::info))
         .route("/v1/namespaces/{ns}/names", get(namespaces::names))

@@ -39,7 +39,7 @@ pub async fn list(State(svc): State<QueryService>, qs: Qs) -> Result<PyJson<Valu
 
 /// How the REST layer checks a name from the path: the route's character class, then
 /// name-or-subdomain syntax.
-fn checked_name(name: &str) -> Result<(), ApiError> {
+pub(super) fn checked_name(name: &str) -> Result<(), ApiError> {
     if name_route_ok(name) && (check_name(name) || is_subdomain(name)) {
         Ok(())
     } else {
@@ -50,7 +50,7 @@ fn checked_name(name: &str) -> Result<(), ApiError> {
 /// The record as the reference client's `get_name_record` returns it to the REST handlers:
 /// a subdomain's record from the subdomain index (`Failed to load subdomain` when unknown),
 /// or a name's, refused past its renewal deadline (`Name expired`).
-fn client_record(
+pub(super) fn client_record(
     r: &Reader<'_>,
     name: &str,
     with_history: bool,
@@ -82,7 +82,7 @@ fn past_renewal(r: &Reader<'_>, deadline: i64) -> bool {
 }
 
 /// The zone file bytes a record carries (base64 in `zonefile`).
-fn record_zonefile(rec: &Map<String, Value>) -> Option<Vec<u8>> {
+pub(super) fn record_zonefile(rec: &Map<String, Value>) -> Option<Vec<u8>> {
     rec.get("zonefile")
         .and_then(Value::as_str)
         .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())

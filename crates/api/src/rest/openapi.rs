@@ -142,6 +142,26 @@ pub struct ConsensusHash {
     pub consensus_hash: Option<String>,
 }
 
+/// One `GET /v1/search` result.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResult {
+    /// The name without its namespace (`alice` of `alice.id`).
+    pub username: String,
+    /// The name (`alice.id`).
+    pub fully_qualified_name: String,
+    /// The profile last resolved for the name (`{}` if none has been).
+    #[schema(value_type = Object)]
+    pub profile: serde_json::Value,
+}
+
+/// `GET /v1/search`: `{"results": [...]}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResults {
+    /// The matches.
+    pub results: Vec<SearchResult>,
+}
+
 /// The OpenAPI document of the read routes.
 #[derive(OpenApi)]
 #[openapi(
@@ -159,6 +179,8 @@ pub struct ConsensusHash {
         super::names::zonefile,
         super::names::zonefile_by_hash,
         super::names::by_address,
+        super::users::profile,
+        super::search::search,
         super::namespaces::list,
         super::namespaces::info,
         super::namespaces::names,
@@ -184,7 +206,9 @@ pub struct ConsensusHash {
         Price,
         NamePrice,
         NamesCount,
-        ConsensusHash
+        ConsensusHash,
+        SearchResult,
+        SearchResults
     ))
 )]
 pub struct ApiDoc;
@@ -238,6 +262,20 @@ mod tests {
         assert!(zonefile.to_string().contains("ZonefileField"), "{zonefile}");
         let chain = &doc["components"]["schemas"]["Chain"]["enum"];
         assert_eq!(chain, &json!(["bitcoin"]));
+        let result = SearchResult {
+            username: "alice".into(),
+            fully_qualified_name: "alice.id".into(),
+            profile: json!({}),
+        };
+        assert_eq!(
+            serde_json::to_value(result).ok(),
+            Some(json!({"username": "alice", "fullyQualifiedName": "alice.id", "profile": {}}))
+        );
+        let search = &doc["components"]["schemas"]["SearchResult"]["properties"];
+        assert!(search.get("fullyQualifiedName").is_some(), "{search}");
+        for path in ["/v1/users/{name}", "/v1/search"] {
+            assert!(doc["paths"][path]["get"].is_object(), "{path}");
+        }
         let raw = &doc["paths"]["/v1/names/{name}/zonefile"]["get"]["responses"]["200"]["content"];
         assert!(raw.get("application/octet-stream").is_some(), "{raw}");
     }

@@ -251,3 +251,40 @@ pub async fn rpc_server(service: QueryService, extension: Option<Arc<dyn RpcExte
         task: Some(task),
     }
 }
+
+/// Appends a block to the database at `path` in which `name`'s owner points it at
+/// `zonefile` (a NAME_UPDATE), and returns that block's height.
+pub fn update_zonefile(path: &Path, name: &str, zonefile: &[u8]) -> u64 {
+    let rules = rules();
+    let mut db = NameDb::open(path).expect("open");
+    let (height, op) = {
+        let snap = db.snapshot(&rules).expect("snapshot");
+        let last = snap.last_block().expect("a processed block");
+        let consensus = snap
+            .consensus_hash_at(last)
+            .expect("read")
+            .expect("consensus hash");
+        let owner = snap.name_row(name).expect("read").expect("name");
+        let script = hex::decode(&owner.sender).expect("hex");
+        let op = ParsedOp {
+            txid: format!("{:064x}", 0xfee0 + last),
+            vtxindex: 1,
+            sender: Sender {
+                script: owner.sender.clone(),
+                address: owner.address.clone(),
+                script_type: script_type(&script),
+            },
+            sender_pubkey: None,
+            kind: OpKind::NameUpdate {
+                name_consensus_hash: name_consensus_hash(name, &consensus),
+                value_hash: blockstack_zonefile::zonefile_hash(zonefile),
+            },
+        };
+        (last + 1, op)
+    };
+    let outcome = db.process_block(&rules, height, vec![op]).expect("process");
+    assert_eq!(outcome.accepted.len(), 1, "the update is accepted");
+    db.commit_block(&outcome, &format!("{height:064x}"))
+        .expect("commit");
+    height
+}
