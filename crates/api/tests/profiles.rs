@@ -194,9 +194,16 @@ async fn a_profile_is_fetched_verified_cached_and_searchable() {
         "answered from the cache"
     );
 
-    // The resolved profile is searchable by its words, the name by its own.
+    // The resolved profile becomes searchable by its words (indexed in the background).
     wait_indexed(&fx.service, height).await;
-    let (status, found) = get(&server.base, "/v1/search?query=generous").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (status, found) = loop {
+        let (status, found) = get(&server.base, "/v1/search?query=generous").await;
+        if found["results"].as_array().is_some_and(|r| !r.is_empty()) || Instant::now() > deadline {
+            break (status, found);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(status, 200);
     assert_eq!(
         found,
@@ -234,7 +241,15 @@ async fn profile_failures_are_404_and_bounded_in_time() {
     update_zonefile(&fx.dir.path().join("names.db"), "gift.test", &zonefile);
     let server = rest_server(fx.service.clone()).await;
     let started = Instant::now();
-    let (status, body) = get(&server.base, "/v1/users/gift.test").await;
+    let base = server.base.clone();
+    let lookup = tokio::spawn(async move { get(&base, "/v1/users/gift.test").await });
+    // While the lookup waits on the slow host, the server answers other requests at once.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let ping_started = Instant::now();
+    assert_eq!(get(&server.base, "/v1/ping").await.0, 200);
+    let ping = ping_started.elapsed();
+    assert!(ping < Duration::from_millis(400), "ping took {ping:?}");
+    let (status, body) = lookup.await.expect("lookup");
     let took = started.elapsed();
     assert_eq!(
         (status, body),
@@ -473,5 +488,56 @@ async fn search_without_an_index_is_not_implemented() {
     assert_eq!(
         serde_json::from_slice::<Value>(&bytes).expect("json"),
         json!({"error": "Search is not enabled on this node"})
+    );
+}
+
+#[test]
+fn the_index_refresh_steps_up_to_the_tip_and_follows_a_shorter_chain() {
+    use blockstack_api::search::{refresh_step, SearchIndex};
+    let fx = Fixture::new();
+    let db = blockstack_namedb::ReadOnlyNameDb::open(fx.dir.path().join("names.db")).expect("db");
+    let index = SearchIndex::open(fx.dir.path().join("search.db")).expect("index");
+    let rules = common::rules();
+    let mut steps = 0;
+    while !refresh_step(&index, &db, &rules).expect("step") {
+        steps += 1;
+        assert!(steps < 100, "the refresh ends");
+    }
+    assert_eq!(index.indexed_height().expect("height"), Some(LAST_BLOCK));
+    let held = index.len().expect("len");
+    assert!(held > 20, "{held} names");
+    // Nothing new: a step changes nothing.
+    assert!(refresh_step(&index, &db, &rules).expect("step"));
+    assert_eq!(index.len().expect("len"), held);
+    // An index ahead of the name database (after a reorganisation) steps back to its tip.
+    index.add_names(&[], LAST_BLOCK + 50).expect("ahead");
+    assert!(refresh_step(&index, &db, &rules).expect("step"));
+    assert_eq!(index.indexed_height().expect("height"), Some(LAST_BLOCK));
+}
+
+#[tokio::test]
+async fn lookups_past_the_fetch_slots_are_503_and_not_remembered() {
+    let host = host(|_| HashMap::new()).await;
+    let fx = Fixture::with_dir(|dir| {
+        let mut cfg = config(dir);
+        cfg.profiles.fetch.concurrent = 1;
+        cfg.profiles.fetch.queue_timeout = Duration::from_millis(100);
+        cfg
+    });
+    let zonefile = gift_zonefile(&[format!("{}/slow.json", host.base)]);
+    fx.put_zonefile(&zonefile);
+    update_zonefile(&fx.dir.path().join("names.db"), "gift.test", &zonefile);
+    let server = rest_server(fx.service.clone()).await;
+    let base = server.base.clone();
+    let first = tokio::spawn(async move { get(&base, "/v1/users/gift.test").await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (status, body) = get(&server.base, "/v1/users/gift.test").await;
+    assert_eq!((status, body), (503, json!({"error": "Server busy"})));
+    let (status, _) = first.await.expect("first");
+    assert_eq!(status, 404, "the slot holder timed out");
+    assert_eq!(
+        host.hits.load(Ordering::SeqCst),
+        1,
+        "the busy lookup fetched nothing"
     );
 }

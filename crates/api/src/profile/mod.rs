@@ -113,6 +113,9 @@ pub struct Resolution {
     pub outcome: Outcome,
     /// Whether this outcome is new (fetched, not remembered).
     pub fresh: bool,
+    /// Whether a URL went untried because every fetch slot was busy (the failure says
+    /// nothing about the profile then).
+    pub busy: bool,
 }
 
 impl ProfileResolver {
@@ -129,8 +132,8 @@ impl ProfileResolver {
         &self.cache
     }
 
-    /// The profile of `src.name`: remembered, or resolved now and remembered. A fetch that
-    /// could not run for lack of a slot is not remembered.
+    /// The profile of `src.name`: remembered, or resolved now and remembered. A failure in
+    /// which a fetch could not run for lack of a slot is not remembered.
     pub async fn resolve(&self, src: NameSource) -> Resolution {
         let source = Source {
             value_hash: src.value_hash.clone(),
@@ -140,39 +143,42 @@ impl ProfileResolver {
             return Resolution {
                 outcome,
                 fresh: false,
+                busy: false,
             };
         }
-        let (outcome, remember) = match plan(&src.zonefile, &src.owner) {
-            Plan::Ready(profile) => (Ok(profile), true),
-            Plan::Fail(why) => (Err(why), true),
+        let (outcome, busy) = match plan(&src.zonefile, &src.owner) {
+            Plan::Ready(profile) => (Ok(profile), false),
+            Plan::Fail(why) => (Err(why), false),
             Plan::Fetch { urls, signers } => self.fetch_first(&src.name, &urls, &signers).await,
         };
-        if remember {
+        if !busy {
             self.cache
                 .put(&src.name, source, outcome.clone(), Instant::now());
         }
         Resolution {
             outcome,
             fresh: true,
+            busy,
         }
     }
 
-    /// The first verified profile among `urls`, and whether the outcome may be remembered.
+    /// The first verified profile among `urls`, and whether a URL went untried for lack of a
+    /// fetch slot (the outcome is then not remembered).
     async fn fetch_first(&self, name: &str, urls: &[String], signers: &Signers) -> (Outcome, bool) {
-        let mut remember = true;
+        let mut busy = false;
         for url in urls {
             match self.fetcher.get(url).await {
                 Ok(body) => match profile_from_token_file(&body, signers) {
-                    Ok(profile) => return (Ok(Value::Object(profile)), true),
+                    Ok(profile) => return (Ok(Value::Object(profile)), false),
                     Err(e) => tracing::debug!(%name, %url, error = %e, "profile not accepted"),
                 },
-                Err(fetch::FetchError::Busy) => remember = false,
+                Err(fetch::FetchError::Busy) => busy = true,
                 Err(e) => tracing::debug!(%name, %url, error = %e, "profile fetch failed"),
             }
         }
         (
             Err(format!("Failed in parsing and fetching profile for {name}")),
-            remember,
+            busy,
         )
     }
 }

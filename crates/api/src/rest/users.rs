@@ -58,7 +58,7 @@ fn name_source(r: &Reader<'_>, name: &str) -> Result<Result<NameSource, String>,
 
 /// `GET /v1/users/{name}`: the profile the name's zone file points to, verified against the
 /// name's data key or owner address.
-#[utoipa::path(get, path = "/v1/users/{name}", tag = "users", params(("name" = String, Path, description = "Fully-qualified name or subdomain, e.g. `foo.id`")), responses((status = 200, description = "The profile object, as signed by the name's owner", body = Object), (status = 400, description = "Malformed name", body = ErrorBody), (status = 404, description = "No profile: unknown, revoked or expired name, no zone file, or no verified profile at its URLs", body = ErrorBody), (status = 503, description = "Server busy", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/users/{name}", tag = "users", params(("name" = String, Path, description = "Fully-qualified name or subdomain, e.g. `foo.id`")), responses((status = 200, description = "The profile object, as signed by the name's owner", body = Object), (status = 400, description = "Malformed name", body = ErrorBody), (status = 404, description = "No profile: unknown, revoked or expired name, no zone file, or no verified profile at its URLs", body = ErrorBody), (status = 503, description = "Server busy (every read or profile fetch slot taken)", body = ErrorBody)))]
 pub async fn profile(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
@@ -70,17 +70,20 @@ pub async fn profile(
         .map_err(ApiError::NotFound)?;
     let name = source.name.clone();
     let resolution = svc.profiles().resolve(source).await;
-    let profile = resolution.outcome.map_err(ApiError::NotFound)?;
+    let profile = match resolution.outcome {
+        Ok(profile) => profile,
+        Err(_) if resolution.busy => return Err(ApiError::Busy),
+        Err(e) => return Err(ApiError::NotFound(e)),
+    };
     if resolution.fresh {
+        // The index write may wait behind a refresh step: the reply does not.
         if let Some(index) = svc.search().cloned() {
             let stored = profile.clone();
-            let written =
-                tokio::task::spawn_blocking(move || index.set_profile(&name, &stored)).await;
-            match written {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "cannot index a profile"),
-                Err(e) => tracing::warn!(error = %e, "profile indexing task failed"),
-            }
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = index.set_profile(&name, &stored) {
+                    tracing::warn!(error = %e, "cannot index a profile");
+                }
+            });
         }
     }
     Ok(PyJson(profile).into_response())

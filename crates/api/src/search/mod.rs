@@ -18,16 +18,21 @@ use serde_json::Value;
 
 pub use index::{Hit, SearchError, SearchIndex};
 
-/// Blocks whose names are added in one transaction.
+/// Most blocks whose names are added in one transaction.
 pub const BLOCKS_PER_STEP: u64 = 2_000;
 
+/// Names past which a step ends at the block it has reached, so one transaction (which holds
+/// the index's writer) stays short even through the blocks of mass imports.
+pub const NAMES_PER_STEP: usize = 5_000;
+
 /// The names touched by the ops of blocks `from..=to` (registrations, imports and every later
-/// op carry the name).
+/// op carry the name), stopping after the block at which [`NAMES_PER_STEP`] is reached.
+/// Returns the names and the last block read.
 pub fn names_in_blocks(
     snap: &blockstack_namedb::Snapshot<'_>,
     from: u64,
     to: u64,
-) -> Result<Vec<String>, NameDbError> {
+) -> Result<(Vec<String>, u64), NameDbError> {
     let mut names = Vec::new();
     for block in from..=to {
         for state in snap.nameops_at(block, 0, u64::MAX)? {
@@ -35,12 +40,16 @@ pub fn names_in_blocks(
                 names.push(name.clone());
             }
         }
+        if names.len() >= NAMES_PER_STEP {
+            return Ok((names, block));
+        }
     }
-    Ok(names)
+    Ok((names, to))
 }
 
-/// One refresh step: the names of up to [`BLOCKS_PER_STEP`] blocks past the indexed height.
-/// Returns whether the index has caught up with the name database.
+/// One refresh step: the names of up to [`BLOCKS_PER_STEP`] blocks (or about
+/// [`NAMES_PER_STEP`] names) past the indexed height. Returns whether the index has caught up
+/// with the name database.
 pub fn refresh_step(
     index: &SearchIndex,
     db: &ReadOnlyNameDb,
@@ -65,7 +74,7 @@ pub fn refresh_step(
         return Ok(true);
     }
     let to = last.min(from.saturating_add(BLOCKS_PER_STEP - 1));
-    let names = names_in_blocks(&snap, from, to)?;
+    let (names, to) = names_in_blocks(&snap, from, to)?;
     index.add_names(&names, to)?;
     Ok(to >= last)
 }
