@@ -3,14 +3,15 @@
 //! profile URLs (URI records) and its data public key; the first URL whose token file holds a
 //! profile signed by the data key or by the owner address's key gives the profile.
 //!
-//! * A zone file that is not a zone file but a JSON object (a legacy profile stored on chain)
-//!   is the profile itself.
+//! * A zone file that is not a zone file but a JSON object is the profile itself: converted to
+//!   the `Person` form when it is a legacy (Onename) profile ([`legacy`]), as stored otherwise.
 //! * Outcomes are cached ([`cache::ProfileCache`]) by name, answered only while the name keeps
 //!   the zone file and owner they came from.
 //! * Fetches are bounded ([`fetch::Fetcher`]): timeouts, a body limit and a number at once.
 
 pub mod cache;
 pub mod fetch;
+pub mod legacy;
 pub mod tokens;
 
 use std::time::{Duration, Instant};
@@ -57,6 +58,12 @@ pub fn plan(zonefile: &[u8], owner: &str) -> Plan {
         Ok(zf) => zf,
         Err(_) => {
             return match serde_json::from_slice::<Value>(zonefile) {
+                Ok(Value::Object(stored)) if legacy::is_legacy_profile(&stored) => {
+                    match legacy::person_from_legacy(&stored) {
+                        Ok(person) => Plan::Ready(person),
+                        Err(why) => Plan::Fail(why),
+                    }
+                }
                 Ok(profile @ Value::Object(_)) => Plan::Ready(profile),
                 _ => Plan::Fail("Failed to decode name zonefile".into()),
             }
@@ -212,8 +219,16 @@ mod tests {
     #[test]
     fn legacy_and_undecodable_zone_files() {
         assert_eq!(
-            plan(br#"{"name": {"formatted": "Old"}}"#, "1x"),
-            Plan::Ready(serde_json::json!({"name": {"formatted": "Old"}}))
+            plan(br#"{"name": {"formatted": "Custom"}}"#, "1x"),
+            Plan::Ready(serde_json::json!({"name": {"formatted": "Custom"}})),
+            "a custom JSON profile is answered as stored"
+        );
+        assert_eq!(
+            plan(br#"{"name": {"formatted": "Old"}, "bio": "b"}"#, "1x"),
+            Plan::Ready(serde_json::json!({
+                "@type": "Person", "name": "Old", "description": "b", "account": []
+            })),
+            "a legacy profile is converted"
         );
         assert_eq!(
             plan(b"\x00\x01 garbage", "1x"),
