@@ -69,8 +69,10 @@ pub fn plan(zonefile: &[u8], owner: &str) -> Plan {
             }
         }
     };
+    // A zone file that parses but fails the schema is not retried as JSON: the original's
+    // `decode_name_zonefile` gives up on it.
     if validate(&zf, SchemaVariant::Client).is_err() {
-        return Plan::Fail("Name zonefile is non-standard".into());
+        return Plan::Fail("Failed to decode name zonefile".into());
     }
     // More than one data key: none is trusted, the owner address still is.
     let data_key = blockstack_zonefile::bns::data_public_key(&zf)
@@ -235,5 +237,10 @@ mod tests {
             Plan::Fail("Failed to decode name zonefile".into())
         );
         assert!(matches!(plan(b"[1, 2]", "1x"), Plan::Fail(_)));
+        // Parses as a zone file, fails the schema (no $ORIGIN).
+        assert_eq!(
+            plan(b"$TTL 3600\n_http._tcp URI 10 1 \"http://a/b\"\n", "1x"),
+            Plan::Fail("Failed to decode name zonefile".into())
+        );
     }
 }

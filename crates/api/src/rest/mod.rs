@@ -19,9 +19,7 @@
 //! * `/v1/info` (with the operator's view of Atlas and the subdomain index) and
 //!   `/openapi.json` are additions;
 //! * `GET /v1/users/{name}` is public (the daemon asks for the API password or an app session
-//!   and its data key), and a zone file that parses but fails the zone file schema is 404
-//!   `Name zonefile is non-standard` (the original answers the parsed zone file as the
-//!   profile);
+//!   and its data key);
 //! * `GET /v1/search`, which v0.18 serves only from its public front end, is served here from
 //!   the node's own search index (`ServiceConfig::search_db`; 501 without one); a missing
 //!   `query` and a bad `limit_results` are 400.
