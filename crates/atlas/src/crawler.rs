@@ -11,7 +11,8 @@
 //! 3. **zone file crawl** — fetch missing chunks rarest-first from the healthiest peers that
 //!    advertise them, in batches of at most 100 with a few requests in flight, verifying
 //!    every chunk against the hash it was solicited under, the size limit and the announced
-//!    set before storing it (§10);
+//!    set before storing it (§10); replies are stored while the next requests travel, those
+//!    that arrived meanwhile together in one transaction;
 //! 4. **push** — offer newly stored chunks to peers whose inventory lacks them
 //!    (`put_zonefiles`, at most five per call);
 //! 5. **cleanup** — remove unhealthy peers and revalidate old ones (§7.6).
@@ -35,7 +36,7 @@ use crate::limits::{
     INV_PAGE, MAX_GET_ZONEFILES, MAX_INV_REPLY_BYTES, MAX_NEW_PEERS, MAX_PUT_ZONEFILES,
     MIN_PEER_HEALTH, PEERS_PER_STEP,
 };
-use crate::node::Atlas;
+use crate::node::{Atlas, Stored};
 use crate::peers::{canonical_hostport, check_peer_info, Admission};
 use crate::transport::{PeerClient, PeerTransport};
 use crate::walk::{RandomWalk, WalkStep};
@@ -117,6 +118,60 @@ async fn fetch_inventory(
     }
     inv.truncate(wanted_bytes);
     Ok(inv)
+}
+
+/// The hashes of one `get_zonefiles` request, each with the inventory bits it fills.
+type Batch = Vec<(String, Vec<u64>)>;
+
+/// `get_zonefiles` replies waiting to be stored at most, before no further request is sent.
+const MAX_UNSTORED: usize = 16;
+
+/// One `get_zonefiles` reply waiting to be stored: what was asked (hash and inventory bits)
+/// and the chunks returned under a hash that was asked for.
+struct Fetched {
+    batch: Batch,
+    chunks: Vec<(String, Vec<u8>)>,
+}
+
+/// What storing a group of replies did: each batch with its number of chunks, the chunks'
+/// hashes in order, and [`Atlas::accept_batch`]'s results for them.
+struct StoredGroup {
+    batches: Vec<(Batch, usize)>,
+    hashes: Vec<String>,
+    results: Result<crate::node::Accepted, AtlasError>,
+}
+
+/// The chunks of `reply` returned under a hash `batch` asked for; the others are dropped.
+fn solicited(peer: &str, batch: Batch, reply: BTreeMap<String, Vec<u8>>) -> Fetched {
+    let asked: HashSet<&str> = batch.iter().map(|(h, _)| h.as_str()).collect();
+    let chunks = reply
+        .into_iter()
+        .filter(|(hash, _)| {
+            let ok = asked.contains(hash.as_str());
+            if !ok {
+                tracing::debug!(%peer, %hash, "dropping an unsolicited zone file");
+            }
+            ok
+        })
+        .collect();
+    Fetched { batch, chunks }
+}
+
+/// Stores the chunks of every reply of `group` with one [`Atlas::accept_batch`].
+fn store_group(atlas: &Atlas, group: Vec<Fetched>) -> StoredGroup {
+    let mut batches = Vec::with_capacity(group.len());
+    let mut chunks = Vec::new();
+    for fetched in group {
+        batches.push((fetched.batch, fetched.chunks.len()));
+        chunks.extend(fetched.chunks);
+    }
+    let hashes = chunks.iter().map(|(h, _)| h.clone()).collect();
+    let results = atlas.accept_batch(&chunks);
+    StoredGroup {
+        batches,
+        hashes,
+        results,
+    }
 }
 
 fn due(last: Option<u64>, interval: u64, now: u64) -> bool {
@@ -443,8 +498,10 @@ impl Crawler {
     }
 
     /// Asks `peer` for every still-missing planned hash it advertises, in batches of at most
-    /// 100, with up to [`PIPELINE`] requests in flight; each reply is stored on a blocking
-    /// thread while the next ones travel.
+    /// 100, with up to [`PIPELINE`] requests in flight. Replies are stored on a blocking
+    /// thread while the next ones travel: whatever arrived while one store was running is
+    /// stored together in the next (one transaction), and at most [`MAX_UNSTORED`] replies
+    /// wait before no further request is sent.
     async fn fetch_from(
         &self,
         peer: &str,
@@ -464,9 +521,11 @@ impl Crawler {
         };
         let mut batches = asks.chunks(MAX_GET_ZONEFILES).map(<[_]>::to_vec);
         let mut in_flight = JoinSet::new();
+        let mut unstored: Vec<Fetched> = Vec::new();
+        let mut storing: Option<JoinHandle<StoredGroup>> = None;
         let mut failed = false;
         loop {
-            while !failed && in_flight.len() < PIPELINE {
+            while !failed && in_flight.len() < PIPELINE && unstored.len() < MAX_UNSTORED {
                 let Some(batch) = batches.next() else {
                     break;
                 };
@@ -478,68 +537,92 @@ impl Crawler {
                     (batch, reply)
                 });
             }
-            let Some(joined) = in_flight.join_next().await else {
-                return;
-            };
-            let Ok((batch, reply)) = joined else {
-                continue;
-            };
-            if failed {
-                continue;
+            if storing.is_none() && !unstored.is_empty() {
+                let group = std::mem::take(&mut unstored);
+                let atlas = Arc::clone(&self.atlas);
+                storing = Some(tokio::task::spawn_blocking(move || {
+                    store_group(&atlas, group)
+                }));
             }
-            match reply {
-                Ok(reply) => {
-                    if !self.store_batch(peer, &batch, reply, done).await {
-                        failed = true;
+            if in_flight.is_empty() && storing.is_none() {
+                return;
+            }
+            let stored = async {
+                match storing.as_mut() {
+                    Some(handle) => handle.await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    let Ok((batch, reply)) = joined else {
+                        continue;
+                    };
+                    if failed {
+                        continue;
+                    }
+                    match reply {
+                        Ok(reply) => unstored.push(solicited(peer, batch, reply)),
+                        Err(e) => {
+                            tracing::debug!(%peer, error = %e, "get_zonefiles failed");
+                            // Batches already stored stay stored (v0.18 discards them, §10
+                            // step 5).
+                            self.record_failure(peer, &e);
+                            failed = true;
+                        }
                     }
                 }
-                Err(e) => {
-                    tracing::debug!(%peer, error = %e, "get_zonefiles failed");
-                    // Batches already stored stay stored (v0.18 discards them, §10 step 5).
-                    self.record_failure(peer, &e);
-                    failed = true;
+                group = stored => {
+                    storing = None;
+                    match group {
+                        Ok(group) => {
+                            if !self.judge_group(peer, group, done) {
+                                failed = true;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(%peer, error = %e, "the store task failed");
+                            failed = true;
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Verifies and stores one `get_zonefiles` reply to `batch`; `false` if the peer
-    /// misbehaved and should not be asked for more in this pass.
-    async fn store_batch(
-        &self,
-        peer: &str,
-        batch: &[(String, Vec<u64>)],
-        reply: BTreeMap<String, Vec<u8>>,
-        done: &mut HashSet<String>,
-    ) -> bool {
-        let solicited: HashSet<&str> = batch.iter().map(|(h, _)| h.as_str()).collect();
-        let chunks: Vec<(String, Vec<u8>)> = reply
-            .into_iter()
-            .filter(|(hash, _)| {
-                let asked = solicited.contains(hash.as_str());
-                if !asked {
-                    tracing::debug!(%peer, %hash, "dropping an unsolicited zone file");
-                }
-                asked
-            })
-            .collect();
-        let atlas = Arc::clone(&self.atlas);
-        let hashes: Vec<String> = chunks.iter().map(|(h, _)| h.clone()).collect();
-        let results = tokio::task::spawn_blocking(move || atlas.accept_batch(&chunks)).await;
-        let results = match results {
-            Ok(Ok(results)) => results,
-            Ok(Err(e)) => {
+    /// Judges the peer by what storing each batch of `group` did; `false` if it misbehaved
+    /// (or the store failed) and should not be asked for more in this pass.
+    fn judge_group(&self, peer: &str, group: StoredGroup, done: &mut HashSet<String>) -> bool {
+        let results = match group.results {
+            Ok(results) => results,
+            Err(e) => {
                 tracing::warn!(%peer, error = %e, "cannot record stored zone files");
                 return false;
             }
-            Err(e) => {
-                tracing::warn!(%peer, error = %e, "the store task failed");
-                return false;
-            }
         };
+        let mut results = results.into_iter();
+        let mut hashes = group.hashes.into_iter();
+        let mut ok = true;
+        for (batch, len) in group.batches {
+            let outcome: Vec<(String, Result<Stored, AtlasError>)> =
+                hashes.by_ref().take(len).zip(results.by_ref()).collect();
+            ok &= self.judge_batch(peer, &batch, outcome, done);
+        }
+        ok
+    }
+
+    /// Judges the peer by what storing one `get_zonefiles` reply to `batch` did; `false` if
+    /// it misbehaved and should not be asked for more in this pass.
+    fn judge_batch(
+        &self,
+        peer: &str,
+        batch: &[(String, Vec<u64>)],
+        outcome: Vec<(String, Result<Stored, AtlasError>)>,
+        done: &mut HashSet<String>,
+    ) -> bool {
         let mut delivered = HashSet::new();
         let mut invalid = false;
-        for (hash, result) in hashes.into_iter().zip(results) {
+        for (hash, result) in outcome {
             match result {
                 Ok(_) => {
                     done.insert(hash.clone());

@@ -24,6 +24,29 @@ pub enum StoreError {
         /// What it hashes to.
         actual: String,
     },
+    /// A statement on the store's database failed.
+    #[error("zone file store {}: {context}: {source}", path.display())]
+    Sql {
+        /// The database file.
+        path: PathBuf,
+        /// What was being done.
+        context: &'static str,
+        /// The error.
+        source: rusqlite::Error,
+    },
+    /// The store's database has a schema this version does not know.
+    #[error("zone file store {}: schema version {found}, expected {expected}", path.display())]
+    Schema {
+        /// The database file.
+        path: PathBuf,
+        /// Its `user_version`.
+        found: i64,
+        /// The version this code writes.
+        expected: i64,
+    },
+    /// A write to a store opened for reading only.
+    #[error("zone file store {} is open read-only", .0.display())]
+    ReadOnly(PathBuf),
     /// A file-system operation failed.
     #[error("zone file store I/O at {}: {source}", path.display())]
     Io {

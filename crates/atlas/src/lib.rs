@@ -16,9 +16,10 @@
 //!   the rows in inventory order.
 //!
 //! On disk, under the node's working directory (the v0.18 defaults):
-//! * `zonefiles/<h[0:2]>/<h[2:4]>/<h>.txt` — one file per zone file, named by its hash,
-//!   written atomically; the legacy layout `zonefiles/<h[0:2]>/…/<h[38:40]>/zonefile.txt`
-//!   is still read (atlas.md §6);
+//! * `zonefiles/zonefiles.db` — SQLite: every zone file as a row keyed by its hash, a fetched
+//!   batch written in one transaction; the original's files, `zonefiles/<h[0:2]>/<h[2:4]>/<h>.txt`
+//!   and the legacy `zonefiles/<h[0:2]>/…/<h[38:40]>/zonefile.txt`, are still read, never
+//!   written (atlas.md §6; snapshots carry the zone files in the former layout);
 //! * `atlas.db` — SQLite: the `zonefiles` table (one row per announcing op, `inv_index`
 //!   order = inventory order, with the presence flag) and the `peers` table (§4.2, §7.1).
 //!

@@ -30,9 +30,6 @@ pub struct Stored {
     pub new: bool,
 }
 
-/// Threads [`Atlas::accept_batch`] writes a batch with when writes are synced.
-const SYNC_WRITERS: usize = 8;
-
 /// What [`Atlas::accept_batch`] did with each chunk, in input order.
 pub type Accepted = Vec<Result<Stored, AtlasError>>;
 
@@ -273,62 +270,41 @@ impl Atlas {
     }
 
     /// Stores a batch of chunks returned by a peer, each under the hash it was asked for, as
-    /// [`Atlas::accept`] does one by one, but with one `atlas.db` transaction for the batch's
-    /// presence flags. Results are in input order; the outer error is a failure of that
-    /// transaction.
+    /// [`Atlas::accept`] does one by one, but with one store transaction for the batch's
+    /// chunks and one `atlas.db` transaction for their presence flags (in that order: a
+    /// chunk is marked present only once it is stored, and a crash between the two is
+    /// repaired when the node opens). Results are in input order; the outer error is a
+    /// failure of either transaction.
     pub fn accept_batch(&self, chunks: &[(String, Vec<u8>)]) -> Result<Accepted, AtlasError> {
-        let expected: Vec<bool> = {
+        let expected: HashSet<&str> = {
             let st = self.lock();
-            chunks.iter().map(|(h, _)| st.inv.is_expected(h)).collect()
+            chunks
+                .iter()
+                .map(|(h, _)| h.as_str())
+                .filter(|h| st.inv.is_expected(h))
+                .collect()
         };
-        let write = |((hash, bytes), expected): (&(String, Vec<u8>), bool)| {
-            self.store
-                .put_as(hash, bytes, |_| expected)
-                .map(|()| Stored {
-                    hash: hash.clone(),
-                    new: false,
-                })
-                .map_err(AtlasError::from)
-        };
-        let mut results: Accepted = if self.store.syncs() && chunks.len() > 1 {
-            // Synced writes wait on the disk: several at once share its flushes.
-            let items: Vec<_> = chunks.iter().zip(expected).collect();
-            let per_thread = items.len().div_ceil(SYNC_WRITERS);
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = items
-                    .chunks(per_thread)
-                    .map(|part| {
-                        let len = part.len();
-                        let handle = scope
-                            .spawn(move || part.iter().copied().map(write).collect::<Accepted>());
-                        (len, handle)
+        let verdicts = self.store.put_batch(chunks, |h| expected.contains(h))?;
+        let mut results: Accepted = chunks
+            .iter()
+            .zip(verdicts)
+            .map(|((hash, _), verdict)| {
+                verdict
+                    .map(|()| Stored {
+                        hash: hash.clone(),
+                        new: false,
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|(len, h)| match h.join() {
-                        Ok(part) => part,
-                        Err(_) => (0..len)
-                            .map(|_| {
-                                Err(AtlasError::Store(StoreError::Io {
-                                    path: self.store.root().to_path_buf(),
-                                    source: std::io::Error::other("a store writer panicked"),
-                                }))
-                            })
-                            .collect(),
-                    })
-                    .collect()
+                    .map_err(AtlasError::from)
             })
-        } else {
-            chunks.iter().zip(expected).map(write).collect()
-        };
+            .collect();
         let mut fired = Vec::new();
         {
             let mut guard = self.lock();
             let st = &mut *guard;
             let mut new: Vec<String> = Vec::new();
+            let mut seen: HashSet<&str> = HashSet::new();
             for stored in results.iter_mut().flatten() {
-                if !st.inv.has_hash(&stored.hash) && !new.contains(&stored.hash) {
+                if !st.inv.has_hash(&stored.hash) && seen.insert(stored.hash.as_str()) {
                     new.push(stored.hash.clone());
                     stored.new = true;
                 }
@@ -366,6 +342,12 @@ impl Atlas {
     /// The chunk with `hash`, if held (any valid file in the store, §11.2).
     pub fn get_zonefile(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.store.get(hash)
+    }
+
+    /// [`Atlas::get_zonefile`] for each of `hashes`, in input order, with one read of the
+    /// store.
+    pub fn get_zonefiles(&self, hashes: &[&str]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        self.store.get_many(hashes)
     }
 
     /// Whether some row announces `hash`.

@@ -132,21 +132,22 @@ impl AtlasRpc {
         let engine = base64::engine::general_purpose::STANDARD;
         let mut out = Map::new();
         let mut budget = MAX_GET_ZONEFILES_REPLY_BYTES;
-        for hash in wanted {
-            if out.contains_key(hash) {
+        let found = match self.atlas.get_zonefiles(&wanted) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read zone files");
+                Vec::new()
+            }
+        };
+        for (hash, data) in wanted.into_iter().zip(found) {
+            let Some(data) = data else {
+                continue;
+            };
+            if out.contains_key(hash) || data.len() > budget {
                 continue;
             }
-            match self.atlas.get_zonefile(hash) {
-                Ok(Some(data)) => {
-                    if data.len() > budget {
-                        continue;
-                    }
-                    budget -= data.len();
-                    out.insert(hash.to_owned(), Json::String(engine.encode(&data)));
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(%hash, error = %e, "cannot read zone file"),
-            }
+            budget -= data.len();
+            out.insert(hash.to_owned(), Json::String(engine.encode(&data)));
         }
         self.success(fields([("zonefiles", Json::Object(out))]))
     }

@@ -132,7 +132,7 @@ async fn three_nodes_replicate_over_http_and_drop_a_garbage_peer() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     for a in &nodes {
-        assert!(common::store_is_clean(a.store().root()));
+        assert!(common::store_is_clean(a.store()));
     }
     for c in crawlers {
         c.stop().await;

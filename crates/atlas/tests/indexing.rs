@@ -176,6 +176,6 @@ fn a_batch_is_stored_in_input_order_with_each_chunk_judged_alone() {
             *stored.lock().expect("lock"),
             vec![files[0].0.clone(), files[2].0.clone()]
         );
-        assert!(common::store_is_clean(atlas.store().root()));
+        assert!(common::store_is_clean(atlas.store()));
     }
 }

@@ -81,7 +81,7 @@ async fn five_nodes_on_lossy_links_replicate_everything_by_pull_alone() {
         net.calls()
     );
     for n in &nodes {
-        assert!(common::store_is_clean(n.atlas.store().root()));
+        assert!(common::store_is_clean(n.atlas.store()));
         assert_eq!(
             n.atlas.inventory_vector(),
             nodes[0].atlas.inventory_vector()

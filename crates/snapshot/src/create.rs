@@ -6,25 +6,31 @@
 //!    data;
 //! 2. `atlas.db` and `subdomains.db` are copied the same way; Atlas rows of blocks after the
 //!    snapshot's block are dropped from the copy (the node re-adds them as it indexes on);
-//! 3. the payload is streamed: tar of the zone file store and of the copies (as backup set
-//!    `B − 1`, the original's naming), compressed, hashed as it is written;
+//! 3. the payload is streamed: tar of the zone file store (in the original's file layout) and
+//!    of the copies (as backup set `B − 1`, the original's naming), compressed, hashed as it
+//!    is written;
 //! 4. the digest is signed, the trailer appended, the file synced and linked into place under
 //!    its final name, which must not exist (a crash leaves at most a hidden temporary file).
 //!
-//! Zone files are content-addressed and written atomically by the store, so every file seen is
-//! complete; files newer than the snapshot's block are harmless (the original ships them too).
+//! Zone files are content-addressed and written atomically by the store (rows of its SQLite
+//! table, read here from one consistent view), so every zone file seen is complete; they are
+//! written into the archive in the original's layout, `zonefiles/<h[0:2]>/<h[2:4]>/<h>.txt`.
+//! Zone files newer than the snapshot's block are harmless (the original ships them too).
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use blockstack_atlas::store::{is_database_file, layout, DB_FILE};
+use blockstack_atlas::ZonefileStore;
 use blockstack_namedb::NameDb;
 use blockstack_zonefile::MAX_ZONEFILE_LEN;
 use serde::Serialize;
 
 use crate::compression::Compression;
 use crate::dbcopy;
-use crate::error::{io, namedb, sql, Result, SnapshotError};
+use crate::error::{io, namedb, sql, store as store_err, Result, SnapshotError};
 use crate::hashing::HashingWriter;
 use crate::keys::SigningKey;
 use crate::layout::{
@@ -154,16 +160,38 @@ fn plain_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with('.') && !name.contains(['\\', '\0'])
 }
 
-/// Appends every zone file under `root`, in sorted order; returns how many.
+/// Appends every zone file of the store at `root` in the original's layout; returns how many.
+///
+/// First the store's table, in hash order, each as `zonefiles/<h[0:2]>/<h[2:4]>/<h>.txt`
+/// (one consistent view, taken while the node may write); then, in sorted order, every file
+/// the store keeps in the original's layouts (a store inherited from a v0.18 node) unless the
+/// table holds that zone file too. The table's own database files are not zone files.
 fn append_zonefiles<W: Write>(tar: &mut tar::Builder<W>, root: &Path) -> Result<u64> {
-    let mut count = 0;
-    let mut stack = vec![(root.to_path_buf(), ZONEFILES_DIR.to_owned())];
-    while let Some((dir, member)) = stack.pop() {
+    let Some(store) = ZonefileStore::open_read_only(root).map_err(store_err(root))? else {
+        return Ok(0);
+    };
+    let mtime = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut held: HashSet<String> = HashSet::new();
+    store
+        .for_each_stored(|hash, bytes| {
+            let member = format!("{ZONEFILES_DIR}/{}", layout::current_member(hash));
+            let mut h = file_header(bytes.len() as u64, 0o600, mtime);
+            tar.append_data(&mut h, &member, bytes)
+                .map_err(io(root.join(DB_FILE)))?;
+            held.insert(hash.to_owned());
+            Ok::<(), SnapshotError>(())
+        })
+        .map_err(store_err(root))??;
+    let mut count = held.len() as u64;
+    let mut stack = vec![(root.to_path_buf(), vec![])];
+    while let Some((dir, parts)) = stack.pop() {
         let mut entries: Vec<(String, PathBuf)> = Vec::new();
         for entry in fs::read_dir(&dir).map_err(io(&dir))? {
             let entry = entry.map_err(io(&dir))?;
             if let Ok(name) = entry.file_name().into_string() {
-                if plain_name(&name) {
+                if plain_name(&name) && !(parts.is_empty() && is_database_file(&name)) {
                     entries.push((name, entry.path()));
                 }
             }
@@ -173,11 +201,17 @@ fn append_zonefiles<W: Write>(tar: &mut tar::Builder<W>, root: &Path) -> Result<
         let mut subdirs = Vec::new();
         for (name, path) in entries {
             let meta = fs::symlink_metadata(&path).map_err(io(&path))?;
-            let child = format!("{member}/{name}");
+            let mut child: Vec<String> = parts.clone();
+            child.push(name);
             if meta.is_dir() {
                 subdirs.push((path, child));
             } else if meta.is_file() && meta.len() <= MAX_ZONEFILE_LEN as u64 {
-                append_file(tar, &path, &child)?;
+                let refs: Vec<&str> = child.iter().map(String::as_str).collect();
+                // The table's copy was written under the current layout's path already.
+                if layout::hash_of_member(&refs).is_some_and(|h| held.contains(&h)) {
+                    continue;
+                }
+                append_file(tar, &path, &format!("{ZONEFILES_DIR}/{}", child.join("/")))?;
                 count += 1;
             }
         }

@@ -33,6 +33,15 @@ pub enum SnapshotError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The zone file store could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Store {
+        /// The store's directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: Box<blockstack_atlas::StoreError>,
+    },
     /// The name database refused an operation.
     #[error("{}: {source}", .path.display())]
     NameDb {
@@ -152,6 +161,17 @@ pub enum SnapshotError {
 pub type Result<T, E = SnapshotError> = std::result::Result<T, E>;
 
 /// Wraps an I/O error with the path it concerns.
+/// Maps a zone file store error on the store at `path`.
+pub(crate) fn store(
+    path: impl Into<PathBuf>,
+) -> impl FnOnce(blockstack_atlas::StoreError) -> SnapshotError {
+    let path = path.into();
+    move |source| SnapshotError::Store {
+        path,
+        source: Box::new(source),
+    }
+}
+
 pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SnapshotError {
     let path = path.into();
     move |source| SnapshotError::Io { path, source }

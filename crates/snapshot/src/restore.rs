@@ -52,7 +52,8 @@ pub struct RestoreReport {
     pub block_hash: String,
     /// The databases restored.
     pub databases: Vec<String>,
-    /// Zone files restored.
+    /// Zone files restored: the distinct zone files of the archive now in the store (entries
+    /// whose path names no hash, or whose bytes are not the named zone file, are dropped).
     pub zonefiles: u64,
     /// Archive members recognised but not restored (the original's chain state and keychain
     /// caches).
@@ -175,7 +176,7 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
     let mut found = Extracted::default();
     let mut seen: HashSet<Vec<String>> = HashSet::new();
     let mut flushing = Vec::new();
-    let mut zonefiles = ZonefileWriter::spawn();
+    let mut zonefiles = ZonefileWriter::spawn(staging.join(ZONEFILES_DIR));
     {
         let decoder = compression.decoder(&mut hashed).map_err(archive_err)?;
         let mut archive = tar::Archive::new(decoder);
@@ -189,8 +190,7 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
             match member {
                 Member::Dir(parts) => {
                     if parts.first().map(String::as_str) == Some(ZONEFILES_DIR) {
-                        zonefiles
-                            .dir(parts.iter().fold(staging.to_path_buf(), |p, c| p.join(c)))?;
+                        zonefiles.dir()?;
                     }
                 }
                 Member::Backup { file, set } => {
@@ -225,17 +225,15 @@ fn extract(verified: &Verified, staging: &Path) -> Result<Extracted> {
                     if !seen.insert(key.clone()) {
                         return Err(PathError::Duplicate(shown).into());
                     }
-                    let path = key.iter().fold(staging.to_path_buf(), |p, c| p.join(c));
                     let mut bytes = Vec::with_capacity(size as usize);
                     entry.read_to_end(&mut bytes).map_err(archive_err)?;
-                    zonefiles.file(path, bytes)?;
-                    found.zonefiles += 1;
+                    zonefiles.file(rest, bytes)?;
                 }
                 Member::Keychain(_) => found.skipped.push(shown),
             }
         }
     }
-    zonefiles.finish()?;
+    found.zonefiles = zonefiles.finish()?;
     for handle in flushing {
         handle
             .join()

@@ -8,7 +8,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use blockstack_atlas::AtlasDb;
+use blockstack_atlas::{AtlasDb, ZonefileStore};
 use blockstack_consensus::{AddressNetwork, BlockOutcome, Rules};
 use blockstack_namedb::{NameDb, StateDump};
 use blockstack_snapshot::checkpoint::Checkpoint;
@@ -52,8 +52,18 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
-fn zonefiles_of(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    files(&dir.join("zonefiles"))
+/// Every zone file of the store under `dir`, by hash.
+fn zonefiles_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let store = ZonefileStore::open(dir.join("zonefiles")).expect("store");
+    let mut out = BTreeMap::new();
+    store
+        .for_each_stored(|hash, bytes| {
+            out.insert(hash.to_owned(), bytes.to_vec());
+            Ok::<(), ()>(())
+        })
+        .expect("list")
+        .expect("listed");
+    out
 }
 
 /// A source node's working directory with a built state, and an empty place for snapshots.
@@ -144,6 +154,7 @@ fn a_restored_node_has_the_source_state_and_keeps_its_own_files() {
     assert_eq!(report.consensus_hash, common::consensus_hash(f.last_block));
     assert_eq!(report.zonefiles, 25);
     assert_eq!(dump(&target), dump(&f.source()));
+    assert_eq!(zonefiles_of(&f.source()).len(), 25);
     assert_eq!(zonefiles_of(&target), zonefiles_of(&f.source()));
     let rows = |d: &Path| {
         AtlasDb::open(d.join("atlas.db"))
@@ -482,4 +493,86 @@ fn an_original_node_snapshot_is_recognised_but_not_restored() {
         &policy(&[&key(1)], None),
         "original Python node",
     );
+}
+
+/// The names of the zone file entries in the payload of `snapshot`.
+fn zonefile_members(snapshot: &Path) -> Vec<String> {
+    let inspection = blockstack_snapshot::inspect(snapshot).expect("inspect");
+    let file = fs::File::open(snapshot).expect("open");
+    let payload = std::io::Read::take(file, inspection.payload_bytes);
+    let decoder = inspection
+        .compression
+        .expect("compression")
+        .decoder(payload)
+        .expect("decoder");
+    let mut archive = tar::Archive::new(decoder);
+    archive
+        .entries()
+        .expect("entries")
+        .map(|e| {
+            e.expect("entry")
+                .path()
+                .expect("path")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|p| p.starts_with("zonefiles/") && !p.ends_with('/'))
+        .collect()
+}
+
+#[test]
+fn zone_files_travel_in_the_original_layout_and_files_of_an_older_store_come_along() {
+    let f = Fixture::new(20, 6);
+    // Zone files a v0.18 node left as files, in both of its layouts, and one the table
+    // holds as well.
+    let store = ZonefileStore::open(f.source().join("zonefiles")).expect("store");
+    let legacy = b"$ORIGIN legacy.id\n$TTL 3600\n".to_vec();
+    let legacy_hash = blockstack_zonefile::zonefile_hash(&legacy);
+    let current = b"$ORIGIN current.id\n$TTL 3600\n".to_vec();
+    let current_hash = blockstack_zonefile::zonefile_hash(&current);
+    let (held_hash, held) = zonefiles_of(&f.source())
+        .into_iter()
+        .next()
+        .expect("a stored zone file");
+    for (path, bytes) in [
+        (store.legacy_path(&legacy_hash), &legacy),
+        (store.current_path(&current_hash), &current),
+        (store.current_path(&held_hash), &held),
+    ] {
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, bytes).expect("write");
+    }
+    drop(store);
+
+    let snap = f.snapshot("layout.bsk", &CreateOptions::default());
+    let members = zonefile_members(&snap);
+    assert_eq!(members.len(), 8, "{members:?}");
+    for m in &members {
+        let parts: Vec<&str> = m.split('/').skip(1).collect();
+        let hash = blockstack_atlas::store::layout::hash_of_member(&parts)
+            .unwrap_or_else(|| panic!("{m} is not in the original's layout"));
+        if hash != legacy_hash {
+            assert_eq!(parts.len(), 3, "{m}");
+        }
+    }
+    assert_eq!(
+        members.iter().filter(|m| m.contains(&held_hash)).count(),
+        1,
+        "a zone file held twice travels once"
+    );
+
+    let target = f.target();
+    let report = restore(&snap, &target, &policy(&[&key(1)], None), &[]).expect("restore");
+    assert_eq!(report.zonefiles, 8);
+    let restored = zonefiles_of(&target);
+    assert_eq!(restored.get(&legacy_hash), Some(&legacy));
+    assert_eq!(restored.get(&current_hash), Some(&current));
+    assert_eq!(restored.get(&held_hash), Some(&held));
+    // Restored into the table: no zone file is left as a file.
+    let stray: Vec<_> = fs::read_dir(target.join("zonefiles"))
+        .expect("readdir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| !blockstack_atlas::store::is_database_file(n))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
 }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use blockstack_atlas::sim::{Endpoint, NodeEndpoint, SimNetwork};
-use blockstack_atlas::{spawn_crawler, Atlas, AtlasConfig, CrawlerHandle, Timing, ZonefileRow};
+use blockstack_atlas::{
+    spawn_crawler, Atlas, AtlasConfig, CrawlerHandle, Timing, ZonefileRow, ZonefileStore,
+};
 
 /// The real BNS zone files: `(hash, bytes)`, in file order. The file alternates a hash line
 /// with the zone file, its newlines written as `\n`.
@@ -119,28 +121,24 @@ pub async fn run_until(limit: Duration, mut done: impl FnMut() -> bool) -> Optio
     done().then(|| start.elapsed())
 }
 
-/// Every file in the store directory is named after the hash of its contents.
-pub fn store_is_clean(root: &Path) -> bool {
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
+/// Whether everything in `store` is a valid zone file: every row of its table hashes to its
+/// key, and its directory holds nothing but the table's database (the store writes no files).
+pub fn store_is_clean(store: &ZonefileStore) -> bool {
+    let rows_ok = store
+        .for_each_stored(|hash, bytes| {
+            if blockstack_zonefile::zonefile_hash(bytes) == hash {
+                Ok(())
+            } else {
+                Err(())
             }
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let Some(hash) = name.strip_suffix(".txt") else {
-                return false;
-            };
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            if blockstack_zonefile::zonefile_hash(&bytes) != hash {
-                return false;
-            }
-        }
-    }
-    true
+        })
+        .is_ok_and(|r| r.is_ok());
+    let only_db = std::fs::read_dir(store.root()).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(blockstack_atlas::store::is_database_file)
+        })
+    });
+    rows_ok && only_db
 }
