@@ -5,6 +5,9 @@
 //! the one asked for ([`get_verified`]), as the original's `get_zonefile_data` does.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use blockstack_atlas::ZonefileStore;
 
 /// A store of zone files by their 40-hex hash (RIPEMD160(SHA256(bytes))).
 pub trait ZonefileSource: Send + Sync {
@@ -12,21 +15,49 @@ pub trait ZonefileSource: Send + Sync {
     fn get(&self, hash: &str) -> Option<Vec<u8>>;
 }
 
-/// Zone files stored as `<dir>/<hash>`, one file each.
+/// Zone files stored as `<dir>/<hash>`, one file each, or in an Atlas zone file store at
+/// `<dir>` (its table, or the original's `<h[0:2]>/<h[2:4]>/<h>.txt` files): a node without
+/// Atlas still serves what its store holds.
 #[derive(Clone, Debug)]
 pub struct DirZonefiles {
     dir: PathBuf,
+    store: Arc<Mutex<Option<Arc<ZonefileStore>>>>,
 }
 
 impl DirZonefiles {
     /// A source over `dir`; missing or unreadable files are simply not held.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: dir.into(),
+            store: Arc::new(Mutex::new(None)),
+        }
     }
 
     /// The directory read.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The store at the directory, opened read-only on first use (and again while it has no
+    /// database yet, so that one created later is found).
+    fn store(&self) -> Option<Arc<ZonefileStore>> {
+        let mut slot = match self.store.lock() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let stale = slot.as_ref().is_none_or(|s| {
+            s.database_path().is_none() && self.dir.join(blockstack_atlas::store::DB_FILE).is_file()
+        });
+        if stale {
+            match ZonefileStore::open_read_only(&self.dir) {
+                Ok(store) => *slot = store.map(Arc::new),
+                Err(e) => {
+                    tracing::warn!(dir = %self.dir.display(), error = %e, "cannot read the zone file store");
+                    *slot = None;
+                }
+            }
+        }
+        slot.clone()
     }
 }
 
@@ -35,7 +66,17 @@ impl ZonefileSource for DirZonefiles {
         if !is_zonefile_hash(hash) {
             return None;
         }
-        std::fs::read(self.dir.join(hash)).ok()
+        if let Ok(bytes) = std::fs::read(self.dir.join(hash)) {
+            return Some(bytes);
+        }
+        let store = self.store()?;
+        match store.get(&hash.to_ascii_lowercase()) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(%hash, error = %e, "cannot read a zone file");
+                None
+            }
+        }
     }
 }
 
@@ -164,5 +205,26 @@ mod tests {
         assert!(none.is_standard("cc", STANDARD));
         assert!(!none.is_standard("cc", b"garbage"));
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn a_directory_source_reads_flat_files_and_an_atlas_store() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let source = DirZonefiles::new(dir.path());
+        let flat = b"$ORIGIN flat.test\n$TTL 3600\n";
+        let flat_hash = blockstack_zonefile::zonefile_hash(flat);
+        std::fs::write(dir.path().join(&flat_hash), flat).expect("write");
+        assert_eq!(source.get(&flat_hash).as_deref(), Some(flat.as_slice()));
+        let stored_hash = blockstack_zonefile::zonefile_hash(STANDARD);
+        assert_eq!(source.get(&stored_hash), None);
+        // A store written afterwards (by a node with Atlas) is found, by either case of hash.
+        let store = ZonefileStore::open(dir.path()).expect("store");
+        store.put_unannounced(STANDARD).expect("put");
+        assert_eq!(source.get(&stored_hash).as_deref(), Some(STANDARD));
+        assert_eq!(
+            source.get(&stored_hash.to_uppercase()).as_deref(),
+            Some(STANDARD)
+        );
+        assert_eq!(source.get("not a hash"), None);
     }
 }
