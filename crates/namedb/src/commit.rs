@@ -1,5 +1,6 @@
-//! Committing a block's outcome: one `BEGIN IMMEDIATE … COMMIT` transaction per block, so that
-//! at any instant, crash included, the database is at the end of some block.
+//! Committing a block's outcome: one `BEGIN IMMEDIATE … COMMIT` transaction per block (or one
+//! savepoint of a batch's transaction), so that at any instant, crash included, the database
+//! is at the end of some block.
 
 use blockstack_consensus::{BlockOutcome, ConsensusRecord};
 use rusqlite::{params, Connection, TransactionBehavior};
@@ -121,25 +122,38 @@ fn write_outcome(conn: &Connection, outcome: &BlockOutcome, block_hash: &str) ->
     Ok(())
 }
 
+/// Fails unless block `height` follows the last committed one (any height for an empty
+/// database).
+fn check_next(conn: &Connection, height: u64) -> Result<()> {
+    match last_block(conn)? {
+        Some(last) if height != last + 1 => Err(NameDbError::OutOfOrder { last, got: height }),
+        _ => Ok(()),
+    }
+}
+
 impl NameDb {
     /// Commits the outcome of block `outcome.height`, processed from the Bitcoin block
     /// `block_hash`, in one transaction, with the undo data [`NameDb::rollback_to`] needs.
+    /// While a batch is open ([`NameDb::begin_batch`]) the block goes into the batch's
+    /// transaction instead, under a savepoint of its own.
     ///
     /// The block must follow the last committed one (any height for an empty database). On
     /// any error nothing of the block is written.
     pub fn commit_block(&mut self, outcome: &BlockOutcome, block_hash: &str) -> Result<()> {
+        if self.batch {
+            let sp = self
+                .conn
+                .savepoint_with_name("block")
+                .ctx("starting the block savepoint")?;
+            check_next(&sp, outcome.height)?;
+            write_outcome(&sp, outcome, block_hash)?;
+            return sp.commit().ctx("releasing the block savepoint");
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .ctx("starting the block transaction")?;
-        if let Some(last) = last_block(&tx)? {
-            if outcome.height != last + 1 {
-                return Err(NameDbError::OutOfOrder {
-                    last,
-                    got: outcome.height,
-                });
-            }
-        }
+        check_next(&tx, outcome.height)?;
         write_outcome(&tx, outcome, block_hash)?;
         tx.commit().ctx("committing the block")
     }

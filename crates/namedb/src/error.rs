@@ -103,6 +103,13 @@ pub enum NameDbError {
         /// The block offered.
         got: u64,
     },
+    /// SQLite ended the transaction of an open batch on its own (after an I/O error or a full
+    /// disk), discarding the batch's blocks.
+    #[error(
+        "the batch of blocks was rolled back by SQLite after an earlier error; the database is \
+         at the block before the batch, and indexing resumes from there"
+    )]
+    BatchLost,
     /// A rollback needs undo data that was pruned.
     #[error(
         "cannot roll back to block {target}: the undo data of block {missing} was pruned; \

@@ -4,12 +4,15 @@
 //!   [`blockstack_consensus::process_block`]) validates block N against the state as of N − 1,
 //!   and [`NameDb::commit_block`] writes the outcome in one transaction, with undo data for
 //!   [`NameDb::rollback_to`].
+//! * [`NameDb::begin_batch`] and [`NameDb::commit_batch`] group the commits of several blocks
+//!   into one transaction while catching up, each block still atomic.
 //! * [`ReadOnlyNameDb`] is a reader for the API layers; it never blocks the writer.
 //! * [`Snapshot`] answers the queries of spec §11.6 at the last committed block.
 //!
 //! The schema lives in [`schema`]; the file carries an application ID and a schema version,
 //! and anything else is refused untouched.
 
+mod batch;
 mod blocks;
 mod commit;
 pub mod error;

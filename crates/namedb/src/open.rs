@@ -2,19 +2,29 @@
 //! from ever writing to a file that is not its own.
 //!
 //! Durability: the writer runs in WAL mode with `synchronous=NORMAL`. Every block is one
-//! transaction, so after a crash or power loss the file is always at the end of some block;
+//! transaction (or one savepoint of a batch's transaction, which commits whole blocks only), so
+//! after a crash or power loss the file is always at the end of some block;
 //! with `NORMAL` the last few blocks committed before a power loss may be lost (WAL frames are
 //! synced at checkpoints, not at every commit). That is safe here because the indexer resumes
 //! from [`NameDb::last_block`] and re-derives lost blocks from the chain, and it saves an fsync
 //! per block, which matters when indexing hundreds of thousands of mostly empty blocks.
 //! WAL also lets readers on other connections see the last committed block without blocking
 //! the writer, and the writer commit without waiting for readers.
+//!
+//! The writer keeps temporary data (the journal of a block's savepoint inside a batch) in
+//! memory, and a larger page cache than SQLite's default.
+//!
+//! Every connection enables SQLite's query planner stability guarantee (QPSG). Without it, a
+//! statement whose plan SQLite thinks may depend on a bound value (e.g. `WHERE key = ?1 ORDER
+//! BY …` on a primary-key prefix) is re-parsed and re-planned on every new binding, so the
+//! statement cache would not save anything for it.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{NameDbError, Result, SqlContext};
@@ -30,9 +40,23 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// paths stays prepared (rusqlite's default of 16 would evict some on every block).
 const STATEMENT_CACHE: usize = 128;
 
+/// Page cache of the writer, in KiB. A batch of blocks ([`NameDb::begin_batch`]) keeps its
+/// changed pages here until it commits (SQLite's default of 2 MiB spills them into the WAL
+/// early, and then writes them again), and the lookups of the block processor hit random
+/// pages of the name and preorder indexes.
+const WRITER_CACHE_KIB: u32 = 32 * 1024;
+
+/// WAL pages after which a commit copies the WAL back into the database file (SQLite's
+/// default is 1000). A checkpoint copies every page changed since the last one once, so a page
+/// changed by many blocks in between (the top of each index) is copied once instead of many
+/// times; the WAL file grows to about this many 4 KiB pages.
+const CHECKPOINT_PAGES: u32 = 10_000;
+
 /// The writable name database: the single connection that commits blocks.
 pub struct NameDb {
     pub(crate) conn: Connection,
+    /// Whether a batch transaction is open ([`NameDb::begin_batch`]).
+    pub(crate) batch: bool,
 }
 
 /// A read-only connection for API readers. It sees the last block the writer committed and
@@ -136,11 +160,20 @@ fn initialize(conn: &Connection) -> Result<()> {
     tx.commit().ctx("committing the schema")
 }
 
-/// Settings of the writer connection.
-fn configure_writer(conn: &Connection, file: bool) -> Result<()> {
+/// Settings every connection gets: a statement cache, plans fixed at prepare time, a busy
+/// timeout.
+fn configure_common(conn: &Connection) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .ctx("enabling the query planner stability guarantee")?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .ctx("setting the busy timeout")?;
+    Ok(())
+}
+
+/// Settings of the writer connection.
+fn configure_writer(conn: &Connection, file: bool) -> Result<()> {
+    configure_common(conn)?;
     if file {
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -149,8 +182,12 @@ fn configure_writer(conn: &Connection, file: bool) -> Result<()> {
             return Err(NameDbError::NoWal { mode });
         }
     }
-    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-        .ctx("setting synchronous and foreign_keys")
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
+         PRAGMA cache_size = -{WRITER_CACHE_KIB}; \
+         PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES};"
+    ))
+    .ctx("setting synchronous, foreign_keys, temp_store, cache_size and wal_autocheckpoint")
 }
 
 impl NameDb {
@@ -180,7 +217,7 @@ impl NameDb {
         if let Identity::Blank = identity {
             initialize(&conn)?;
         }
-        Ok(Self { conn })
+        Ok(Self { conn, batch: false })
     }
 
     /// A new, empty database in memory (for tests and tools).
@@ -188,7 +225,7 @@ impl NameDb {
         let conn = Connection::open_in_memory().ctx("opening an in-memory database")?;
         configure_writer(&conn, false)?;
         initialize(&conn)?;
-        Ok(Self { conn })
+        Ok(Self { conn, batch: false })
     }
 
     /// Opens a read-only connection to the same file (see [`ReadOnlyNameDb::open`]).
@@ -219,11 +256,33 @@ impl ReadOnlyNameDb {
             Identity::Ours => {}
             Identity::Blank => return Err(NameDbError::Uninitialized { path }),
         }
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .ctx("setting the busy timeout")?;
+        configure_common(&conn)?;
         conn.execute_batch("PRAGMA query_only = ON;")
             .ctx("making the connection query-only")?;
         Ok(Self { conn })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use super::NameDb;
+    use crate::rows::{self, PREORDER_COLUMNS};
+
+    #[test]
+    fn a_cached_lookup_is_not_replanned_for_each_new_key() {
+        let db = NameDb::open_in_memory().expect("db");
+        for i in 0..5 {
+            rows::get_preorders(&db.conn, &format!("{i:040x}")).expect("lookup");
+        }
+        let sql = format!(
+            "SELECT {PREORDER_COLUMNS} FROM preorders WHERE preorder_hash = ?1 \
+             ORDER BY block_number, txid"
+        );
+        let stmt = db.conn.prepare_cached(&sql).expect("cached");
+        // The very statement the lookups ran, each binding a new key.
+        assert_eq!(stmt.get_status(StatementStatus::Run), 5);
+        assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
     }
 }

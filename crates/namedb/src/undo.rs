@@ -165,8 +165,9 @@ impl NameDb {
     /// Rolls the database back to the end of block `height` (for a reorg), in one transaction:
     /// every later block's changes are undone and its history, accepted ops and per-block rows
     /// are deleted. Returns how many blocks were rolled back (0 if `height` is at or past the
-    /// last block).
+    /// last block). An open batch is committed first.
     pub fn rollback_to(&mut self, height: u64) -> Result<u64> {
+        self.commit_batch()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -232,7 +233,9 @@ impl NameDb {
     /// Drops the undo data of every block but the last `keep_last`, after which those blocks
     /// can no longer be rolled back. Reorgs deeper than the confirmation depth the indexer
     /// waits for (spec §5.1) do not happen in practice, so a few hundred blocks suffice.
+    /// An open batch is committed first.
     pub fn prune_undo(&mut self, keep_last: u64) -> Result<()> {
+        self.commit_batch()?;
         let Some(last) = last_block(&self.conn)? else {
             return Ok(());
         };

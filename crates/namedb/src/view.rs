@@ -15,7 +15,7 @@ use blockstack_consensus::{
 };
 use rusqlite::Connection;
 
-use crate::error::{NameDbError, Result};
+use crate::error::{NameDbError, Result, SqlContext};
 use crate::open::{NameDb, ReadOnlyNameDb};
 use crate::rows;
 
@@ -137,9 +137,24 @@ fn process_on(
     height: u64,
     ops: Vec<ParsedOp>,
 ) -> Result<BlockOutcome> {
+    // Outside a transaction every lookup would begin and end a read transaction of its own
+    // (WAL locks each time); one around the block makes that once per block.
+    let own = conn.is_autocommit();
+    if own {
+        conn.prepare_cached("BEGIN DEFERRED")
+            .and_then(|mut s| s.execute([]))
+            .ctx("starting the read transaction of a block")?;
+    }
     let view = DbView::new(conn);
     let outcome = process_block(&view, rules, height, ops);
-    view.finish()?;
+    let looked_up = view.finish();
+    if own {
+        // Only reads happened; ending the transaction cannot lose anything.
+        let _ = conn
+            .prepare_cached("ROLLBACK")
+            .and_then(|mut s| s.execute([]));
+    }
+    looked_up?;
     Ok(outcome)
 }
 

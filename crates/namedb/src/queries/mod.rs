@@ -34,6 +34,9 @@ pub struct Snapshot<'a> {
     conn: &'a Connection,
     rules: &'a Rules,
     last_block: Option<u64>,
+    /// Whether the snapshot began the read transaction (it reads inside the writer's open
+    /// batch otherwise, and must not end it).
+    owns_transaction: bool,
 }
 
 /// Ends the read transaction of a snapshot. The statements are prepared once per connection
@@ -47,14 +50,21 @@ fn rollback(conn: &Connection) {
 
 impl<'a> Snapshot<'a> {
     fn begin(conn: &'a Connection, rules: &'a Rules) -> Result<Self> {
-        conn.prepare_cached("BEGIN DEFERRED")
-            .and_then(|mut s| s.execute([]))
-            .ctx("starting a read transaction")?;
+        // A writer with an open batch is inside its transaction already; the snapshot borrows
+        // the writer, so nothing is written while it lives and that transaction is as fixed.
+        let owns_transaction = conn.is_autocommit();
+        if owns_transaction {
+            conn.prepare_cached("BEGIN DEFERRED")
+                .and_then(|mut s| s.execute([]))
+                .ctx("starting a read transaction")?;
+        }
         // The first read fixes the snapshot.
         let last_block = match blocks::last_block(conn) {
             Ok(b) => b,
             Err(e) => {
-                rollback(conn);
+                if owns_transaction {
+                    rollback(conn);
+                }
                 return Err(e);
             }
         };
@@ -62,6 +72,7 @@ impl<'a> Snapshot<'a> {
             conn,
             rules,
             last_block,
+            owns_transaction,
         })
     }
 
@@ -89,7 +100,9 @@ impl<'a> Snapshot<'a> {
 
 impl Drop for Snapshot<'_> {
     fn drop(&mut self) {
-        rollback(self.conn);
+        if self.owns_transaction {
+            rollback(self.conn);
+        }
     }
 }
 
@@ -131,9 +144,17 @@ mod tests {
         for _ in 0..3 {
             let snap = db.snapshot(&rules).expect("snapshot");
             assert_eq!(snap.last_block(), Some(1));
-            // While it is open, the same connection cannot begin another transaction.
-            assert!(db.snapshot(&rules).is_err());
+            // A second snapshot on the same connection reads inside the first one's
+            // transaction and leaves it open when dropped.
+            let nested = db.snapshot(&rules).expect("nested snapshot");
+            assert_eq!(nested.last_block(), Some(1));
+            drop(nested);
+            assert!(!db.conn.is_autocommit(), "the outer snapshot is still open");
             drop(snap);
+            assert!(
+                db.conn.is_autocommit(),
+                "the dropped snapshot ended its transaction"
+            );
         }
         // Nothing of the reads is left open: the writer commits on the same connection.
         db.commit_block(&block(2), &"22".repeat(32))
