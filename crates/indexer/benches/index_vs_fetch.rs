@@ -5,7 +5,8 @@
 //! the consensus hash of the block before it). Then, in the same run and with the same client:
 //! (a) fetches every block and its BNS prevouts through the indexer's fetch pipeline, and
 //! (b) fetches, processes and commits every block into a fresh SQLite name database.
-//! Reports (b)/(a) and the process's peak RSS.
+//! Reports (b)/(a), the CPU time of both, and the process's peak RSS. `BENCH_BATCH` sets the
+//! most blocks per store transaction while catching up (1 = every block on its own).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,7 +21,7 @@ use blockstack_consensus::{
 };
 use blockstack_devchain::rpc::{serve, RpcConfig};
 use blockstack_devchain::{faucet_script, DevChain};
-use blockstack_indexer::{fetch, Indexer, IndexerConfig, Store};
+use blockstack_indexer::{fetch, BatchPolicy, Indexer, IndexerConfig, Store};
 use blockstack_namedb::NameDb;
 use blockstack_node::chain::{BitcoindClient, BitcoindConfig, RpcAuth};
 use blockstack_wallet::{
@@ -43,6 +44,23 @@ fn peak_rss_mb() -> f64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// CPU time (user + system) of the whole process so far, in seconds (clock ticks of 10 ms).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesized command name; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 struct Party {
@@ -193,37 +211,51 @@ async fn run(blocks: u64, ops_per_block: u64) {
         Arc::new(BitcoindClient::new(BitcoindConfig::new(url, RpcAuth::None)).expect("client"));
     // (a) fetch only, through the same pipeline the indexer uses.
     let t = Instant::now();
+    let cpu = cpu_secs();
     let mut rx = fetch::spawn(client.clone(), 1, tip, 16);
     let mut fetched = 0u64;
     while let Some(block) = rx.recv().await {
         fetched += block.expect("fetch").candidates.len() as u64;
     }
     let fetch_secs = t.elapsed().as_secs_f64();
+    let fetch_cpu = cpu_secs() - cpu;
     assert_eq!(fetched, total_ops, "every op fetched");
 
     // (b) fetch + process + commit into SQLite.
     let dir = tempfile::tempdir().expect("tempdir");
     let db = NameDb::open(dir.path().join("names.db")).expect("db");
+    let policy = match std::env::var("BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(max_blocks) => BatchPolicy {
+            max_blocks,
+            ..BatchPolicy::default()
+        },
+        None => BatchPolicy::default(),
+    };
     let mut indexer = Indexer::new(
-        client,
+        client.clone(),
         db,
         IndexerConfig {
             rules: rules.clone(),
             confirmations: 0,
             prefetch: 16,
         },
-    );
+    )
+    .with_batch_policy(policy);
     let (_, shutdown) = watch::channel(false);
     let t = Instant::now();
+    let cpu = cpu_secs();
     let report = indexer.sync(&shutdown, |_| {}).await.expect("index");
     let index_secs = t.elapsed().as_secs_f64();
+    let index_cpu = cpu_secs() - cpu;
     assert_eq!(report.accepted_ops, total_ops, "every op accepted");
     assert_eq!(
         Store::view(indexer.store()).consensus_hash(tip),
         state.consensus_hash(tip),
         "same tip hash as the pure processor"
     );
-    let _ = stop_tx.send(true);
 
     println!(
         "blocks indexed                 {} (from {first} to {tip} carry ops)",
@@ -243,7 +275,55 @@ async fn run(blocks: u64, ops_per_block: u64) {
         index_secs / fetch_secs
     );
     println!(
+        "CPU time (a), (b)              {fetch_cpu:.2} s, {index_cpu:.2} s (client and chain server)"
+    );
+    println!(
         "peak RSS (whole process)       {:.0} MB (chain and generator included)",
         peak_rss_mb()
+    );
+
+    // (c) process + commit alone, from blocks held in memory (fetched again, untimed): the
+    // cost of indexing on one thread, without the network or the chain server.
+    let mut rx = fetch::spawn(client, 1, tip, 16);
+    let mut held = Vec::new();
+    while let Some(block) = rx.recv().await {
+        held.push(block.expect("fetch"));
+    }
+    let _ = stop_tx.send(true);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut db = NameDb::open(dir.path().join("names.db")).expect("db");
+    let t = Instant::now();
+    let cpu = cpu_secs();
+    for (i, block) in held.iter().enumerate() {
+        let far = policy.batches(block.height, tip);
+        if far && (i as u64).is_multiple_of(policy.max_blocks) {
+            db.commit_batch().expect("commit batch");
+            db.begin_batch().expect("begin batch");
+        } else if !far {
+            db.commit_batch().expect("commit batch");
+        }
+        let ops = block
+            .candidates
+            .iter()
+            .filter_map(|c| {
+                parse_transaction(&c.tx, c.vtxindex, c.prevout.as_ref(), &rules, block.height).ok()
+            })
+            .collect();
+        let outcome = db
+            .process_block(&rules, block.height, ops)
+            .expect("process");
+        db.commit_block(&outcome, &block.hash.to_string())
+            .expect("commit");
+    }
+    db.commit_batch().expect("commit batch");
+    let alone_secs = t.elapsed().as_secs_f64();
+    let alone_cpu = cpu_secs() - cpu;
+    assert_eq!(
+        db.consensus_hash(tip).expect("hash"),
+        state.consensus_hash(tip)
+    );
+    println!(
+        "(c) index + commit alone       {alone_secs:.2} s, CPU {alone_cpu:.2} s ({:.0} ops/s, blocks in memory)",
+        total_ops as f64 / alone_secs
     );
 }

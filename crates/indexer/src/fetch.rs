@@ -79,17 +79,36 @@ pub fn spawn<C: ChainSource + 'static>(
     to: u64,
     ahead: usize,
 ) -> mpsc::Receiver<Result<FetchedBlock, ChainError>> {
+    spawn_with(chain, from, to, ahead, |block| block)
+}
+
+/// Like [`spawn`], with `prepare` applied to each block in the task that fetched it (so in
+/// parallel for the blocks in flight) before the results are delivered in order.
+pub fn spawn_with<C, T, F>(
+    chain: Arc<C>,
+    from: u64,
+    to: u64,
+    ahead: usize,
+    prepare: F,
+) -> mpsc::Receiver<Result<T, ChainError>>
+where
+    C: ChainSource + 'static,
+    T: Send + 'static,
+    F: Fn(FetchedBlock) -> T + Send + Sync + 'static,
+{
     let (tx, rx) = mpsc::channel(ahead);
+    let prepare = Arc::new(prepare);
     tokio::spawn(async move {
-        let mut in_flight: VecDeque<JoinHandle<Result<FetchedBlock, ChainError>>> = VecDeque::new();
+        let mut in_flight: VecDeque<JoinHandle<Result<T, ChainError>>> = VecDeque::new();
         let mut next = from;
         loop {
             while in_flight.len() < ahead && next <= to {
                 let chain = chain.clone();
+                let prepare = prepare.clone();
                 let height = next;
-                in_flight.push_back(tokio::spawn(
-                    async move { fetch_block(&*chain, height).await },
-                ));
+                in_flight.push_back(tokio::spawn(async move {
+                    fetch_block(&*chain, height).await.map(|b| prepare(b))
+                }));
                 next += 1;
             }
             let Some(handle) = in_flight.pop_front() else {

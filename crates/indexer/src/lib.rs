@@ -2,10 +2,12 @@
 //!
 //! Blocks come from a [`ChainSource`] (a bitcoind or the devnet chain), ahead of processing so
 //! the network and the processor overlap. Each block is checked against the state as of the
-//! previous block with the pure consensus rules and committed to a [`Store`] atomically. A block
-//! that is no longer on the chain source's best chain is rolled back before indexing continues
-//! (see [`reorg`]).
+//! previous block with the pure consensus rules and committed to a [`Store`] atomically; far
+//! behind the tip, several blocks share one store transaction (see [`batch`]). A block that is
+//! no longer on the chain source's best chain is rolled back before indexing continues (see
+//! [`reorg`]).
 
+pub mod batch;
 pub mod fetch;
 pub mod reorg;
 pub mod store;
@@ -13,10 +15,13 @@ pub mod store;
 use std::sync::Arc;
 
 use bitcoin::BlockHash;
+use blockstack_consensus::op::ParsedOp;
 use blockstack_consensus::{parse_transaction, BlockOutcome, Rules};
 use blockstack_node::chain::{ChainError, ChainSource};
 use tokio::sync::watch;
 
+pub use batch::BatchPolicy;
+use batch::{Batcher, Step};
 pub use fetch::FetchedBlock;
 pub use store::Store;
 
@@ -56,7 +61,7 @@ pub struct SyncReport {
 /// Progress of a catch-up, for a progress bar or log lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
-    /// The block just committed.
+    /// The block just written (durable once its batch commits, see [`BatchPolicy`]).
     pub height: u64,
     /// The last block this sync will index.
     pub target: u64,
@@ -78,6 +83,7 @@ pub struct Indexer<C, S> {
     chain: Arc<C>,
     store: S,
     config: IndexerConfig,
+    batch: BatchPolicy,
 }
 
 impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
@@ -87,7 +93,15 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
             chain,
             store,
             config,
+            batch: BatchPolicy::default(),
         }
+    }
+
+    /// Sets when blocks are grouped into one store transaction (by default as
+    /// [`BatchPolicy::default`]).
+    pub fn with_batch_policy(mut self, policy: BatchPolicy) -> Self {
+        self.batch = policy;
+        self
     }
 
     /// The store, for reads.
@@ -102,7 +116,8 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
 
     /// Indexes every block up to the confirmation depth, following reorgs, and returns.
     ///
-    /// `shutdown` is checked between blocks; `progress` is called after each commit.
+    /// `shutdown` is checked between blocks; `progress` is called after each block is written.
+    /// An open batch is committed before this returns, error or not.
     pub async fn sync(
         &mut self,
         shutdown: &watch::Receiver<bool>,
@@ -119,14 +134,39 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
         if next > target {
             return Ok(report);
         }
-        let mut blocks = fetch::spawn(
+        let rules = self.config.rules.clone();
+        let blocks = fetch::spawn_with(
             self.chain.clone(),
             next,
             target,
             self.config.prefetch.max(1),
+            move |fetched| {
+                let ops = parse_block(&rules, &fetched);
+                (fetched, ops)
+            },
         );
+        let indexed = self
+            .index(blocks, target, shutdown, &mut progress, &mut report)
+            .await;
+        // The blocks of the open batch were all applied in full: keep them even after an error.
+        let committed = self.store.commit_batch().map_err(IndexerError::Store);
+        indexed?;
+        committed?;
+        Ok(report)
+    }
+
+    /// The loop over fetched blocks; may leave a batch open.
+    async fn index(
+        &mut self,
+        mut blocks: tokio::sync::mpsc::Receiver<Result<(FetchedBlock, Vec<ParsedOp>), ChainError>>,
+        target: u64,
+        shutdown: &watch::Receiver<bool>,
+        progress: &mut impl FnMut(Progress),
+        report: &mut SyncReport,
+    ) -> Result<(), IndexerError> {
+        let mut batcher = Batcher::default();
         while let Some(fetched) = blocks.recv().await {
-            let fetched = fetched?;
+            let (fetched, ops) = fetched?;
             if *shutdown.borrow() {
                 break;
             }
@@ -141,11 +181,19 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
                     break;
                 }
             }
-            let outcome = self.apply(&fetched)?;
+            match batcher.before(&self.batch, fetched.height, target) {
+                Step::Keep => {}
+                Step::Begin => self.store.begin_batch().map_err(IndexerError::Store)?,
+                Step::Commit => self.store.commit_batch().map_err(IndexerError::Store)?,
+            }
+            let outcome = self.apply(fetched.height, ops)?;
             report.accepted_ops += outcome.accepted.len() as u64;
             self.store
                 .commit(&outcome, &fetched.hash)
                 .map_err(IndexerError::Store)?;
+            if batcher.after(&self.batch) {
+                self.store.commit_batch().map_err(IndexerError::Store)?;
+            }
             report.blocks += 1;
             report.tip = Some((fetched.height, fetched.hash));
             progress(Progress {
@@ -153,32 +201,36 @@ impl<C: ChainSource + 'static, S: Store> Indexer<C, S> {
                 target,
             });
         }
-        Ok(report)
+        Ok(())
     }
 
-    /// Parses and processes one fetched block against the store's committed state.
-    fn apply(&self, fetched: &FetchedBlock) -> Result<BlockOutcome, IndexerError> {
-        let rules = &self.config.rules;
-        let ops = fetched
-            .candidates
-            .iter()
-            .filter_map(|c| {
-                match parse_transaction(&c.tx, c.vtxindex, c.prevout.as_ref(), rules, fetched.height) {
-                    Ok(op) => Some(op),
-                    Err(why) => {
-                        tracing::debug!(height = fetched.height, vtxindex = c.vtxindex, %why, "ignored");
-                        None
-                    }
-                }
-            })
-            .collect();
+    /// Processes the ops of block `height` against the store's committed state.
+    fn apply(&self, height: u64, ops: Vec<ParsedOp>) -> Result<BlockOutcome, IndexerError> {
         let outcome = self
             .store
-            .process(rules, fetched.height, ops)
+            .process(&self.config.rules, height, ops)
             .map_err(IndexerError::Store)?;
         for (op, why) in &outcome.rejected {
-            tracing::debug!(height = fetched.height, txid = %op.txid, %why, "rejected");
+            tracing::debug!(height, txid = %op.txid, %why, "rejected");
         }
         Ok(outcome)
     }
+}
+
+/// Parses the BNS candidates of a fetched block into ops, in block order; a candidate that
+/// does not parse is not an operation and is skipped.
+fn parse_block(rules: &Rules, fetched: &FetchedBlock) -> Vec<ParsedOp> {
+    fetched
+        .candidates
+        .iter()
+        .filter_map(|c| {
+            match parse_transaction(&c.tx, c.vtxindex, c.prevout.as_ref(), rules, fetched.height) {
+                Ok(op) => Some(op),
+                Err(why) => {
+                    tracing::debug!(height = fetched.height, vtxindex = c.vtxindex, %why, "ignored");
+                    None
+                }
+            }
+        })
+        .collect()
 }

@@ -42,6 +42,19 @@ pub trait Store {
 
     /// Restores the state as of the end of block `height`, discarding later blocks.
     fn rollback_to(&mut self, height: u64) -> Result<(), String>;
+
+    /// Opens a batch: the following commits may go into one transaction until
+    /// [`Store::commit_batch`]. Each block must still be atomic, and after a crash the store
+    /// must be at the end of some committed block (at worst the block before the batch). The
+    /// default commits every block on its own.
+    fn begin_batch(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Makes the blocks of the open batch durable (nothing to do without one).
+    fn commit_batch(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 impl Store for NameDb {
@@ -87,5 +100,13 @@ impl Store for NameDb {
         NameDb::rollback_to(self, height)
             .map(|_| ())
             .map_err(|e| e.to_string())
+    }
+
+    fn begin_batch(&mut self) -> Result<(), String> {
+        NameDb::begin_batch(self).map_err(|e| e.to_string())
+    }
+
+    fn commit_batch(&mut self) -> Result<(), String> {
+        NameDb::commit_batch(self).map_err(|e| e.to_string())
     }
 }
