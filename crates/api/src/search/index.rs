@@ -22,6 +22,10 @@ pub struct SearchError {
     source: rusqlite::Error,
 }
 
+/// The largest profile (as JSON text) the index keeps, the original's `MAX_PROFILE_LIMIT`:
+/// a larger one leaves its name searchable by the name alone.
+pub const MAX_INDEXED_PROFILE_BYTES: usize = 8142;
+
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
@@ -209,10 +213,16 @@ impl SearchIndex {
         })
     }
 
-    /// Records `profile` as `name`'s (adding the name if it is not held yet).
+    /// Records `profile` as `name`'s (adding the name if it is not held yet). A profile over
+    /// [`MAX_INDEXED_PROFILE_BYTES`] is not kept: the name is held without one.
     pub fn set_profile(&self, name: &str, profile: &Value) -> Result<(), SearchError> {
-        let (person, description) = profile_text(profile);
         let text = profile.to_string();
+        let (person, description, text) = if text.len() > MAX_INDEXED_PROFILE_BYTES {
+            (String::new(), String::new(), None)
+        } else {
+            let (person, description) = profile_text(profile);
+            (person, description, Some(text))
+        };
         self.with_writer(|c| {
             let tx = c.transaction()?;
             let existing: Option<i64> = tx
@@ -350,6 +360,13 @@ mod tests {
         assert_eq!(idx.search("dba", 10).expect("search").len(), 1);
         assert!(idx.search("robert zzz", 10).expect("search").is_empty());
         assert_eq!(idx.search("a", 1).expect("limit").len(), 1);
+        // An oversized profile is dropped, the name stays.
+        let big =
+            json!({"name": "Robert Tables", "description": "x".repeat(MAX_INDEXED_PROFILE_BYTES)});
+        idx.set_profile("bob.test", &big).expect("profile");
+        assert!(idx.search("robert", 10).expect("search").is_empty());
+        let bob = idx.search("bob", 10).expect("search");
+        assert_eq!((bob.len(), bob[0].profile.clone()), (1, None));
     }
 
     #[test]
