@@ -155,11 +155,12 @@ pub struct SearchResult {
     pub profile: serde_json::Value,
 }
 
-/// `GET /v1/search`: `{"results": [...]}`.
+/// `GET /v1/search`: `{"results": [...]}`, or `{}` for an empty query.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResults {
-    /// The matches.
-    pub results: Vec<SearchResult>,
+    /// The matches; absent when the query was empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<SearchResult>>,
 }
 
 /// The OpenAPI document of the read routes.
@@ -270,6 +271,13 @@ mod tests {
         assert_eq!(
             serde_json::to_value(result).ok(),
             Some(json!({"username": "alice", "fullyQualifiedName": "alice.id", "profile": {}}))
+        );
+        let empty = SearchResults { results: None };
+        assert_eq!(serde_json::to_value(empty).ok(), Some(json!({})));
+        let required = &doc["components"]["schemas"]["SearchResults"]["required"];
+        assert!(
+            !required.to_string().contains("results"),
+            "an empty query's {{}} fits the schema: {required}"
         );
         let search = &doc["components"]["schemas"]["SearchResult"]["properties"];
         assert!(search.get("fullyQualifiedName").is_some(), "{search}");
