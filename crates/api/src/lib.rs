@@ -5,7 +5,10 @@
 //!   [`rpc::serve_rpc`], with an [`rpc::RpcExtension`] hook for the Atlas methods.
 //!
 //! Both read through one [`QueryService`]: read-only name database handles (SQLite reads on
-//! blocking threads), a [`ZonefileSource`] and the daemon's [`NodeInfo`].
+//! blocking threads), a [`ZonefileSource`] and the daemon's [`NodeInfo`]. The REST API also
+//! resolves profiles from the zone files' URLs ([`profile`], verifying ES256K tokens with
+//! [`jwt`]) and searches names and resolved profiles in an index of its own ([`search`],
+//! enabled by [`ServiceConfig::search_db`]).
 //!
 //! The daemon owns the listeners and the shutdown signal:
 //!
