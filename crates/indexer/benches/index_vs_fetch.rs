@@ -245,6 +245,7 @@ async fn run(blocks: u64, ops_per_block: u64) {
     )
     .with_batch_policy(policy);
     let (_, shutdown) = watch::channel(false);
+    let rss_before = peak_rss_mb();
     let t = Instant::now();
     let cpu = cpu_secs();
     let report = indexer.sync(&shutdown, |_| {}).await.expect("index");
@@ -280,6 +281,10 @@ async fn run(blocks: u64, ops_per_block: u64) {
     println!(
         "peak RSS (whole process)       {:.0} MB (chain and generator included)",
         peak_rss_mb()
+    );
+    println!(
+        "peak RSS growth during (b)     {:.0} MB (from {rss_before:.0} MB)",
+        peak_rss_mb() - rss_before
     );
 
     // (c) process + commit alone, from blocks held in memory (fetched again, untimed): the
