@@ -1,5 +1,9 @@
 //! The query service both servers read through: read-only name database handles, the zone
-//! file source and the node's status, with every SQLite read on a blocking thread.
+//! file source and the node's status, with every SQLite read on a blocking thread; or, for
+//! the REST routes of a `blockstack api` whose core runs elsewhere, that core's node RPC
+//! ([`source`]).
+
+pub mod source;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -14,7 +18,8 @@ use tokio::sync::Semaphore;
 use crate::node_info::{NodeInfo, NodeStatus};
 use crate::profile::{ProfileConfig, ProfileResolver};
 use crate::search::SearchIndex;
-use crate::zonefiles::{StandardVerdicts, ZonefileSource};
+use crate::zonefiles::{NoZonefiles, StandardVerdicts, ZonefileSource};
+use source::{RemoteRead, RemoteSource, Source};
 
 /// The version string v0.18 nodes report (`VERSION` in the original's `version.py`).
 pub const DEFAULT_SERVER_VERSION: &str = "0.18.0.2";
@@ -92,6 +97,9 @@ pub enum ServiceError {
     /// The blocking task died (a panic in a query) or the runtime is shutting down.
     #[error("read task failed: {0}")]
     Task(String),
+    /// A read of the local database on a service that reads a remote core.
+    #[error("this node reads a remote core ({0}) and has no local name database")]
+    RemoteOnly(String),
 }
 
 /// What a read sees: one consistent snapshot of the name database, plus the node's state.
@@ -137,6 +145,7 @@ struct Inner {
     verdicts: StandardVerdicts,
     profiles: ProfileResolver,
     search: Option<Arc<SearchIndex>>,
+    remote: Option<RemoteSource>,
 }
 
 /// A cheap-to-clone handle on the query service.
@@ -200,8 +209,49 @@ impl QueryService {
                 verdicts,
                 profiles,
                 search,
+                remote: None,
             }),
         }
+    }
+
+    /// A service whose REST reads go to the remote core behind `client` (its node RPC),
+    /// evaluated with `rules` (the core's network and first block). It has no local database:
+    /// [`QueryService::read`] fails with [`ServiceError::RemoteOnly`], and the routes that
+    /// need local state answer as [`source`] says.
+    pub fn remote(
+        client: blockstack_client::node::NodeClient,
+        rules: Rules,
+        config: ServiceConfig,
+    ) -> Self {
+        let permits = Semaphore::new(config.max_concurrent_reads.max(1));
+        let remote = RemoteSource::new(client, rules.clone(), config.zonefile_verdicts);
+        let node = Arc::new(crate::node_info::SharedNodeInfo::new(NodeStatus {
+            last_block_seen: 0,
+            indexing: false,
+            last_indexing_time: crate::node_info::unix_now(),
+            zonefile_count: None,
+        }));
+        Self {
+            inner: Arc::new(Inner {
+                db_path: PathBuf::new(),
+                rules,
+                zonefiles: Arc::new(NoZonefiles),
+                node,
+                verdicts: StandardVerdicts::new(0),
+                profiles: ProfileResolver::new(&config.profiles),
+                config,
+                pool: Mutex::new(Vec::new()),
+                subdomain_pool: Mutex::new(Vec::new()),
+                permits,
+                search: None,
+                remote: Some(remote),
+            }),
+        }
+    }
+
+    /// The remote core's RPC URL, when this service reads one.
+    pub fn remote_url(&self) -> Option<&str> {
+        self.inner.remote.as_ref().map(RemoteSource::url)
     }
 
     /// The database file read.
@@ -257,6 +307,44 @@ impl QueryService {
             .await
             .map_err(|e| ServiceError::Task(e.to_string()))?
     }
+
+    /// Runs `f` against the service's [`Source`] on a blocking thread: a fresh snapshot of
+    /// the local database, or the remote core (whose calls then run on that thread).
+    pub async fn query<R, F>(&self, f: F) -> Result<R, ServiceError>
+    where
+        F: FnOnce(&Source<'_>) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let _permit = tokio::time::timeout(
+            self.inner.config.queue_timeout,
+            self.inner.permits.acquire(),
+        )
+        .await
+        .map_err(|_| ServiceError::Busy)?
+        .map_err(|e| ServiceError::Task(e.to_string()))?;
+        let inner = Arc::clone(&self.inner);
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || inner.query(handle, f))
+            .await
+            .map_err(|e| ServiceError::Task(e.to_string()))?
+    }
+
+    /// [`QueryService::query`] for a point read (a handful of indexed row lookups): on the
+    /// local database it runs right here when a read slot is free, as
+    /// [`QueryService::read_point`]; a remote read always goes to a blocking thread.
+    pub async fn query_point<R, F>(&self, f: F) -> Result<R, ServiceError>
+    where
+        F: FnOnce(&Source<'_>) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        if self.inner.remote.is_some() {
+            return self.query(f).await;
+        }
+        match self.inner.permits.try_acquire() {
+            Ok(_permit) => self.inner.run(|r| f(&Source::Local(r))),
+            Err(_) => self.query(f).await,
+        }
+    }
 }
 
 impl QueryService {
@@ -277,7 +365,22 @@ impl QueryService {
 }
 
 impl Inner {
+    /// Runs `f` against the source: the remote core, or a fresh local snapshot.
+    fn query<R>(
+        &self,
+        handle: tokio::runtime::Handle,
+        f: impl FnOnce(&Source<'_>) -> R,
+    ) -> Result<R, ServiceError> {
+        match &self.remote {
+            Some(source) => Ok(f(&Source::Remote(&RemoteRead { source, handle }))),
+            None => self.run(|r| f(&Source::Local(r))),
+        }
+    }
+
     fn run<R>(&self, f: impl FnOnce(&Reader<'_>) -> R) -> Result<R, ServiceError> {
+        if let Some(remote) = &self.remote {
+            return Err(ServiceError::RemoteOnly(remote.url().to_owned()));
+        }
         let db = self.checkout()?;
         let subdomains = self.checkout_subdomains();
         let result = {

@@ -9,7 +9,9 @@
 //!
 //! Knobs: `BENCH_SECONDS` (15), `BENCH_CONNECTIONS` (64), `BENCH_WRK_THREADS` (2),
 //! `BENCH_WARMUP` seconds before each measured run (2), `BENCH_TRIVIAL=0` skips the trivial
-//! route, `BENCH_DIR` holds the database (the system temp directory).
+//! route, `BENCH_DIR` holds the database (the system temp directory), `BENCH_SOURCE=remote`
+//! serves the REST API through the node RPC (a remote source over the same process's RPC)
+//! instead of from the database.
 
 mod db;
 mod probe;
@@ -155,7 +157,8 @@ fn load() {
         f.flush().expect("write names");
     }
 
-    let server = spawn_server(&[
+    let remote = std::env::var("BENCH_SOURCE").is_ok_and(|s| s == "remote");
+    let mut server_args: Vec<String> = vec![
         "--db".into(),
         db_path.display().to_string(),
         "--zonefiles".into(),
@@ -164,7 +167,20 @@ fn load() {
         built.last_block.to_string(),
         "--zonefile-count".into(),
         (built.real + 1).to_string(),
-    ]);
+    ];
+    if remote {
+        server_args.push("--remote".into());
+    }
+    println!(
+        "{:<30}{}",
+        "source",
+        if remote {
+            "remote (node RPC)"
+        } else {
+            "local database"
+        }
+    );
+    let server = spawn_server(&server_args);
     let pid = server.child.id();
     let base = format!("http://{}", server.rest);
     let idle = probe::status_mb(pid, "VmRSS:").unwrap_or(0.0);

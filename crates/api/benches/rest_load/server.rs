@@ -2,8 +2,10 @@
 //! process of their own so that their memory is measured alone.
 //!
 //! `rest_load serve --db FILE --zonefiles DIR --last-block N [--zonefile-count N]
-//! [--rest-port P] [--rpc-port P] [--exit-on-eof]`, or `rest_load serve --build NAMES --dir DIR
-//! [...]` to build the database first. Prints `rest <addr>` and `rpc <addr>` once listening.
+//! [--rest-port P] [--rpc-port P] [--remote] [--exit-on-eof]`, or `rest_load serve --build
+//! NAMES --dir DIR [...]` to build the database first. Prints `rest <addr>` and `rpc <addr>`
+//! once listening. With `--remote` the REST API reads through the node RPC of the same process
+//! (a remote source, as `blockstack api` whose core runs elsewhere) instead of the database.
 //! With `--exit-on-eof` it stops when its standard input closes (its parent died or is done).
 
 use std::io::{BufRead as _, Write as _};
@@ -27,6 +29,7 @@ struct Args {
     zonefile_count: u64,
     rest_port: u16,
     rpc_port: u16,
+    remote: bool,
     exit_on_eof: bool,
 }
 
@@ -38,6 +41,7 @@ fn parse(args: &[String]) -> Args {
         zonefile_count: 0,
         rest_port: 0,
         rpc_port: 0,
+        remote: false,
         exit_on_eof: false,
     };
     let mut build: Option<(usize, PathBuf)> = None;
@@ -66,6 +70,7 @@ fn parse(args: &[String]) -> Args {
                 build = Some((build.map_or(0, |b| b.0), dir));
             }
             "--exit-on-eof" => out.exit_on_eof = true,
+            "--remote" => out.remote = true,
             other => panic!("unknown server flag {other}"),
         }
     }
@@ -136,8 +141,15 @@ async fn serve(args: Args) {
         let _ = rx.changed().await;
     };
     let dispatcher = RpcDispatcher::new(service.clone(), None);
+    let rest_service = if args.remote {
+        let url = format!("http://{}/RPC2", rpc.local_addr().expect("addr"));
+        let client = blockstack_client::node::NodeClient::new(url).expect("RPC client");
+        QueryService::remote(client, Rules::mainnet(), ServiceConfig::default())
+    } else {
+        service
+    };
     let (a, b) = tokio::join!(
-        serve_rest(rest, service, shutdown(stopped.clone())),
+        serve_rest(rest, rest_service, shutdown(stopped.clone())),
         serve_rpc(rpc, dispatcher, shutdown(stopped)),
     );
     a.expect("REST server");

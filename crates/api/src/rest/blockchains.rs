@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::extract::{bitcoin_only, name_route_ok, PyJson, Qs};
 use super::openapi::*;
 use crate::error::ApiError;
-use crate::records::{check_name, is_subdomain, sanitize, NameReply, SubdomainReply};
+use crate::records::{check_name, is_subdomain};
 use crate::service::QueryService;
 
 /// `GET /v1/blockchains/{chain}/name_count[?all=true]`: `{"names_count": n}`.
@@ -19,15 +19,7 @@ pub async fn name_count(
 ) -> Result<PyJson<Value>, ApiError> {
     bitcoin_only(&chain)?;
     let all = qs.flag("all");
-    let count = svc
-        .read(move |r| {
-            if all {
-                r.snap.num_names_cumulative()
-            } else {
-                r.snap.num_names()
-            }
-        })
-        .await??;
+    let count = svc.query(move |r| r.num_names(all)).await??;
     Ok(PyJson(json!({"names_count": count})))
 }
 
@@ -38,7 +30,7 @@ pub async fn consensus(
     Path(chain): Path<String>,
 ) -> Result<PyJson<Value>, ApiError> {
     bitcoin_only(&chain)?;
-    let info = svc.read(|r| r.getinfo()).await??;
+    let info = svc.query(|r| r.getinfo()).await??;
     Ok(PyJson(json!({
         "consensus_hash": info.get("consensus").cloned().unwrap_or(Value::Null),
     })))
@@ -55,8 +47,8 @@ pub async fn operations(
     if height.is_empty() || !height.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::NoRoute);
     }
-    svc.read(move |r| {
-        let min = if r.rules.test_mode {
+    svc.query(move |r| {
+        let min = if r.rules().test_mode {
             1
         } else {
             blockstack_consensus::rules::FIRST_BLOCK_MAINNET
@@ -66,13 +58,7 @@ pub async fn operations(
             .ok()
             .filter(|h| (min..=10_000_000).contains(h))
             .ok_or_else(|| ApiError::NotFound("Invalid block height".into()))?;
-        let count = r.snap.num_nameops_at(height)?;
-        let ops: Vec<Map<String, Value>> = r
-            .snap
-            .nameops_at(height, 0, count)?
-            .into_iter()
-            .map(sanitize)
-            .collect();
+        let ops: Vec<Map<String, Value>> = r.nameops_at(height)?;
         Ok(PyJson(json!(ops)))
     })
     .await?
@@ -90,12 +76,7 @@ pub async fn name_history(
         return Err(ApiError::InvalidName);
     }
     if is_subdomain(&name) && !check_name(&name) {
-        let found = svc
-            .read(move |r| {
-                r.subdomain_record(&name, true)
-                    .map(|rep| matches!(rep, SubdomainReply::Found(_)))
-            })
-            .await??;
+        let found = svc.query(move |r| r.subdomain_exists(&name)).await??;
         return Err(if found {
             ApiError::Unimplemented
         } else {
@@ -105,12 +86,7 @@ pub async fn name_history(
     if !check_name(&name) {
         return Err(ApiError::NotFound("Invalid name or subdomain".into()));
     }
-    let found = svc
-        .read(move |r| {
-            r.name_record(&name, false)
-                .map(|rep| matches!(rep, NameReply::Found(_)))
-        })
-        .await??;
+    let found = svc.query(move |r| r.name_exists(&name)).await??;
     if found {
         Err(ApiError::Unimplemented)
     } else {

@@ -11,9 +11,8 @@ use serde_json::{json, Map, Value};
 use super::extract::{name_route_ok, PyJson, Qs, PAGE_SIZE};
 use super::openapi::*;
 use crate::error::ApiError;
-use crate::records::{
-    check_address, check_name, is_subdomain, reencode_address, NameReply, SubdomainReply,
-};
+use crate::records::{check_address, check_name, is_subdomain, reencode_address};
+use crate::service::source::Source;
 use crate::service::{QueryService, Reader};
 use crate::zonefiles::{get_verified, is_standard_zonefile, is_zonefile_hash};
 use blockstack_namedb::NameLookup;
@@ -26,13 +25,7 @@ pub async fn list(State(svc): State<QueryService>, qs: Qs) -> Result<PyJson<Valu
     let all = qs.flag("all");
     let offset = page * PAGE_SIZE;
     let names = svc
-        .read(move |r| {
-            if all {
-                r.snap.all_names_cumulative(offset, PAGE_SIZE)
-            } else {
-                r.snap.all_names(offset, PAGE_SIZE)
-            }
-        })
+        .query(move |r| r.all_names(offset, PAGE_SIZE, all))
         .await??;
     Ok(PyJson(json!(names)))
 }
@@ -47,33 +40,14 @@ pub(super) fn checked_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The record as the reference client's `get_name_record` returns it to the REST handlers:
-/// a subdomain's record from the subdomain index (`Failed to load subdomain` when unknown),
-/// or a name's, refused past its renewal deadline (`Name expired`).
+/// The record as the reference client's `get_name_record` returns it to the REST handlers
+/// ([`Source::client_record`]).
 pub(super) fn client_record(
-    r: &Reader<'_>,
+    r: &Source<'_>,
     name: &str,
     with_history: bool,
 ) -> Result<Result<Map<String, Value>, String>, ApiError> {
-    if is_subdomain(name) {
-        return Ok(match r.subdomain_record(name, with_history)? {
-            SubdomainReply::Found(rec) => Ok(rec),
-            SubdomainReply::NotFound => Err("Failed to load subdomain".into()),
-        });
-    }
-    let rec = match r.name_record(name, with_history)? {
-        NameReply::NotFound => return Ok(Err("Not found.".into())),
-        NameReply::NamespaceMissing => return Ok(Err("Not found.".into())),
-        NameReply::Found(rec) => rec,
-    };
-    let deadline = rec
-        .get("renewal_deadline")
-        .and_then(Value::as_i64)
-        .unwrap_or(-1);
-    if past_renewal(r, deadline) {
-        return Ok(Err("Name expired".into()));
-    }
-    Ok(Ok(rec))
+    r.client_record(name, with_history)
 }
 
 /// Whether lastblock is past a name's renewal deadline (−1: none).
@@ -97,12 +71,10 @@ pub async fn info(
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     checked_name(&name)?;
-    svc.read_point(move |r| {
-        if is_subdomain(&name) {
-            subdomain_info(r, &name).map(IntoResponse::into_response)
-        } else {
-            name_info(r, &name)
-        }
+    svc.query_point(move |r| match r {
+        Source::Local(r) if !is_subdomain(&name) => name_info(r, &name),
+        _ if !is_subdomain(&name) => record_name_info(r, &name),
+        _ => subdomain_info(r, &name).map(IntoResponse::into_response),
     })
     .await?
 }
@@ -156,8 +128,44 @@ fn name_info(r: &Reader<'_>, name: &str) -> Result<Response, ApiError> {
     .into_response())
 }
 
+/// `/v1/names/{name}` of a name, from its record as the RPC returns it: the reply
+/// [`name_info`] reads from the row.
+fn record_name_info(r: &Source<'_>, name: &str) -> Result<Response, ApiError> {
+    let rec = match client_record(r, name, false)? {
+        Ok(rec) => rec,
+        Err(e) if e == "Not found." => return Err(ApiError::NameAvailable),
+        Err(e) => return Err(ApiError::Indexer(format!("Blockstack daemon error: {e}"))),
+    };
+    let text = |key: &str| rec.get(key).and_then(Value::as_str);
+    let value_hash = text("value_hash");
+    let zonefile = match (value_hash, record_zonefile(&rec)) {
+        (Some(hash), Some(bytes)) if r.is_standard_zonefile(hash, &bytes) => {
+            Value::from(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        (Some(_), Some(_)) => json!({"error": "Non-standard zone file"}),
+        _ => Value::Null,
+    };
+    Ok(PyJson(NameInfoBody {
+        address: reencode_address(text("address").unwrap_or_default(), AddressNetwork::Mainnet),
+        blockchain: "bitcoin",
+        expire_block: rec
+            .get("expire_block")
+            .and_then(Value::as_i64)
+            .unwrap_or(-1),
+        last_txid: text("txid").unwrap_or_default(),
+        status: if rec.get("revoked").and_then(Value::as_bool) == Some(true) {
+            "revoked"
+        } else {
+            "registered"
+        },
+        zonefile,
+        zonefile_hash: value_hash,
+    })
+    .into_response())
+}
+
 /// `/v1/names/{name}` of a subdomain.
-fn subdomain_info(r: &Reader<'_>, name: &str) -> Result<PyJson<Value>, ApiError> {
+fn subdomain_info(r: &Source<'_>, name: &str) -> Result<PyJson<Value>, ApiError> {
     let rec = match client_record(r, name, false)? {
         Ok(rec) => rec,
         Err(e) if e == "Not found." || e == "Failed to load subdomain" => {
@@ -204,8 +212,8 @@ pub async fn history(
     };
     let start = bound("start_block")?;
     let end = bound("end_block")?.unwrap_or(1 << 32);
-    svc.read(move |r| {
-        let start = start.unwrap_or(i128::from(r.rules.first_block));
+    svc.query(move |r| {
+        let start = start.unwrap_or(i128::from(r.rules().first_block));
         let rec = client_record(r, &name, true)?.map_err(ApiError::Indexer)?;
         let mut out = Map::new();
         if let Some(Value::Object(history)) = rec.get("history") {
@@ -228,7 +236,7 @@ pub async fn public_key(
     Path(name): Path<String>,
 ) -> Result<PyJson<Value>, ApiError> {
     checked_name(&name)?;
-    svc.read(move |r| {
+    svc.query(move |r| {
         let rec = client_record(r, &name, false)?.map_err(ApiError::Indexer)?;
         let bytes = record_zonefile(&rec)
             .ok_or_else(|| ApiError::NotFound("No zone file for name".into()))?;
@@ -268,7 +276,7 @@ pub async fn zonefile(
 ) -> Result<Response, ApiError> {
     checked_name(&name)?;
     let raw = qs.flag("raw");
-    svc.read(move |r| {
+    svc.query(move |r| {
         let rec = client_record(r, &name, false)?.map_err(ApiError::Indexer)?;
         let bytes = record_zonefile(&rec)
             .ok_or_else(|| ApiError::NotFound("No zone file for name".into()))?;
@@ -294,7 +302,7 @@ pub async fn zonefile_by_hash(
         return Err(ApiError::InvalidZonefileHash);
     }
     let raw = qs.flag("raw");
-    svc.read(move |r| {
+    svc.query(move |r| {
         let rec = client_record(r, &name, true)?
             .map_err(|e| ApiError::Indexer(format!("Failed to get name record for {name}: {e}")))?;
         let known = rec
@@ -314,10 +322,8 @@ pub async fn zonefile_by_hash(
             .and_then(record_zonefile)
             .filter(|b| blockstack_zonefile::zonefile_hash(b) == hash);
         let bytes = r
-            .config
-            .atlas_enabled
-            .then(|| get_verified(r.zonefiles, &hash).or(carried))
-            .flatten()
+            .stored_zonefile(&hash)?
+            .and_then(|stored| stored.or(carried))
             .ok_or_else(|| ApiError::NotFound("No such zonefile".into()))?;
         if !raw && !is_standard_zonefile(&bytes) {
             return Err(ApiError::NonStandardHistoric(name));
@@ -341,21 +347,17 @@ pub async fn by_address(
     if address.is_empty() || !address.bytes().all(crate::records::is_base58_char) {
         return Err(ApiError::NoRoute);
     }
-    svc.read(move |r| {
-        let subdomains: Vec<String> = match r.subdomains() {
-            Some(lookup) if check_address(&address) => {
-                lookup.owned_by(&address).unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, "subdomains by address");
-                    Vec::new()
-                })
-            }
-            _ => Vec::new(),
+    svc.query(move |r| {
+        let subdomains: Vec<String> = if check_address(&address) {
+            r.subdomains_owned_by(&address)
+        } else {
+            Vec::new()
         };
-        let address = reencode_address(&address, r.rules.network);
+        let address = reencode_address(&address, r.rules().network);
         if !check_address(&address) {
             return Err(ApiError::Indexer("Failed to list names by address".into()));
         }
-        let mut names = r.snap.names_owned_by_address(&address)?;
+        let mut names = r.names_owned_by_address(&address)?;
         names.extend(subdomains);
         Ok(PyJson(json!({ "names": names })))
     })

@@ -7,7 +7,6 @@ use super::extract::{name_route_ok, namespace_route_ok, PyJson, Qs, PAGE_SIZE};
 use super::openapi::*;
 use crate::error::ApiError;
 use crate::records::{check_name, check_namespace};
-use crate::rpc::satoshis;
 use crate::service::QueryService;
 
 /// The indexer's answer to a malformed namespace ID, passed on with 404.
@@ -26,7 +25,7 @@ fn checked_namespace(ns: &str) -> Result<(), ApiError> {
 /// `GET /v1/namespaces`: the IDs of the ready namespaces, as a bare array.
 #[utoipa::path(get, path = "/v1/namespaces", tag = "namespaces", responses((status = 200, description = "IDs of the ready namespaces", body = Vec<String>)))]
 pub async fn list(State(svc): State<QueryService>) -> Result<PyJson<Value>, ApiError> {
-    let ids = svc.read(|r| r.snap.namespace_ids()).await??;
+    let ids = svc.query(|r| r.namespace_ids()).await??;
     Ok(PyJson(json!(ids)))
 }
 
@@ -38,16 +37,13 @@ pub async fn info(
     Path(ns): Path<String>,
 ) -> Result<PyJson<Value>, ApiError> {
     checked_namespace(&ns)?;
-    let record = svc.read(move |r| r.snap.namespace_record(&ns)).await??;
-    let Some(view) = record else {
+    let record = svc.query(move |r| r.namespace_record(&ns)).await??;
+    let Some(mut rec) = record else {
         return Err(ApiError::NotFound("No such namespace".into()));
     };
-    let mut rec = serde_json::to_value(view).unwrap_or(Value::Null);
     // The reference client drops `opcode` from the record before the REST handler sees it.
-    if let Value::Object(m) = &mut rec {
-        m.remove("opcode");
-    }
-    Ok(PyJson(rec))
+    rec.remove("opcode");
+    Ok(PyJson(Value::Object(rec)))
 }
 
 /// `GET /v1/namespaces/{ns}/names?page=N`: one page of 100 unexpired names.
@@ -60,7 +56,7 @@ pub async fn names(
     let page = qs.page()?;
     checked_namespace(&ns)?;
     let names = svc
-        .read(move |r| r.snap.names_in_namespace(&ns, page * PAGE_SIZE, PAGE_SIZE))
+        .query(move |r| r.names_in_namespace(&ns, page * PAGE_SIZE, PAGE_SIZE))
         .await??;
     Ok(PyJson(json!(names)))
 }
@@ -72,8 +68,8 @@ pub async fn namespace_price(
     Path(ns): Path<String>,
 ) -> Result<PyJson<Value>, ApiError> {
     checked_namespace(&ns)?;
-    let cost = svc.read(move |r| r.snap.namespace_cost(&ns)).await??;
-    Ok(PyJson(json!({"satoshis": satoshis(cost.satoshis)})))
+    let sats = svc.query(move |r| r.namespace_cost(&ns)).await??;
+    Ok(PyJson(json!({ "satoshis": sats })))
 }
 
 /// `GET /v1/prices/names/{name}`: the name's price as `name_price`. The original adds
@@ -90,11 +86,10 @@ pub async fn name_price(
     if !check_name(&name) {
         return Err(ApiError::NotFound(INVALID_NAMESPACE.into()));
     }
-    let price = svc.read(move |r| r.snap.name_cost(&name)).await??;
-    let Some(price) = price else {
+    let price = svc.query(move |r| r.name_cost(&name)).await??;
+    let Some((sats, price)) = price else {
         return Err(ApiError::NotFound("Unknown/invalid namespace".into()));
     };
-    let sats = satoshis(price);
     let btc = sats.as_f64().unwrap_or(price) * 1e-8;
     Ok(PyJson(json!({
         "name_price": {"satoshis": sats, "btc": btc},

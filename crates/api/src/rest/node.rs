@@ -27,11 +27,7 @@ pub const MAX_MISSING_LISTED: usize = 100;
 pub async fn info(State(svc): State<QueryService>) -> Result<PyJson<Value>, ApiError> {
     let atlas = svc.atlas();
     let (mut info, subdomains) = svc
-        .read(|r| {
-            let info = r.getinfo()?;
-            let subdomains = r.subdomains().map(|l| l.stats()).transpose();
-            Ok::<_, ApiError>((info, subdomains?))
-        })
+        .query(|r| Ok::<_, ApiError>((r.getinfo()?, r.subdomain_stats()?)))
         .await??;
     if let (Some(atlas), Value::Object(m)) = (atlas, &mut info) {
         let overview = tokio::task::spawn_blocking(move || atlas.overview(MAX_MISSING_LISTED))
@@ -43,10 +39,7 @@ pub async fn info(State(svc): State<QueryService>) -> Result<PyJson<Value>, ApiE
         );
     }
     if let (Some(stats), Value::Object(m)) = (subdomains, &mut info) {
-        m.insert(
-            "subdomains".into(),
-            serde_json::to_value(stats).map_err(|_| ApiError::Internal)?,
-        );
+        m.insert("subdomains".into(), stats);
     }
     Ok(PyJson(info))
 }

@@ -18,10 +18,11 @@ use super::openapi::*;
 use crate::error::ApiError;
 use crate::profile::NameSource;
 use crate::records::is_subdomain;
-use crate::service::{QueryService, Reader};
+use crate::service::source::Source;
+use crate::service::QueryService;
 
 /// The name's current zone file and owner, or why it has no profile (`cli_lookup`'s checks).
-fn name_source(r: &Reader<'_>, name: &str) -> Result<Result<NameSource, String>, ApiError> {
+fn name_source(r: &Source<'_>, name: &str) -> Result<Result<NameSource, String>, ApiError> {
     let rec = match client_record(r, name, false)? {
         Ok(rec) => rec,
         Err(e) => return Ok(Err(e)),
@@ -65,7 +66,7 @@ pub async fn profile(
 ) -> Result<Response, ApiError> {
     checked_name(&name)?;
     let source = svc
-        .read_point(move |r| name_source(r, &name))
+        .query_point(move |r| name_source(r, &name))
         .await??
         .map_err(ApiError::NotFound)?;
     let name = source.name.clone();
