@@ -116,9 +116,11 @@ pub fn cached_db() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let path = dir.join(format!("chain-12.8-{name}-{}-{mtime}.db", meta.len()));
     if !path.exists() {
+        // Unique per process and thread: `cargo test` runs a binary's tests as threads.
         let tmp = dir.join(format!(
-            "chain-12.8-{}-{}.db.partial",
+            "chain-12.8-{}-{:?}-{}.db.partial",
             std::process::id(),
+            std::thread::current().id(),
             mtime
         ));
         build_db(&tmp);

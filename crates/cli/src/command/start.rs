@@ -350,6 +350,9 @@ impl Start {
         let service_config = ServiceConfig {
             atlas_enabled: atlas_on,
             subdomains_db: atlas_on.then(|| crate::daemon::subdomains_db_path(dir)),
+            // The search index is derived from the name database and resolved profiles; it
+            // lives beside them and is rebuilt when absent.
+            search_db: Some(dir.join("search.db")),
             ..ServiceConfig::default()
         };
         // The APIs read the name database from their first request: create it (or refuse a
