@@ -21,7 +21,11 @@
 //!   needs to be spent (`TX_MIN_CONFIRMATIONS`: 6, or 0 on testnet as the
 //!   original's test mode);
 //! * `[blockchain-writer] sighash` — `legacy` (Bitcoin) or `forkid` (the
-//!   Bitcoin SV regtest node of the integration tests).
+//!   Bitcoin SV regtest node of the integration tests);
+//! * `[blockstack-client] core_working_dir` — the working directory of a
+//!   core running on this machine (absent by default): `blockstack api`
+//!   then reads its name database and zone files there, instead of through
+//!   the node RPC at `server`/`port`.
 //!
 //! Reading follows Python's configparser (through the node's
 //! [`IniFile`](blockstack_node::settings::IniFile)); a missing key takes its
@@ -216,6 +220,9 @@ pub struct ClientSection {
     pub network: ClientNetwork,
     /// Confirmations a payment UTXO needs before it is spent.
     pub min_confirmations: u32,
+    /// The working directory of a core on this machine, whose database the API daemon reads
+    /// directly; `None`: it reads through the node RPC.
+    pub core_working_dir: Option<PathBuf>,
 }
 
 /// `[blockchain-reader]` or `[blockchain-writer]`.
@@ -299,6 +306,7 @@ impl ClientConfig {
                 email: String::new(),
                 network: ClientNetwork::Mainnet,
                 min_confirmations: 6,
+                core_working_dir: None,
             },
             reader: ProviderSection {
                 utxo_provider: BITCOIND_UTXO.into(),
@@ -510,6 +518,10 @@ impl ClientConfig {
             email: r.string(C, "email", "")?,
             network,
             min_confirmations: r.number(C, "min_confirmations", default_confs)?,
+            core_working_dir: r
+                .opt(C, "core_working_dir")?
+                .filter(|v| !v.is_empty())
+                .map(|v| expand_home(&v, &dir)),
         };
 
         const B: &str = "bitcoind";
@@ -559,33 +571,34 @@ impl ClientConfig {
             }
             out.push('\n');
         };
-        section(
-            "blockstack-client",
-            &[
-                ("server", c.server.clone()),
-                ("port", c.port.to_string()),
-                ("protocol", c.protocol.clone()),
-                ("api_endpoint_host", c.api_endpoint_host.clone()),
-                ("api_endpoint_port", c.api_endpoint_port.to_string()),
-                ("api_endpoint_bind", c.api_endpoint_bind.clone()),
-                ("api_password", c.api_password.clone()),
-                ("queue_path", c.queue_path.display().to_string()),
-                ("poll_interval", c.poll_interval.as_secs().to_string()),
-                ("metadata", c.metadata.display().to_string()),
-                ("storage_drivers", c.storage_drivers.clone()),
-                (
-                    "storage_drivers_required_write",
-                    c.storage_drivers_required_write.clone(),
-                ),
-                ("blockchain_reader", c.blockchain_reader.clone()),
-                ("blockchain_writer", c.blockchain_writer.clone()),
-                ("anonymous_statistics", py_bool(c.anonymous_statistics)),
-                ("client_version", c.client_version.clone()),
-                ("email", c.email.clone()),
-                ("network", c.network.as_str().into()),
-                ("min_confirmations", c.min_confirmations.to_string()),
-            ],
-        );
+        let mut client_keys = vec![
+            ("server", c.server.clone()),
+            ("port", c.port.to_string()),
+            ("protocol", c.protocol.clone()),
+            ("api_endpoint_host", c.api_endpoint_host.clone()),
+            ("api_endpoint_port", c.api_endpoint_port.to_string()),
+            ("api_endpoint_bind", c.api_endpoint_bind.clone()),
+            ("api_password", c.api_password.clone()),
+            ("queue_path", c.queue_path.display().to_string()),
+            ("poll_interval", c.poll_interval.as_secs().to_string()),
+            ("metadata", c.metadata.display().to_string()),
+            ("storage_drivers", c.storage_drivers.clone()),
+            (
+                "storage_drivers_required_write",
+                c.storage_drivers_required_write.clone(),
+            ),
+            ("blockchain_reader", c.blockchain_reader.clone()),
+            ("blockchain_writer", c.blockchain_writer.clone()),
+            ("anonymous_statistics", py_bool(c.anonymous_statistics)),
+            ("client_version", c.client_version.clone()),
+            ("email", c.email.clone()),
+            ("network", c.network.as_str().into()),
+            ("min_confirmations", c.min_confirmations.to_string()),
+        ];
+        if let Some(core) = &c.core_working_dir {
+            client_keys.push(("core_working_dir", core.display().to_string()));
+        }
+        section("blockstack-client", &client_keys);
         let b = &self.bitcoind;
         section(
             "bitcoind",
@@ -906,6 +919,7 @@ mod tests {
         });
         c.client.network = ClientNetwork::Testnet;
         c.client.min_confirmations = 2;
+        c.client.core_working_dir = Some(dir.path().join("core"));
         c.regtest = true;
         c.sighash = SighashKind::ForkId;
         c.save().expect("save");
@@ -940,5 +954,15 @@ mod tests {
         )
         .expect("parses");
         assert_eq!(c.queue_path(), Path::new("/state/q.db"));
+        assert_eq!(c.client.core_working_dir, None);
+        let c = ClientConfig::parse(
+            "[blockstack-client]\ncore_working_dir = core\n",
+            PathBuf::from("/state/client.ini"),
+        )
+        .expect("parses");
+        assert_eq!(
+            c.client.core_working_dir.as_deref(),
+            Some(Path::new("/state/core"))
+        );
     }
 }

@@ -91,6 +91,22 @@ pub fn write_routes(
     }))
 }
 
+/// The REST API of `blockstack api`: the read routes over `reads` (the local core's database
+/// or a remote core's node RPC) merged with the write routes over `registrar`, under the
+/// REST transport.
+pub fn api_app(
+    reads: blockstack_api::QueryService,
+    registrar: Arc<NodeRegistrar>,
+    config: &ClientConfig,
+) -> Router {
+    let routes = blockstack_api::rest::routes(reads).merge(write_routes(
+        registrar,
+        config,
+        config.is_test(),
+    ));
+    blockstack_api::rest::app(routes)
+}
+
 fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())

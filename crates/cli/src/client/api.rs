@@ -1,8 +1,12 @@
 //! `api start|start-foreground|stop|status|restart [wallet_password]`: the REST API daemon
 //! (port 6270) with the registrar, signing with the unlocked wallet.
 //!
-//! The daemon serves the write routes of the REST API and the registrar's state; read queries
-//! go to the node (the CLI's query commands) or to `blockstack-core`'s own REST API.
+//! The daemon serves the read routes of the REST API merged with its write routes and the
+//! registrar's state. Reads come straight from the core's database and zone files when
+//! `client.ini` names the working directory of a core on this machine
+//! (`[blockstack-client] core_working_dir`, which the devnet writes), otherwise through the
+//! node RPC at `server`/`port` (see [`blockstack_api::service::source`] for what a remote core
+//! cannot answer).
 //! `start` runs `start-foreground` in the background and hands it the wallet password on
 //! its standard input, never in its arguments or environment.
 
@@ -14,8 +18,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
-use axum::routing::get;
-use axum::Json as AxumJson;
+use std::sync::Arc;
+
+use blockstack_api::{DirZonefiles, NodeStatus, QueryService, ServiceConfig, SharedNodeInfo};
+use blockstack_client::config::ClientConfig;
+use blockstack_client::node::NodeClient;
+use blockstack_consensus::Rules;
 use blockstack_node::settings::{Network, NetworkParams};
 use blockstack_registrar::RegistrarConfig;
 use nix::sys::signal::{kill, Signal};
@@ -177,21 +185,16 @@ impl Api {
             RegistrarConfig::default()
         };
         registrar_config.poll_interval = config.client.poll_interval;
+        let rules = rules_from(&params);
         let registrar = blockstack_registrar::service::open(
             config,
             wallet.keys,
-            rules_from(&params),
+            rules.clone(),
             registrar_config,
         )
         .context("opening the registrar")?;
-        let routes = blockstack_registrar::service::write_routes(
-            registrar.clone(),
-            config,
-            config.is_test(),
-        )
-        .route("/v1/node/ping", get(ping))
-        .route("/v1/ping", get(ping));
-        let app = blockstack_api::rest::app(routes);
+        let reads = read_service(config, rules)?;
+        let app = blockstack_registrar::service::api_app(reads, registrar.clone(), config);
         let bind = (
             config.client.api_endpoint_bind.as_str(),
             config.client.api_endpoint_port,
@@ -219,8 +222,37 @@ impl Api {
     }
 }
 
-async fn ping() -> AxumJson<Json> {
-    AxumJson(json!({"status": "alive", "version": env!("CARGO_PKG_VERSION")}))
+/// Where the daemon's read routes read: the local core's working directory when `client.ini`
+/// names one, else the node RPC at `server`/`port`.
+pub fn read_service(config: &ClientConfig, rules: Rules) -> anyhow::Result<QueryService> {
+    let Some(core) = &config.client.core_working_dir else {
+        let url = config.node_url();
+        tracing::info!(%url, "REST reads go through the node RPC");
+        let client = NodeClient::new(url).context("the node RPC client")?;
+        return Ok(QueryService::remote(
+            client,
+            rules,
+            ServiceConfig::default(),
+        ));
+    };
+    tracing::info!(dir = %core.display(), "REST reads come from the local core's database");
+    let subdomains = crate::daemon::subdomains_db_path(core);
+    let node = Arc::new(SharedNodeInfo::new(NodeStatus {
+        last_block_seen: 0,
+        indexing: false,
+        last_indexing_time: blockstack_api::node_info::unix_now(),
+        zonefile_count: None,
+    }));
+    Ok(QueryService::new(
+        crate::daemon::db_path(core),
+        rules,
+        Arc::new(DirZonefiles::new(core.join("zonefiles"))),
+        node,
+        ServiceConfig {
+            subdomains_db: Some(subdomains),
+            ..ServiceConfig::default()
+        },
+    ))
 }
 
 fn pid_path(dir: &Path) -> PathBuf {
@@ -248,4 +280,103 @@ async fn stop(dir: &Path) -> anyhow::Result<Json> {
         let _ = fs::remove_file(pid_path(dir));
     }
     Ok(json!({"status": true}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn reads_come_from_the_named_core_directory_or_through_the_rpc() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = ClientConfig::defaults(dir.path().join("client.ini"));
+        config.set_server("127.0.0.1", Some(16264));
+        config.client.protocol = "http".into();
+        let remote = read_service(&config, Rules::mainnet()).expect("remote service");
+        assert_eq!(remote.remote_url(), Some(config.node_url().as_str()));
+
+        let core = dir.path().join("core");
+        config.client.core_working_dir = Some(core.clone());
+        let local = read_service(&config, Rules::mainnet()).expect("local service");
+        assert_eq!(local.remote_url(), None);
+        assert_eq!(local.db_path(), crate::daemon::db_path(&core));
+    }
+
+    /// A GET over a plain connection: the status line's code and the body.
+    async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        conn.write_all(request.as_bytes()).await.expect("send");
+        let mut reply = String::new();
+        conn.read_to_string(&mut reply).await.expect("read");
+        let status = reply
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status");
+        let body = reply
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        (status, body)
+    }
+
+    async fn serve(app: axum::Router) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(blockstack_api::rest::serve_app(
+            listener,
+            app,
+            std::future::pending(),
+        ));
+        addr
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn both_read_paths_answer_the_same_routes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let core = dir.path().join("core");
+        std::fs::create_dir_all(&core).expect("core dir");
+        drop(blockstack_namedb::NameDb::open(crate::daemon::db_path(&core)).expect("name db"));
+        let mut config = ClientConfig::defaults(dir.path().join("client.ini"));
+        config.client.core_working_dir = Some(core);
+        let local = read_service(&config, Rules::mainnet()).expect("local service");
+
+        // The core's node RPC over the same database.
+        let rpc = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let rpc_port = rpc.local_addr().expect("addr").port();
+        tokio::spawn(blockstack_api::serve_rpc(
+            rpc,
+            blockstack_api::RpcDispatcher::new(local.clone(), None),
+            std::future::pending(),
+        ));
+        config.client.core_working_dir = None;
+        config.set_server("127.0.0.1", Some(rpc_port));
+        config.client.protocol = "http".into();
+        let remote = read_service(&config, Rules::mainnet()).expect("remote service");
+
+        let here = serve(blockstack_api::rest::router(local)).await;
+        let there = serve(blockstack_api::rest::router(remote)).await;
+        for path in [
+            "/v1/names?page=0",
+            "/v1/names/foo.id",
+            "/v1/namespaces",
+            "/v1/blockchains/bitcoin/name_count",
+            "/v1/prices/namespaces/id",
+        ] {
+            let answer = get(here, path).await;
+            assert!(answer.0 == 200 || answer.0 == 404, "{path}: {answer:?}");
+            assert_eq!(answer, get(there, path).await, "{path}");
+        }
+        assert_eq!(
+            get(there, "/v1/blockchains/bitcoin/name_count").await,
+            (200, r#"{"names_count": 0}"#.to_owned())
+        );
+    }
 }

@@ -143,6 +143,8 @@ fn write_client_config(
     config.client.network = ClientNetwork::Testnet;
     config.client.min_confirmations = 0;
     config.client.storage_drivers = "disk".into();
+    // The core of this devnet runs here: `blockstack api` reads its database directly.
+    config.client.core_working_dir = Some(dir.to_path_buf());
     config.set_bitcoind(BitcoindEndpoint {
         server: "127.0.0.1".into(),
         port,
