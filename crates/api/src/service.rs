@@ -289,19 +289,24 @@ impl QueryService {
         self.inner.node.atlas()
     }
 
+    /// A read slot, waited for at most the queue timeout.
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ServiceError> {
+        tokio::time::timeout(
+            self.inner.config.queue_timeout,
+            self.inner.permits.acquire(),
+        )
+        .await
+        .map_err(|_| ServiceError::Busy)?
+        .map_err(|e| ServiceError::Task(e.to_string()))
+    }
+
     /// Runs `f` against a fresh snapshot on a blocking thread and returns its result.
     pub async fn read<R, F>(&self, f: F) -> Result<R, ServiceError>
     where
         F: FnOnce(&Reader<'_>) -> R + Send + 'static,
         R: Send + 'static,
     {
-        let _permit = tokio::time::timeout(
-            self.inner.config.queue_timeout,
-            self.inner.permits.acquire(),
-        )
-        .await
-        .map_err(|_| ServiceError::Busy)?
-        .map_err(|e| ServiceError::Task(e.to_string()))?;
+        let _permit = self.slot().await?;
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || inner.run(f))
             .await
@@ -315,13 +320,7 @@ impl QueryService {
         F: FnOnce(&Source<'_>) -> R + Send + 'static,
         R: Send + 'static,
     {
-        let _permit = tokio::time::timeout(
-            self.inner.config.queue_timeout,
-            self.inner.permits.acquire(),
-        )
-        .await
-        .map_err(|_| ServiceError::Busy)?
-        .map_err(|e| ServiceError::Task(e.to_string()))?;
+        let _permit = self.slot().await?;
         let inner = Arc::clone(&self.inner);
         let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || inner.query(handle, f))
