@@ -250,6 +250,8 @@ pub fn read_service(config: &ClientConfig, rules: Rules) -> anyhow::Result<Query
         node,
         ServiceConfig {
             subdomains_db: Some(subdomains),
+            // The daemon's own search index, beside client.ini: the core may keep one too.
+            search_db: Some(config.dir().join("search.db")),
             ..ServiceConfig::default()
         },
     ))
@@ -378,5 +380,12 @@ mod tests {
             get(there, "/v1/blockchains/bitcoin/name_count").await,
             (200, r#"{"names_count": 0}"#.to_owned())
         );
+        // Search needs a local index: kept beside client.ini when reading the core's files,
+        // refused through a remote core.
+        let (status, body) = get(here, "/v1/search?query=foo").await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("results"), "{body}");
+        assert!(dir.path().join("search.db").exists());
+        assert_eq!(get(there, "/v1/search?query=foo").await.0, 501);
     }
 }
