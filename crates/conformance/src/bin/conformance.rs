@@ -165,6 +165,22 @@ fn clean_seeds(path: &Path) -> Result<HashSet<u64>, Error> {
         .collect())
 }
 
+/// The commit the run was built from: `$CONFORMANCE_COMMIT`, else `git rev-parse HEAD` in the
+/// current directory, else null — so a log kept with the sources says which tree each chain
+/// was checked on.
+fn tree_commit() -> Option<String> {
+    if let Ok(c) = std::env::var("CONFORMANCE_COMMIT") {
+        return Some(c);
+    }
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
 /// Appends one chain's outcome to the log.
 fn append_log(path: &Path, seed: u64, scenario: &Scenario, report: &Report) -> Result<(), Error> {
     let line = serde_json::json!({
@@ -174,6 +190,7 @@ fn append_log(path: &Path, seed: u64, scenario: &Scenario, report: &Report) -> R
         "ops": scenario.op_count(),
         "divergences": report.divergences.len(),
         "clean": report.is_clean(),
+        "commit": tree_commit(),
     });
     let mut file = std::fs::OpenOptions::new()
         .create(true)
