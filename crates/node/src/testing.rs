@@ -13,7 +13,7 @@
 //! an install failure fails the test instead of skipping it.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -109,6 +109,19 @@ fn install() -> Result<(), String> {
         .clone()
 }
 
+/// Whether a node can run here; prints why `test` is skipped when not (or panics when
+/// `BITCOIND_REGTEST_REQUIRED=1`).
+fn available(test: &str) -> bool {
+    let Err(reason) = install() else {
+        return true;
+    };
+    if std::env::var_os("BITCOIND_REGTEST_REQUIRED").is_some_and(|v| v == "1") {
+        panic!("{test}: regtest bitcoind required but unavailable: {reason}");
+    }
+    eprintln!("SKIPPED {test}: regtest bitcoind unavailable: {reason}");
+    false
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
     listener.local_addr().expect("local address").port()
@@ -126,7 +139,23 @@ pub struct RegtestNode {
     pub password: String,
     extra_args: Vec<String>,
     // Dropped after `drop` has stopped the node.
-    datadir: tempfile::TempDir,
+    datadir: Datadir,
+}
+
+/// Where a node keeps its chain: a temp dir removed after the node stops, or a directory the
+/// caller owns and keeps.
+enum Datadir {
+    Temp(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl Datadir {
+    fn path(&self) -> &Path {
+        match self {
+            Datadir::Temp(dir) => dir.path(),
+            Datadir::Kept(path) => path,
+        }
+    }
 }
 
 impl RegtestNode {
@@ -138,17 +167,32 @@ impl RegtestNode {
 
     /// Like [`start`](Self::start), with extra `bitcoind` arguments.
     pub fn start_with(test: &str, extra_args: &[&str]) -> Option<Self> {
-        if let Err(reason) = install() {
-            if std::env::var_os("BITCOIND_REGTEST_REQUIRED").is_some_and(|v| v == "1") {
-                panic!("{test}: regtest bitcoind required but unavailable: {reason}");
-            }
-            eprintln!("SKIPPED {test}: regtest bitcoind unavailable: {reason}");
+        if !available(test) {
             return None;
         }
         let datadir = tempfile::Builder::new()
             .prefix("bns-regtest-")
             .tempdir()
             .expect("temp datadir");
+        Some(Self::launched(Datadir::Temp(datadir), extra_args))
+    }
+
+    /// Like [`start_with`](Self::start_with), on the data directory `datadir` (created if
+    /// missing), which is kept after the node stops: a chain built once can be served again by
+    /// a later process (the node is stopped cleanly on drop, so its blocks survive).
+    pub fn start_in(test: &str, datadir: &Path, extra_args: &[&str]) -> Option<Self> {
+        if !available(test) {
+            return None;
+        }
+        std::fs::create_dir_all(datadir)
+            .unwrap_or_else(|e| panic!("cannot create datadir {}: {e}", datadir.display()));
+        Some(Self::launched(
+            Datadir::Kept(datadir.to_path_buf()),
+            extra_args,
+        ))
+    }
+
+    fn launched(datadir: Datadir, extra_args: &[&str]) -> Self {
         let mut node = Self {
             port: 0,
             url: String::new(),
@@ -158,7 +202,7 @@ impl RegtestNode {
             datadir,
         };
         node.launch();
-        Some(node)
+        node
     }
 
     fn launch(&mut self) {
@@ -202,7 +246,7 @@ impl RegtestNode {
 
     /// The node's data directory.
     pub fn datadir(&self) -> &str {
-        self.datadir.path().to_str().expect("utf-8 temp path")
+        self.datadir.path().to_str().expect("utf-8 datadir path")
     }
 
     /// Stops the node (cleanly: blocks are kept).
