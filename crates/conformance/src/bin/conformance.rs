@@ -101,6 +101,7 @@ async fn main_async(args: Args) -> Result<bool, Error> {
     let mut seeds = (0..args.chains)
         .map(|i| args.seed.wrapping_add(i))
         .filter(|seed| !done.contains(seed));
+    let commit = args.log.as_ref().and_then(|_| tree_commit());
     let mut running = JoinSet::new();
     let mut clean = true;
     loop {
@@ -130,7 +131,7 @@ async fn main_async(args: Args) -> Result<bool, Error> {
         };
         println!("{report}");
         if let Some(path) = &args.log {
-            append_log(path, seed, &scenario, &report)?;
+            append_log(path, commit.as_deref(), seed, &scenario, &report)?;
         }
         if !report.divergences.is_empty() {
             clean = false;
@@ -182,7 +183,13 @@ fn tree_commit() -> Option<String> {
 }
 
 /// Appends one chain's outcome to the log.
-fn append_log(path: &Path, seed: u64, scenario: &Scenario, report: &Report) -> Result<(), Error> {
+fn append_log(
+    path: &Path,
+    commit: Option<&str>,
+    seed: u64,
+    scenario: &Scenario,
+    report: &Report,
+) -> Result<(), Error> {
     let line = serde_json::json!({
         "seed": seed,
         "scenario": report.scenario,
@@ -190,7 +197,7 @@ fn append_log(path: &Path, seed: u64, scenario: &Scenario, report: &Report) -> R
         "ops": scenario.op_count(),
         "divergences": report.divergences.len(),
         "clean": report.is_clean(),
-        "commit": tree_commit(),
+        "commit": commit,
     });
     let mut file = std::fs::OpenOptions::new()
         .create(true)
