@@ -213,6 +213,13 @@ pub fn is_base58_char(b: u8) -> bool {
 /// `virtualchain.address_reencode`: the same hash under `network`'s version byte for its
 /// kind (p2pkh or p2sh). Addresses that do not decode are returned unchanged.
 pub fn reencode_address(address: &str, network: AddressNetwork) -> String {
+    // A leading `1` spells a leading zero byte: the address is version 0 (mainnet p2pkh, a
+    // p2pkh version on no network's p2sh list) or does not decode, and either way it stays as
+    // it is when the target is version 0. Most addresses are mainnet ones; this skips their
+    // decoding and checksum.
+    if network.p2pkh_version() == 0 && address.starts_with('1') {
+        return address.to_string();
+    }
     let Some((version, hash)) = decode_base58_address(address) else {
         return address.to_string();
     };
@@ -242,6 +249,19 @@ mod tests {
         let main = base58check(AddressNetwork::Mainnet.p2pkh_version(), &hash);
         let test = base58check(AddressNetwork::Testnet.p2pkh_version(), &hash);
         assert_eq!(reencode_address(&main, AddressNetwork::Mainnet), main);
+        // Version 0 with leading zero bytes of hash, and a `1…` string that does not decode,
+        // stay as they are under the shortcut, as the full decoding leaves them.
+        let zeros = base58check(AddressNetwork::Mainnet.p2pkh_version(), &[0u8; 20]);
+        assert!(zeros.starts_with("11"));
+        assert_eq!(reencode_address(&zeros, AddressNetwork::Mainnet), zeros);
+        assert_eq!(
+            reencode_address("1NotAnAddress", AddressNetwork::Mainnet),
+            "1NotAnAddress"
+        );
+        assert_eq!(
+            reencode_address(&zeros, AddressNetwork::Testnet),
+            base58check(AddressNetwork::Testnet.p2pkh_version(), &[0u8; 20])
+        );
         assert_eq!(reencode_address(&test, AddressNetwork::Mainnet), main);
         assert_eq!(reencode_address(&main, AddressNetwork::Testnet), test);
         let p2sh = base58check(AddressNetwork::Testnet.p2sh_version(), &hash);

@@ -157,6 +157,101 @@ impl StandardVerdicts {
     }
 }
 
+/// What a remembered zone file costs beyond its text: its key, the map's slot and the shared
+/// string's header and allocation.
+const TEXT_OVERHEAD: usize = 96;
+
+/// The texts of verified zone files as `GET /v1/names/{name}` shows them, remembered by hash:
+/// the bytes under a hash never change, so neither does their text nor whether they are
+/// standard. Holds at most about `budget` bytes; when full, arbitrary entries are forgotten to
+/// make room. A hash the source does not hold is not remembered (it may arrive later).
+#[derive(Debug)]
+pub struct ZonefileTexts {
+    budget: usize,
+    held: Mutex<HeldTexts>,
+}
+
+#[derive(Debug, Default)]
+struct HeldTexts {
+    /// Hash → the text of a standard zone file, `None` for a non-standard one.
+    texts: std::collections::HashMap<[u8; 20], Option<Arc<str>>>,
+    /// What the entries cost, as counted against the budget.
+    bytes: usize,
+}
+
+impl ZonefileTexts {
+    /// An empty cache of at most about `budget` bytes (0 remembers nothing).
+    pub fn new(budget: usize) -> Self {
+        Self {
+            budget,
+            held: Mutex::new(HeldTexts::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HeldTexts> {
+        match self.held.lock() {
+            Ok(held) => held,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Zone files remembered now.
+    pub fn len(&self) -> usize {
+        self.lock().texts.len()
+    }
+
+    /// Whether none is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The zone file with hash `hash` from `source`, if it holds bytes that hash to it: the
+    /// text of a standard zone file (invalid UTF-8 replaced, as the reply shows it), or `None`
+    /// for a non-standard one ([`is_standard_zonefile`]).
+    pub fn get(&self, source: &dyn ZonefileSource, hash: &str) -> Option<Option<Arc<str>>> {
+        let key = hash_key(hash);
+        if let Some(key) = &key {
+            if let Some(known) = self.lock().texts.get(key) {
+                return Some(known.clone());
+            }
+        }
+        let bytes = get_verified(source, hash)?;
+        let text = is_standard_zonefile(&bytes).then(|| Arc::from(String::from_utf8_lossy(&bytes)));
+        if let Some(key) = key.filter(|_| self.budget > 0) {
+            let cost = text.as_deref().map_or(0, str::len) + TEXT_OVERHEAD;
+            let mut held = self.lock();
+            if held.bytes + cost > self.budget {
+                // Forget an eighth of the budget's worth at once, not one entry per miss.
+                let target = (self.budget - self.budget / 8).saturating_sub(cost);
+                let mut drop = Vec::new();
+                let mut bytes = held.bytes;
+                for (k, v) in &held.texts {
+                    if bytes <= target {
+                        break;
+                    }
+                    bytes -= v.as_deref().map_or(0, str::len) + TEXT_OVERHEAD;
+                    drop.push(*k);
+                }
+                for k in drop {
+                    held.texts.remove(&k);
+                }
+                held.bytes = bytes;
+            }
+            if held.bytes + cost <= self.budget && held.texts.insert(key, text.clone()).is_none() {
+                held.bytes += cost;
+            }
+        }
+        Some(text)
+    }
+}
+
+/// The 20 bytes of a 40-hex zone file hash, `None` if `hash` is not one.
+fn hash_key(hash: &str) -> Option<[u8; 20]> {
+    let mut key = [0u8; 20];
+    hex::decode_to_slice(hash, &mut key).ok()?;
+    Some(key)
+}
+
 /// Whether the REST API treats `bytes` as a standard zone file (`decode_name_zonefile` with
 /// `allow_legacy=True`): a zone file that parses and passes the client's user zone file schema,
 /// or — when it does not parse as a zone file — a JSON object (a legacy profile).

@@ -29,6 +29,7 @@ pub use error::{NameDbError, Result};
 pub use open::{NameDb, ReadOnlyNameDb};
 pub use queries::{
     Deadlines, DidInfo, DidLookup, HistoricName, HistoryRow, NameHistory, NameLookup,
-    NameRecordView, NameStateView, NamespaceCost, NamespaceView, Snapshot, StateDump, ZonefileInfo,
+    NameRecordView, NameStateView, NamespaceCost, NamespaceView, Snapshot, StateDump,
+    SummaryLookup, ZonefileInfo,
 };
 pub use view::DbView;

@@ -18,7 +18,9 @@ use blockstack_consensus::state::{HistoryEntry, HistoryState};
 use blockstack_consensus::{
     AddressNetwork, BlockOutcome, NameRecord, NamespaceRecord, PreorderRecord, Rules,
 };
-use blockstack_namedb::{DidInfo, DidLookup, HistoricName, NameDb, NameLookup, Snapshot};
+use blockstack_namedb::{
+    DidInfo, DidLookup, HistoricName, NameDb, NameLookup, Snapshot, SummaryLookup,
+};
 use serde_json::Value;
 
 const A: &str = "addr-A";
@@ -188,8 +190,13 @@ fn consume(o: &mut BlockOutcome, id: &str, p: &PreorderRecord) {
 
 /// The state of the timeline, at block 105.
 fn build() -> Builder {
+    build_in(NameDb::open_in_memory().expect("open"))
+}
+
+/// [`build`] into `db`.
+fn build_in(db: NameDb) -> Builder {
     let mut b = Builder {
-        db: NameDb::open_in_memory().expect("open"),
+        db,
         rules: rules(),
         next: 100,
     };
@@ -389,6 +396,58 @@ fn expiry_fields_at_their_boundaries() {
         NameLookup::NamespaceMissing
     );
     assert_eq!(s.all_names(0, 100).expect("names"), strs(&["x.inf"]));
+}
+
+/// The one-statement lookup of `GET /v1/names/{name}` answers as the snapshot does, for every
+/// kind of name (transferred, updated, revoked, imported, infinite, missing) across the
+/// timeline's expiry and reveal boundaries.
+#[test]
+fn name_summary_agrees_with_the_snapshot_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("names.db");
+    let mut b = build_in(NameDb::open(&path).expect("open"));
+    let names = ["a.ns", "b.ns", "c.ns", "d.ns", "x.inf", "r.rev", "zz.ns"];
+    let mut kinds = std::collections::BTreeSet::new();
+    for height in [105, 122, 123, 127, 128, 243, 244] {
+        b.advance_to(height);
+        let reader = NameDb::open_read_only(&path).expect("read-only");
+        let snap = reader.snapshot(&b.rules).expect("snapshot");
+        let last = snap.last_block().expect("blocks committed");
+        let expected: Vec<_> = names
+            .iter()
+            .map(|n| snap.name_record(n).expect("record"))
+            .collect();
+        drop(snap);
+        for (n, want) in names.iter().zip(expected) {
+            let got = reader.name_summary(&b.rules, n).expect("summary");
+            match (want, got) {
+                (NameLookup::NotFound, SummaryLookup::NotFound) => kinds.insert("not found"),
+                (NameLookup::NamespaceMissing, SummaryLookup::NamespaceMissing) => {
+                    kinds.insert("namespace missing")
+                }
+                (NameLookup::Found(view), SummaryLookup::Found(summary)) => {
+                    let rec = &view.record;
+                    assert_eq!(summary.address, rec.address, "{n} at {height}");
+                    assert_eq!(summary.txid, rec.txid, "{n} at {height}");
+                    assert_eq!(summary.revoked, rec.revoked, "{n} at {height}");
+                    assert_eq!(summary.value_hash, rec.value_hash, "{n} at {height}");
+                    assert_eq!(summary.deadlines, view.deadlines, "{n} at {height}");
+                    assert_eq!(summary.lastblock, last, "{n} at {height}");
+                    kinds.insert(if view.deadlines.expired {
+                        "expired"
+                    } else {
+                        "live"
+                    })
+                }
+                (want, got) => panic!("{n} at {height}: snapshot {want:?}, summary {got:?}"),
+            };
+        }
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["expired", "live", "namespace missing", "not found"],
+        "every kind of answer was compared"
+    );
 }
 
 #[test]

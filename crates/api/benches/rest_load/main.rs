@@ -11,7 +11,8 @@
 //! `BENCH_WARMUP` seconds before each measured run (2), `BENCH_TRIVIAL=0` skips the trivial
 //! route, `BENCH_DIR` holds the database (the system temp directory), `BENCH_SOURCE=remote`
 //! serves the REST API through the node RPC (a remote source over the same process's RPC)
-//! instead of from the database.
+//! instead of from the database, `BENCH_READ_MAP_BYTES` lets the server map that much of the
+//! name database for reads (off by default, as in the node).
 
 mod db;
 mod probe;

@@ -108,7 +108,7 @@ async fn serve(args: Args) {
         Rules::mainnet(),
         Arc::new(DirZonefiles::new(&args.zonefiles)),
         node,
-        ServiceConfig::default(),
+        bench_service_config(),
     );
     let rest = tokio::net::TcpListener::bind(("127.0.0.1", args.rest_port))
         .await
@@ -154,4 +154,17 @@ async fn serve(args: Args) {
     );
     a.expect("REST server");
     b.expect("RPC server");
+}
+
+/// The service configuration of the measured server: the defaults, except that
+/// `BENCH_READ_MAP_BYTES` sets how much of the name database a read handle maps.
+fn bench_service_config() -> ServiceConfig {
+    let mut config = ServiceConfig::default();
+    if let Some(bytes) = std::env::var("BENCH_READ_MAP_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.read_map_bytes = bytes;
+    }
+    config
 }

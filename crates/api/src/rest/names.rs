@@ -13,9 +13,9 @@ use super::openapi::*;
 use crate::error::ApiError;
 use crate::records::{check_address, check_name, is_subdomain, reencode_address};
 use crate::service::source::Source;
-use crate::service::{QueryService, Reader};
-use crate::zonefiles::{get_verified, is_standard_zonefile, is_zonefile_hash};
-use blockstack_namedb::NameLookup;
+use crate::service::{QueryService, StatementReader};
+use crate::zonefiles::{is_standard_zonefile, is_zonefile_hash};
+use blockstack_namedb::queries::SummaryLookup;
 
 /// `GET /v1/names?page=N[&all=true]`: one page of 100 names, sorted; `all` includes expired
 /// names.
@@ -50,11 +50,6 @@ pub(super) fn client_record(
     r.client_record(name, with_history)
 }
 
-/// Whether lastblock is past a name's renewal deadline (−1: none).
-fn past_renewal(r: &Reader<'_>, deadline: i64) -> bool {
-    deadline > 0 && i64::try_from(r.lastblock()).is_ok_and(|b| b > deadline)
-}
-
 /// The zone file bytes a record carries (base64 in `zonefile`).
 pub(super) fn record_zonefile(rec: &Map<String, Value>) -> Option<Vec<u8>> {
     rec.get("zonefile")
@@ -71,12 +66,42 @@ pub async fn info(
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     checked_name(&name)?;
-    svc.query_point(move |r| match r {
-        Source::Local(r) if !is_subdomain(&name) => name_info(r, &name),
-        _ if !is_subdomain(&name) => record_name_info(r, &name),
-        _ => subdomain_info(r, &name).map(IntoResponse::into_response),
+    if !is_subdomain(&name) && svc.is_local() {
+        return svc.read_statement(move |r| name_info(r, &name)).await?;
+    }
+    svc.query_point(move |r| {
+        if is_subdomain(&name) {
+            subdomain_info(r, &name).map(IntoResponse::into_response)
+        } else {
+            record_name_info(r, &name)
+        }
     })
     .await?
+}
+
+/// The `zonefile` of a `/v1/names/{name}` reply.
+enum ZonefileField<'a> {
+    /// No zone file held (or none named): `null`.
+    Absent,
+    /// A standard zone file's text.
+    Text(&'a str),
+    /// `{"error": "Non-standard zone file"}`.
+    NonStandard,
+}
+
+impl serde::Serialize for ZonefileField<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        match self {
+            Self::Absent => s.serialize_unit(),
+            Self::Text(text) => s.serialize_str(text),
+            Self::NonStandard => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("error", "Non-standard zone file")?;
+                m.end()
+            }
+        }
+    }
 }
 
 /// `/v1/names/{name}` of a name, its keys in the sorted order `json.dumps` writes a dict's.
@@ -87,43 +112,48 @@ struct NameInfoBody<'a> {
     expire_block: i64,
     last_txid: &'a str,
     status: &'static str,
-    zonefile: Value,
+    zonefile: ZonefileField<'a>,
     zonefile_hash: Option<&'a str>,
 }
 
-/// `/v1/names/{name}` of a name, read straight from its row: the same reply as through
-/// [`client_record`], without the record's detour through JSON and base64.
-fn name_info(r: &Reader<'_>, name: &str) -> Result<Response, ApiError> {
-    let view = match r.snap.name_record(name)? {
-        NameLookup::NotFound | NameLookup::NamespaceMissing => return Err(ApiError::NameAvailable),
-        NameLookup::Found(view) => view,
+/// `/v1/names/{name}` of a name, read by one statement from its row and its namespace's: the
+/// same reply as through [`client_record`], without the record's detour through JSON and
+/// base64.
+fn name_info(r: &StatementReader<'_>, name: &str) -> Result<Response, ApiError> {
+    let found = match r.db.name_summary(r.rules, name)? {
+        SummaryLookup::NotFound | SummaryLookup::NamespaceMissing => {
+            return Err(ApiError::NameAvailable)
+        }
+        SummaryLookup::Found(found) => found,
     };
-    if past_renewal(r, view.deadlines.renewal_deadline) {
+    let deadline = found.deadlines.renewal_deadline;
+    if deadline > 0 && i64::try_from(found.lastblock).is_ok_and(|b| b > deadline) {
         return Err(ApiError::Indexer(
             "Blockstack daemon error: Name expired".into(),
         ));
     }
-    let rec = &view.record;
-    let zonefile = match rec
+    let text = found
         .value_hash
         .as_deref()
         .filter(|_| r.config.atlas_enabled)
-        .and_then(|hash| get_verified(r.zonefiles, hash).map(|bytes| (hash, bytes)))
-    {
-        None => Value::Null,
-        Some((hash, bytes)) if r.is_standard_zonefile(hash, &bytes) => {
-            Value::from(String::from_utf8_lossy(&bytes).into_owned())
-        }
-        Some(_) => json!({"error": "Non-standard zone file"}),
+        .and_then(|hash| r.zonefile_text(hash));
+    let zonefile = match &text {
+        None => ZonefileField::Absent,
+        Some(Some(text)) => ZonefileField::Text(text),
+        Some(None) => ZonefileField::NonStandard,
     };
     Ok(PyJson(NameInfoBody {
-        address: reencode_address(&rec.address, AddressNetwork::Mainnet),
+        address: reencode_address(&found.address, AddressNetwork::Mainnet),
         blockchain: "bitcoin",
-        expire_block: view.deadlines.expire_block,
-        last_txid: &rec.txid,
-        status: if rec.revoked { "revoked" } else { "registered" },
+        expire_block: found.deadlines.expire_block,
+        last_txid: &found.txid,
+        status: if found.revoked {
+            "revoked"
+        } else {
+            "registered"
+        },
         zonefile,
-        zonefile_hash: rec.value_hash.as_deref(),
+        zonefile_hash: found.value_hash.as_deref(),
     })
     .into_response())
 }
@@ -138,12 +168,17 @@ fn record_name_info(r: &Source<'_>, name: &str) -> Result<Response, ApiError> {
     };
     let text = |key: &str| rec.get(key).and_then(Value::as_str);
     let value_hash = text("value_hash");
-    let zonefile = match (value_hash, record_zonefile(&rec)) {
-        (Some(hash), Some(bytes)) if r.is_standard_zonefile(hash, &bytes) => {
-            Value::from(String::from_utf8_lossy(&bytes).into_owned())
+    let bytes = record_zonefile(&rec);
+    let standard_text = match (value_hash, &bytes) {
+        (Some(hash), Some(bytes)) if r.is_standard_zonefile(hash, bytes) => {
+            Some(String::from_utf8_lossy(bytes))
         }
-        (Some(_), Some(_)) => json!({"error": "Non-standard zone file"}),
-        _ => Value::Null,
+        _ => None,
+    };
+    let zonefile = match (&standard_text, value_hash.and(bytes.as_ref())) {
+        (Some(text), _) => ZonefileField::Text(text),
+        (None, Some(_)) => ZonefileField::NonStandard,
+        (None, None) => ZonefileField::Absent,
     };
     Ok(PyJson(NameInfoBody {
         address: reencode_address(text("address").unwrap_or_default(), AddressNetwork::Mainnet),
@@ -376,7 +411,7 @@ mod tests {
             expire_block: 426_242,
             last_txid: "ab",
             status: "registered",
-            zonefile: Value::from("$ORIGIN a.id\n"),
+            zonefile: ZonefileField::Text("$ORIGIN a.id\n"),
             zonefile_hash: Some("00ff"),
         };
         let as_object = json!({
@@ -393,8 +428,15 @@ mod tests {
         assert!(text.starts_with(
             r#"{"address": "1Addr", "blockchain": "bitcoin", "expire_block": 426242, "last_txid""#
         ));
+        let odd = NameInfoBody {
+            zonefile: ZonefileField::NonStandard,
+            address: "1Addr".into(),
+            ..body
+        };
+        assert!(crate::pyjson::to_string(&odd)
+            .contains(r#""zonefile": {"error": "Non-standard zone file"}, "zonefile_hash""#));
         let none = NameInfoBody {
-            zonefile: Value::Null,
+            zonefile: ZonefileField::Absent,
             zonefile_hash: None,
             ..body
         };

@@ -48,11 +48,23 @@ pub(crate) fn alive_args(rules: &Rules, b: u64) -> Vec<SqlValue> {
 /// Whether a namespace is what the queries call visible at `b`: ready, or revealed and not
 /// expired (`get_namespace`, else `get_namespace_reveal`).
 pub(crate) fn namespace_visible(ns: &NamespaceRecord, rules: &Rules, b: u64) -> bool {
-    ns.ready
-        || (ns.reveal_block <= b
-            && b < ns
-                .reveal_block
-                .saturating_add(rules.namespace_reveal_expire))
+    visible_at(ns.ready, ns.reveal_block, rules, b)
+}
+
+/// [`namespace_visible`] of a namespace known by its readiness and reveal block.
+pub(crate) fn visible_at(ready: bool, reveal_block: u64, rules: &Rules, b: u64) -> bool {
+    ready || (reveal_block <= b && b < reveal_block.saturating_add(rules.namespace_reveal_expire))
+}
+
+/// What the deadlines of a name depend on in its namespace.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NamespaceTerms {
+    /// Whether the namespace is ready.
+    pub ready: bool,
+    /// The block it became ready at.
+    pub ready_block: u64,
+    /// Its names' lifetime in blocks ([`LIFE_INFINITE`]: forever).
+    pub lifetime: u32,
 }
 
 /// The deadlines reported with a name (spec §8.3). Informational: consensus uses §8.1/§8.2.
@@ -70,6 +82,25 @@ pub struct Deadlines {
 impl Deadlines {
     /// The deadlines of a name last renewed at `last_renewed` in namespace `ns`, at `lastblock`.
     pub fn compute(ns: &NamespaceRecord, last_renewed: u64, lastblock: u64, rules: &Rules) -> Self {
+        Self::of_namespace(
+            NamespaceTerms {
+                ready: ns.ready,
+                ready_block: ns.ready_block,
+                lifetime: ns.lifetime,
+            },
+            last_renewed,
+            lastblock,
+            rules,
+        )
+    }
+
+    /// [`Deadlines::compute`] from the namespace's terms alone.
+    pub(crate) fn of_namespace(
+        ns: NamespaceTerms,
+        last_renewed: u64,
+        lastblock: u64,
+        rules: &Rules,
+    ) -> Self {
         let (expire_block, renewal_deadline) = if ns.lifetime == LIFE_INFINITE || !ns.ready {
             (-1, -1)
         } else {

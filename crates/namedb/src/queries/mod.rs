@@ -10,6 +10,7 @@ mod expiry;
 mod names;
 mod namespaces;
 mod ops;
+mod point;
 
 use blockstack_consensus::Rules;
 use rusqlite::Connection;
@@ -25,6 +26,7 @@ pub use expiry::Deadlines;
 pub use names::{NameHistory, NameLookup, NameRecordView, NameStateView};
 pub use namespaces::{NamespaceCost, NamespaceView};
 pub use ops::ZonefileInfo;
+pub use point::{NameSummary, SummaryLookup};
 
 /// A consistent read of the committed state, fixed at the block that was last when it began.
 ///
