@@ -10,6 +10,12 @@ use blockstack_node::chain::{ChainError, ChainSource};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::recent::RecentOutputs;
+
+/// How many BNS transactions a fetch run keeps the outputs of, for later BNS transactions
+/// that spend them (a few hundred bytes each).
+const RECENT_TXS: usize = 5_000;
+
 /// A transaction that carries a BNS payload, with the output its input 0 spends.
 #[derive(Clone, Debug)]
 pub struct Candidate {
@@ -39,6 +45,16 @@ pub async fn fetch_block<C: ChainSource>(
     chain: &C,
     height: u64,
 ) -> Result<FetchedBlock, ChainError> {
+    fetch_block_with(chain, height, None).await
+}
+
+/// [`fetch_block`], taking the prevouts it can from `recent` (once every earlier block of the
+/// run is in it) and recording its own candidates there.
+async fn fetch_block_with<C: ChainSource>(
+    chain: &C,
+    height: u64,
+    recent: Option<&RecentOutputs>,
+) -> Result<FetchedBlock, ChainError> {
     let hash = chain.block_hash(height).await?;
     let block = chain.block(hash).await?;
     let mut candidates: Vec<Candidate> = block
@@ -53,14 +69,29 @@ pub async fn fetch_block<C: ChainSource>(
             prevout: None,
         })
         .collect();
-    let outpoints: Vec<OutPoint> = candidates
+    if let Some(recent) = recent {
+        recent.record(height, candidates.iter().map(|c| &c.tx));
+        if candidates.iter().any(|c| !c.tx.input.is_empty()) {
+            recent.wait_below(height).await;
+            for c in &mut candidates {
+                c.prevout =
+                    c.tx.input
+                        .first()
+                        .and_then(|i| recent.get(&i.previous_output));
+            }
+        }
+    }
+    let missing: Vec<OutPoint> = candidates
         .iter()
+        .filter(|c| c.prevout.is_none())
         .filter_map(|c| c.tx.input.first().map(|i| i.previous_output))
         .collect();
-    if !outpoints.is_empty() {
-        let prevouts = chain.prevouts(&outpoints).await?;
-        let mut prevouts = prevouts.into_iter();
-        for c in candidates.iter_mut().filter(|c| !c.tx.input.is_empty()) {
+    if !missing.is_empty() {
+        let mut prevouts = chain.prevouts(&missing).await?.into_iter();
+        for c in candidates
+            .iter_mut()
+            .filter(|c| c.prevout.is_none() && !c.tx.input.is_empty())
+        {
             c.prevout = prevouts.next();
         }
     }
@@ -73,6 +104,9 @@ pub async fn fetch_block<C: ChainSource>(
 }
 
 /// Fetches blocks `from..=to` with up to `ahead` requests in flight and delivers them in order.
+///
+/// A candidate that spends an output of an earlier candidate of the run (in this block or an
+/// earlier one) takes it from the outputs the run has already seen instead of asking the chain.
 pub fn spawn<C: ChainSource + 'static>(
     chain: Arc<C>,
     from: u64,
@@ -98,6 +132,7 @@ where
 {
     let (tx, rx) = mpsc::channel(ahead);
     let prepare = Arc::new(prepare);
+    let recent = Arc::new(RecentOutputs::new(RECENT_TXS, from));
     tokio::spawn(async move {
         let mut in_flight: VecDeque<JoinHandle<Result<T, ChainError>>> = VecDeque::new();
         let mut next = from;
@@ -105,9 +140,12 @@ where
             while in_flight.len() < ahead && next <= to {
                 let chain = chain.clone();
                 let prepare = prepare.clone();
+                let recent = recent.clone();
                 let height = next;
                 in_flight.push_back(tokio::spawn(async move {
-                    fetch_block(&*chain, height).await.map(|b| prepare(b))
+                    fetch_block_with(&*chain, height, Some(&recent))
+                        .await
+                        .map(|b| prepare(b))
                 }));
                 next += 1;
             }

@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod fetch;
+mod recent;
 pub mod reorg;
 pub mod store;
 
