@@ -18,14 +18,16 @@ fn a_reader_sees_whole_blocks_while_the_writer_commits() {
     replay_db(&chain, &mut db, chain.rules.first_block, 120);
 
     let done = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicBool::new(false));
     let reader = {
         let path = path.clone();
         let rules = chain.rules.clone();
-        let done = Arc::clone(&done);
+        let (done, started) = (Arc::clone(&done), Arc::clone(&started));
         std::thread::spawn(move || {
             let reader = ReadOnlyNameDb::open(&path).expect("reader");
             let mut seen = Vec::new();
-            while !done.load(Ordering::Acquire) {
+            // At least one snapshot, then as many as fit while the writer commits.
+            loop {
                 let snap = reader.snapshot(&rules).expect("snapshot");
                 let last = snap.last_block().expect("a block");
                 // Inside one snapshot the tip does not move, and every block row is whole.
@@ -43,10 +45,18 @@ fn a_reader_sees_whole_blocks_while_the_writer_commits() {
                     assert!(last > prev || names == prev_names);
                 }
                 seen.push((last, names));
+                started.store(true, Ordering::Release);
+                if done.load(Ordering::Acquire) {
+                    break;
+                }
             }
             seen
         })
     };
+    // The commits below start only once the reader is reading, however loaded the machine.
+    while !started.load(Ordering::Acquire) {
+        std::thread::yield_now();
+    }
 
     // A snapshot held open across commits does not block them and does not move.
     let held = ReadOnlyNameDb::open(&path).expect("reader");
