@@ -116,14 +116,20 @@ pub(crate) fn name_from_row(row: &Row<'_>) -> rusqlite::Result<NameRecord> {
     })
 }
 
+/// Whether a namespace row's stored op says ready (`!`) or only revealed (`&`); `None` for
+/// any other value.
+pub(crate) fn namespace_ready(op: &str) -> Option<bool> {
+    match op {
+        "!" => Some(true),
+        "&" => Some(false),
+        _ => None,
+    }
+}
+
 /// Reads a namespace row selected with [`NAMESPACE_COLUMNS`].
 pub(crate) fn namespace_from_row(row: &Row<'_>) -> rusqlite::Result<NamespaceRecord> {
     let op: String = row.get(11)?;
-    let ready = match op.as_str() {
-        "!" => true,
-        "&" => false,
-        other => return Err(bad(11, format!("namespace op {other:?}"))),
-    };
+    let ready = namespace_ready(&op).ok_or_else(|| bad(11, format!("namespace op {op:?}")))?;
     Ok(NamespaceRecord {
         namespace_id: row.get(0)?,
         preorder_hash: row.get(1)?,

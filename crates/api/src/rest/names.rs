@@ -12,7 +12,7 @@ use super::extract::{name_route_ok, PyJson, Qs, PAGE_SIZE};
 use super::openapi::*;
 use crate::error::ApiError;
 use crate::records::{check_address, check_name, is_subdomain, reencode_address};
-use crate::service::source::Source;
+use crate::service::source::{past_renewal, Source};
 use crate::service::{QueryService, StatementReader};
 use crate::zonefiles::{is_standard_zonefile, is_zonefile_hash};
 use blockstack_namedb::queries::SummaryLookup;
@@ -126,8 +126,7 @@ fn name_info(r: &StatementReader<'_>, name: &str) -> Result<Response, ApiError> 
         }
         SummaryLookup::Found(found) => found,
     };
-    let deadline = found.deadlines.renewal_deadline;
-    if deadline > 0 && i64::try_from(found.lastblock).is_ok_and(|b| b > deadline) {
+    if past_renewal(found.lastblock, found.deadlines.renewal_deadline) {
         return Err(ApiError::Indexer(
             "Blockstack daemon error: Name expired".into(),
         ));

@@ -488,6 +488,6 @@ impl Source<'_> {
 }
 
 /// Whether `lastblock` is past a name's renewal deadline (−1: none).
-fn past_renewal(lastblock: u64, deadline: i64) -> bool {
+pub(crate) fn past_renewal(lastblock: u64, deadline: i64) -> bool {
     deadline > 0 && i64::try_from(lastblock).is_ok_and(|b| b > deadline)
 }

@@ -103,18 +103,11 @@ impl ReadOnlyNameDb {
         let Some((op, reveal_block, ready_block, lifetime)) = raw.namespace else {
             return Ok(SummaryLookup::NamespaceMissing);
         };
-        // The stored op of a namespace row: `!` once ready, `&` while revealed.
-        let ready = match op.as_str() {
-            "!" => true,
-            "&" => false,
-            other => {
-                return Err(NameDbError::Corrupt {
-                    table: "namespaces",
-                    key: name.to_string(),
-                    detail: format!("namespace op {other:?}"),
-                })
-            }
-        };
+        let ready = crate::rows::namespace_ready(&op).ok_or_else(|| NameDbError::Corrupt {
+            table: "namespaces",
+            key: name.to_string(),
+            detail: format!("namespace op {op:?}"),
+        })?;
         if !visible_at(ready, reveal_block, rules, lastblock) {
             return Ok(SummaryLookup::NamespaceMissing);
         }
