@@ -17,7 +17,7 @@
 //! SQLite name database. `BENCH_REPEAT` runs (a) and (b) that many times in alternation and
 //! reports the medians with their spread. Reports (b)/(a), the CPU time of both, and the
 //! process's peak RSS. `BENCH_BATCH` sets the most blocks per store transaction while catching
-//! up (1 = every block on its own).
+//! up (1 = every block on its own), `BENCH_BATCH_SECS` the longest a batch stays open.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -519,16 +519,20 @@ fn spread(v: &[f64]) -> String {
 }
 
 fn batch_policy() -> BatchPolicy {
-    match std::env::var("BENCH_BATCH")
+    let mut policy = BatchPolicy::default();
+    if let Some(max_blocks) = std::env::var("BENCH_BATCH")
         .ok()
         .and_then(|v| v.parse().ok())
     {
-        Some(max_blocks) => BatchPolicy {
-            max_blocks,
-            ..BatchPolicy::default()
-        },
-        None => BatchPolicy::default(),
+        policy.max_blocks = max_blocks;
     }
+    if let Some(secs) = std::env::var("BENCH_BATCH_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        policy.max_age = std::time::Duration::from_secs_f64(secs);
+    }
+    policy
 }
 
 /// (a) fetch only, through the same pipeline the indexer uses: seconds, own CPU, server CPU.

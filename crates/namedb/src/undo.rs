@@ -2,10 +2,11 @@
 //!
 //! The original node has no reorg handling (spec §5.1); this database keeps, for every block,
 //! the value each touched key had before the block: a name's row, a namespace's row, all
-//! preorder rows of one preorder hash, a namespace's keychain (`NULL` = the key did not exist).
-//! Each key is recorded once per block, on its first write, so restoring every key of a block
-//! in any order gives back the state before the block. History, per-block rows and accepted ops
-//! are deleted by the block that wrote them instead.
+//! preorder rows of a preorder hash the block consumed, a namespace's keychain (`NULL` = the
+//! key did not exist). Each key is recorded once per block, on its first write, so restoring
+//! every key of a block in any order gives back the state before the block. Rows a block only
+//! adds are deleted by the block that wrote them instead: history, per-block rows, accepted ops
+//! and new preorders (whose `block_number` is the block that made them).
 
 use std::collections::HashSet;
 
@@ -210,6 +211,12 @@ impl NameDb {
             (
                 "DELETE FROM undo_log WHERE height > ?1",
                 "deleting undo data",
+            ),
+            // After the restores above, which may re-insert rows of later blocks that a
+            // consumption had captured.
+            (
+                "DELETE FROM preorders WHERE block_number > ?1",
+                "deleting new preorders",
             ),
             (
                 "DELETE FROM history WHERE committed_block > ?1",
