@@ -520,12 +520,7 @@ fn spread(v: &[f64]) -> String {
 
 fn batch_policy() -> BatchPolicy {
     let mut policy = BatchPolicy::default();
-    if let Some(max_blocks) = std::env::var("BENCH_BATCH")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        policy.max_blocks = max_blocks;
-    }
+    policy.max_blocks = env("BENCH_BATCH", policy.max_blocks);
     if let Some(secs) = std::env::var("BENCH_BATCH_SECS")
         .ok()
         .and_then(|v| v.parse().ok())
