@@ -34,6 +34,7 @@ impl NameDb {
         if self.batch {
             return Ok(());
         }
+        self.before_write();
         run(&self.conn, "BEGIN IMMEDIATE", "starting a batch")?;
         self.batch = true;
         Ok(())

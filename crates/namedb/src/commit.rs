@@ -154,6 +154,7 @@ impl NameDb {
             write_outcome(&sp, outcome, block_hash)?;
             return sp.commit().ctx("releasing the block savepoint");
         }
+        self.before_write();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)

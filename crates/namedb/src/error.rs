@@ -69,6 +69,9 @@ pub enum NameDbError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The WAL checkpoint thread could not be started.
+    #[error("cannot start the WAL checkpoint thread: {0}")]
+    Thread(std::io::Error),
     /// An SQLite call failed.
     #[error("SQLite error while {context}: {source}")]
     Sqlite {

@@ -14,6 +14,7 @@
 
 mod batch;
 mod blocks;
+mod checkpoint;
 mod commit;
 pub mod error;
 pub mod json;

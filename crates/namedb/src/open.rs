@@ -27,6 +27,7 @@ use std::time::Duration;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::checkpoint::Checkpointer;
 use crate::error::{NameDbError, Result, SqlContext};
 use crate::schema::{APPLICATION_ID, CREATE, SCHEMA_VERSION};
 
@@ -46,14 +47,19 @@ const STATEMENT_CACHE: usize = 128;
 /// pages of the name and preorder indexes.
 const WRITER_CACHE_KIB: u32 = 32 * 1024;
 
-/// WAL pages after which a commit copies the WAL back into the database file (SQLite's
-/// default is 1000). A checkpoint copies every page changed since the last one once, so a page
-/// changed by many blocks in between (the top of each index) is copied once instead of many
-/// times; the WAL file grows to about this many 4 KiB pages.
+/// WAL pages after which a commit wakes the checkpoint thread ([`crate::checkpoint`]) to copy
+/// the WAL back into the database file (SQLite's automatic checkpoints default to 1000). A
+/// checkpoint copies every page changed since the last one once, so a page changed by many
+/// blocks in between (the top of each index) is copied once instead of many times; the WAL
+/// file grows to about this many 4 KiB pages plus what is committed during one checkpoint.
 const CHECKPOINT_PAGES: u32 = 10_000;
 
 /// The writable name database: the single connection that commits blocks.
 pub struct NameDb {
+    /// The WAL checkpoint thread of a file database. Declared before `conn`, so that it ends
+    /// first and the writer's connection is the last to close (which copies the rest of the
+    /// WAL back and removes it).
+    checkpointer: Option<Checkpointer>,
     pub(crate) conn: Connection,
     /// Whether a batch transaction is open ([`NameDb::begin_batch`]).
     pub(crate) batch: bool,
@@ -184,10 +190,9 @@ fn configure_writer(conn: &Connection, file: bool) -> Result<()> {
     }
     conn.execute_batch(&format!(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
-         PRAGMA cache_size = -{WRITER_CACHE_KIB}; \
-         PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES};"
+         PRAGMA cache_size = -{WRITER_CACHE_KIB};"
     ))
-    .ctx("setting synchronous, foreign_keys, temp_store, cache_size and wal_autocheckpoint")
+    .ctx("setting synchronous, foreign_keys, temp_store and cache_size")
 }
 
 impl NameDb {
@@ -204,7 +209,7 @@ impl NameDb {
                 FileState::New => OpenFlags::SQLITE_OPEN_CREATE,
                 FileState::Sqlite => OpenFlags::empty(),
             };
-        let conn =
+        let mut conn =
             Connection::open_with_flags(path, flags).map_err(|source| NameDbError::Sqlite {
                 context: "opening the database file",
                 source,
@@ -217,7 +222,12 @@ impl NameDb {
         if let Identity::Blank = identity {
             initialize(&conn)?;
         }
-        Ok(Self { conn, batch: false })
+        let checkpointer = Checkpointer::start(path, &mut conn, CHECKPOINT_PAGES)?;
+        Ok(Self {
+            checkpointer: Some(checkpointer),
+            conn,
+            batch: false,
+        })
     }
 
     /// A new, empty database in memory (for tests and tools).
@@ -225,7 +235,19 @@ impl NameDb {
         let conn = Connection::open_in_memory().ctx("opening an in-memory database")?;
         configure_writer(&conn, false)?;
         initialize(&conn)?;
-        Ok(Self { conn, batch: false })
+        Ok(Self {
+            checkpointer: None,
+            conn,
+            batch: false,
+        })
+    }
+
+    /// To be called before each write transaction: finishes a checkpoint the thread has
+    /// run, so that the transaction starts the WAL over ([`crate::checkpoint`]).
+    pub(crate) fn before_write(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.before_write(&self.conn);
+        }
     }
 
     /// Opens a read-only connection to the same file (see [`ReadOnlyNameDb::open`]).

@@ -169,6 +169,7 @@ impl NameDb {
     /// last block). An open batch is committed first.
     pub fn rollback_to(&mut self, height: u64) -> Result<u64> {
         self.commit_batch()?;
+        self.before_write();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -249,6 +250,7 @@ impl NameDb {
         let Some(floor) = last.checked_sub(keep_last) else {
             return Ok(());
         };
+        self.before_write();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
