@@ -150,6 +150,12 @@ mod tests {
         writer
     }
 
+    fn insert_blob(writer: &Connection) {
+        writer
+            .execute("INSERT INTO t (x) SELECT zeroblob(100000)", [])
+            .expect("insert");
+    }
+
     fn len(path: &Path) -> u64 {
         std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
     }
@@ -161,9 +167,7 @@ mod tests {
         let mut writer = wal_writer(&path);
         let checkpointer = Checkpointer::start(&path, &mut writer, 4).expect("start");
         let before = len(&path);
-        writer
-            .execute("INSERT INTO t (x) SELECT zeroblob(100000)", [])
-            .expect("insert");
+        insert_blob(&writer);
         // The writer never checkpoints in this test, so only the thread can grow the file.
         let deadline = Instant::now() + Duration::from_secs(10);
         while len(&path) < before + 100_000 {
@@ -180,9 +184,7 @@ mod tests {
         let path = dir.path().join("db");
         let mut writer = wal_writer(&path);
         let checkpointer = Checkpointer::start(&path, &mut writer, 1_000_000).expect("start");
-        writer
-            .execute("INSERT INTO t (x) SELECT zeroblob(100000)", [])
-            .expect("insert");
+        insert_blob(&writer);
         std::thread::sleep(Duration::from_millis(200));
         assert!(len(&path) < 100_000);
         drop(checkpointer);
@@ -222,9 +224,7 @@ mod tests {
         let path = dir.path().join("db");
         let mut writer = wal_writer(&path);
         let checkpointer = Checkpointer::start(&path, &mut writer, 4).expect("start");
-        writer
-            .execute("INSERT INTO t (x) SELECT zeroblob(100000)", [])
-            .expect("insert");
+        insert_blob(&writer);
         drop(checkpointer);
         // The hook of the writer may still fire; with the thread gone it must not block.
         writer

@@ -3,7 +3,7 @@
 //! is at the end of some block.
 
 use blockstack_consensus::{BlockOutcome, ConsensusRecord};
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection};
 
 use crate::blocks::last_block;
 use crate::error::{NameDbError, Result, SqlContext};
@@ -154,11 +154,7 @@ impl NameDb {
             write_outcome(&sp, outcome, block_hash)?;
             return sp.commit().ctx("releasing the block savepoint");
         }
-        self.before_write();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .ctx("starting the block transaction")?;
+        let tx = self.write_transaction("starting the block transaction")?;
         check_next(&tx, outcome.height)?;
         write_outcome(&tx, outcome, block_hash)?;
         tx.commit().ctx("committing the block")

@@ -242,6 +242,18 @@ impl NameDb {
         })
     }
 
+    /// Starts a write transaction (`BEGIN IMMEDIATE`), after finishing a checkpoint the
+    /// thread has run so that the transaction starts the WAL over ([`crate::checkpoint`]).
+    pub(crate) fn write_transaction(
+        &mut self,
+        context: &'static str,
+    ) -> Result<rusqlite::Transaction<'_>> {
+        self.before_write();
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .ctx(context)
+    }
+
     /// To be called before each write transaction: finishes a checkpoint the thread has
     /// run, so that the transaction starts the WAL over ([`crate::checkpoint`]).
     pub(crate) fn before_write(&self) {

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use blockstack_consensus::{NameRecord, NamespaceRecord, PreorderRecord};
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection};
 
 use crate::blocks::last_block;
 use crate::error::{NameDbError, Result, SqlContext};
@@ -169,11 +169,7 @@ impl NameDb {
     /// last block). An open batch is committed first.
     pub fn rollback_to(&mut self, height: u64) -> Result<u64> {
         self.commit_batch()?;
-        self.before_write();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .ctx("starting the rollback transaction")?;
+        let tx = self.write_transaction("starting the rollback transaction")?;
         let Some(last) = last_block(&tx)? else {
             return Ok(0);
         };
@@ -250,11 +246,7 @@ impl NameDb {
         let Some(floor) = last.checked_sub(keep_last) else {
             return Ok(());
         };
-        self.before_write();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .ctx("starting the prune transaction")?;
+        let tx = self.write_transaction("starting the prune transaction")?;
         tx.execute("DELETE FROM undo_log WHERE height <= ?1", [floor])
             .ctx("pruning undo data")?;
         tx.execute(
