@@ -24,6 +24,17 @@ pub struct NodeStatus {
 }
 
 impl NodeStatus {
+    /// A node that has seen no block yet and is not indexing, as of now: how a server starts
+    /// before its indexer (or a remote core) reports.
+    pub fn starting() -> Self {
+        Self {
+            last_block_seen: 0,
+            indexing: false,
+            last_indexing_time: unix_now(),
+            zonefile_count: None,
+        }
+    }
+
     /// Whether the node is stale at unix time `now`: `last_indexing_time +
     /// MAX_INDEXING_DELAY_SECS < now`.
     pub fn is_stale_at(&self, now: f64) -> bool {
@@ -110,5 +121,20 @@ impl NodeInfo for SharedNodeInfo {
             Ok(a) => a.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_starting_node_is_fresh_and_has_seen_nothing() {
+        let status = NodeStatus::starting();
+        assert_eq!(status.last_block_seen, 0);
+        assert!(!status.indexing);
+        assert_eq!(status.zonefile_count, None);
+        assert!(!status.is_stale());
+        assert!(status.is_stale_at(status.last_indexing_time + MAX_INDEXING_DELAY_SECS + 1.0));
     }
 }

@@ -262,12 +262,7 @@ impl QueryService {
     ) -> Self {
         let permits = Semaphore::new(config.max_concurrent_reads.max(1));
         let remote = RemoteSource::new(client, rules.clone(), config.zonefile_verdicts);
-        let node = Arc::new(crate::node_info::SharedNodeInfo::new(NodeStatus {
-            last_block_seen: 0,
-            indexing: false,
-            last_indexing_time: crate::node_info::unix_now(),
-            zonefile_count: None,
-        }));
+        let node = Arc::new(crate::node_info::SharedNodeInfo::new(NodeStatus::starting()));
         Self {
             inner: Arc::new(Inner {
                 db_path: PathBuf::new(),

@@ -237,12 +237,7 @@ pub fn read_service(config: &ClientConfig, rules: Rules) -> anyhow::Result<Query
     };
     tracing::info!(dir = %core.display(), "REST reads come from the local core's database");
     let subdomains = crate::daemon::subdomains_db_path(core);
-    let node = Arc::new(SharedNodeInfo::new(NodeStatus {
-        last_block_seen: 0,
-        indexing: false,
-        last_indexing_time: blockstack_api::node_info::unix_now(),
-        zonefile_count: None,
-    }));
+    let node = Arc::new(SharedNodeInfo::new(NodeStatus::starting()));
     Ok(QueryService::new(
         crate::daemon::db_path(core),
         rules,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use blockstack_api::node_info::{unix_now, NodeStatus};
+use blockstack_api::node_info::NodeStatus;
 use blockstack_api::{
     serve_rpc, DirZonefiles, QueryService, RpcDispatcher, RpcExtension, RpcReply, ServiceConfig,
     SharedNodeInfo, ZonefileSource,
@@ -306,12 +306,7 @@ impl Start {
             }
         };
 
-        let status = Arc::new(SharedNodeInfo::new(NodeStatus {
-            last_block_seen: 0,
-            indexing: false,
-            last_indexing_time: unix_now(),
-            zonefile_count: None,
-        }));
+        let status = Arc::new(SharedNodeInfo::new(NodeStatus::starting()));
         let atlas_on = settings.as_ref().is_none_or(|s| s.blockstack.atlas);
         let atlas = if atlas_on {
             let host = settings
