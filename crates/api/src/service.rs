@@ -183,6 +183,33 @@ struct Inner {
     remote: Option<RemoteSource>,
 }
 
+impl Inner {
+    /// The service's parts with empty pools and caches, no search index and no remote core.
+    fn new(
+        db_path: PathBuf,
+        rules: Rules,
+        zonefiles: Arc<dyn ZonefileSource>,
+        node: Arc<dyn NodeInfo>,
+        config: ServiceConfig,
+    ) -> Self {
+        Self {
+            db_path,
+            rules,
+            zonefiles,
+            node,
+            pool: Mutex::new(Vec::new()),
+            subdomain_pool: Mutex::new(Vec::new()),
+            permits: Semaphore::new(config.max_concurrent_reads.max(1)),
+            verdicts: StandardVerdicts::new(config.zonefile_verdicts),
+            texts: ZonefileTexts::new(config.zonefile_text_bytes),
+            profiles: ProfileResolver::new(&config.profiles),
+            config,
+            search: None,
+            remote: None,
+        }
+    }
+}
+
 /// A cheap-to-clone handle on the query service.
 #[derive(Clone)]
 pub struct QueryService {
@@ -208,12 +235,8 @@ impl QueryService {
         node: Arc<dyn NodeInfo>,
         config: ServiceConfig,
     ) -> Self {
-        let permits = Semaphore::new(config.max_concurrent_reads.max(1));
-        let verdicts = StandardVerdicts::new(config.zonefile_verdicts);
-        let texts = ZonefileTexts::new(config.zonefile_text_bytes);
-        let db_path = db_path.into();
-        let profiles = ProfileResolver::new(&config.profiles);
-        let search = config.search_db.as_ref().and_then(|path| {
+        let mut inner = Inner::new(db_path.into(), rules, zonefiles, node, config);
+        inner.search = inner.config.search_db.as_ref().and_then(|path| {
             let index = match SearchIndex::open(path) {
                 Ok(index) => Arc::new(index),
                 Err(e) => {
@@ -223,9 +246,9 @@ impl QueryService {
             };
             let started = crate::search::spawn_refresher(
                 &index,
-                db_path.clone(),
-                rules.clone(),
-                config.search_refresh,
+                inner.db_path.clone(),
+                inner.rules.clone(),
+                inner.config.search_refresh,
             );
             if let Err(e) = started {
                 tracing::error!(error = %e, "cannot start the search index refresh");
@@ -233,21 +256,7 @@ impl QueryService {
             Some(index)
         });
         Self {
-            inner: Arc::new(Inner {
-                db_path,
-                rules,
-                zonefiles,
-                node,
-                config,
-                pool: Mutex::new(Vec::new()),
-                subdomain_pool: Mutex::new(Vec::new()),
-                permits,
-                verdicts,
-                texts,
-                profiles,
-                search,
-                remote: None,
-            }),
+            inner: Arc::new(inner),
         }
     }
 
@@ -260,25 +269,12 @@ impl QueryService {
         rules: Rules,
         config: ServiceConfig,
     ) -> Self {
-        let permits = Semaphore::new(config.max_concurrent_reads.max(1));
         let remote = RemoteSource::new(client, rules.clone(), config.zonefile_verdicts);
         let node = Arc::new(crate::node_info::SharedNodeInfo::new(NodeStatus::starting()));
+        let mut inner = Inner::new(PathBuf::new(), rules, Arc::new(NoZonefiles), node, config);
+        inner.remote = Some(remote);
         Self {
-            inner: Arc::new(Inner {
-                db_path: PathBuf::new(),
-                rules,
-                zonefiles: Arc::new(NoZonefiles),
-                node,
-                verdicts: StandardVerdicts::new(0),
-                texts: ZonefileTexts::new(0),
-                profiles: ProfileResolver::new(&config.profiles),
-                config,
-                pool: Mutex::new(Vec::new()),
-                subdomain_pool: Mutex::new(Vec::new()),
-                permits,
-                search: None,
-                remote: Some(remote),
-            }),
+            inner: Arc::new(inner),
         }
     }
 
