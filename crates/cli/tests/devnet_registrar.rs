@@ -250,16 +250,21 @@ async fn names_are_registered_transferred_and_revoked_through_the_registrar() {
         net.mine(1).await;
         tokio::time::sleep(Duration::from_millis(1200)).await;
     }
+    let before = http(&format!("{}v1/names/alice.test", net.rest), None);
     let (status, reply) = net.call(
         "PUT",
         "/v1/names/alice.test/owner",
         Some(json!({"owner": recipient})),
     );
     assert_eq!(status, 202, "{reply}");
-    let before = http(&format!("{}v1/names/alice.test", net.rest), None);
+    // While the transfer is queued, the name looks up as pending, as in the original.
+    let queued = http(&format!("{}v1/names/alice.test", net.rest), None);
+    assert_eq!(queued["status"], "pending", "{queued}");
+    assert_eq!(queued["operation"], "transfer", "{queued}");
+    assert_eq!(queued["txid"], reply["transaction_hash"], "{queued}");
     let info = net
         .mine_until("alice.test", "transferred", |info| {
-            info["address"] != before["address"]
+            info["status"] != "pending" && info["address"] != before["address"]
         })
         .await;
     assert_eq!(

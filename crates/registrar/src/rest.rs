@@ -1,5 +1,6 @@
 //! The REST API's write routes (rest-api.md §7.4, §7.7 `pending`, §7.1 registrar state, the
-//! wallet address routes of §7.8), served over a [`Registrar`].
+//! wallet address routes of §7.8), served over a [`Registrar`], and the `pending` answer of
+//! §7.3's name lookup for a name in its queue ([`with_reads`]).
 //!
 //! Request bodies follow the original's schemas (unknown fields are refused); replies carry
 //! the original's status codes and messages. Where this differs from the v0.18 daemon:
@@ -16,19 +17,21 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
+use blockstack_api::rest::PyJson;
 use blockstack_consensus::name::is_name_valid;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::actions::{Actions, RegisterRequest, RenewRequest};
 use crate::auth::Auth;
-use crate::queue::{Job, Stage};
+use crate::queue::{Job, QueueError, Stage};
 use crate::registrar::{Registrar, SubmitError};
 
 /// The longest zonefile text a request may carry (the original client's limit).
@@ -85,7 +88,89 @@ pub fn routes<A: Actions>(api: Arc<WriteApi<A>>) -> Router {
         .with_state(api)
 }
 
+/// The read routes `reads` (`blockstack_api::rest::routes`) merged with the write routes over
+/// `api`, where `GET /v1/names/{name}` first asks the queue, as the original's lookup does
+/// (rest-api.md §7.3): a name with a job in it is answered `{"status": "pending", "operation",
+/// "txid", "confirmations"}`, and a queue that cannot be read is 500 `Failed to connect to
+/// backend`. Any other name goes on to the read route.
+pub fn with_reads<A: Actions>(reads: Router, api: Arc<WriteApi<A>>) -> Router {
+    reads
+        .merge(routes(api.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            api,
+            pending_lookup::<A>,
+        ))
+}
+
 type Api<A> = State<Arc<WriteApi<A>>>;
+
+async fn pending_lookup<A: Actions>(State(api): Api<A>, req: Request, next: Next) -> Response {
+    let name = (req.method() == Method::GET)
+        .then(|| looked_up_name(req.uri().path()))
+        .flatten();
+    if let Some(name) = name {
+        match pending_status(&api, &name).await {
+            Ok(Some(status)) => return PyJson(status).into_response(),
+            Ok(None) => {}
+            Err(err) => {
+                tracing::error!(%name, error = %err, "cannot read the registrar queue");
+                let body = PyJson(json!({"error": "Failed to connect to backend"}));
+                return (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// The name of a `GET /v1/names/{name}` path, percent-decoded; `None` for any other path.
+fn looked_up_name(path: &str) -> Option<String> {
+    let segment = path.strip_prefix("/v1/names/")?;
+    if segment.is_empty() || segment.contains('/') {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .ok()?;
+    Some(decoded.into_owned())
+}
+
+/// What `GET /v1/names/{name}` answers for a name the queue is working on, `None` for one it
+/// is not.
+async fn pending_status<A: Actions>(
+    api: &WriteApi<A>,
+    name: &str,
+) -> Result<Option<Value>, QueueError> {
+    let jobs = api.registrar.queue().jobs_of(name)?;
+    let Some(job) = jobs.iter().find(|job| !superseded(job, &jobs)) else {
+        return Ok(None);
+    };
+    Ok(Some(json!({
+        "status": "pending",
+        "operation": job.stage.as_str(),
+        "txid": job.tx.txid,
+        "confirmations": confirmations(api, &job.tx.txid).await,
+    })))
+}
+
+/// Whether `job` is a preorder whose registration is queued too: the queues then show the
+/// registration alone, as the original's do.
+fn superseded(job: &Job, jobs: &[Job]) -> bool {
+    job.stage == Stage::Preorder
+        && jobs
+            .iter()
+            .any(|j| j.name == job.name && j.stage == Stage::Register)
+}
+
+/// The confirmations of `txid`, 0 while the chain does not know it (or cannot be asked).
+async fn confirmations<A: Actions>(api: &WriteApi<A>, txid: &str) -> u32 {
+    api.registrar
+        .actions()
+        .confirmations(txid)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0)
+}
 
 /// A refusal: a status and an `{"error": ...}` body, or an empty body.
 struct Reject {
@@ -431,25 +516,13 @@ async fn pending<A: Actions>(State(api): Api<A>) -> Reply {
     };
     let mut queues: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
     for job in &jobs {
-        let in_register = job.stage == Stage::Preorder
-            && jobs
-                .iter()
-                .any(|j| j.name == job.name && j.stage == Stage::Register);
-        if in_register {
+        if superseded(job, &jobs) {
             continue;
         }
-        let confirmations = api
-            .registrar
-            .actions()
-            .confirmations(&job.tx.txid)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(0);
         let mut entry = json!({
             "name": job.name,
             "tx_hash": job.tx.txid,
-            "confirmations": confirmations,
+            "confirmations": confirmations(&api, &job.tx.txid).await,
         });
         if !job.errors.is_empty() {
             entry["errors"] = json!(job.errors);

@@ -16,7 +16,7 @@ use crate::auth::Auth;
 use crate::client_actions::ClientActions;
 use crate::queue::{Queue, QueueError};
 use crate::registrar::{Registrar, RegistrarConfig};
-use crate::rest::{routes, WalletInfo, WriteApi};
+use crate::rest::{with_reads, WalletInfo, WriteApi};
 
 /// The registrar over bitcoind and the node.
 pub type NodeRegistrar = Registrar<ClientActions<BitcoindBackend>>;
@@ -58,8 +58,10 @@ pub fn open(
     )))
 }
 
-/// The write routes over `registrar`, with the API password of `config`.
-pub fn write_routes(
+/// The read routes `reads` with the write routes over `registrar`
+/// ([`with_reads`]), with the API password of `config`.
+pub fn with_write_routes(
+    reads: Router,
     registrar: Arc<NodeRegistrar>,
     config: &ClientConfig,
     test_mode: bool,
@@ -84,11 +86,12 @@ pub fn write_routes(
         data_pubkey: Some(data_pubkey),
     };
     let hostname = hostname();
-    routes(Arc::new(WriteApi {
+    let api = Arc::new(WriteApi {
         registrar,
         auth: Auth::new(config.client.api_password.clone(), &hostname, test_mode),
         wallet,
-    }))
+    });
+    with_reads(reads, api)
 }
 
 /// The REST API of `blockstack api`: the read routes over `reads` (the local core's database
@@ -99,11 +102,12 @@ pub fn api_app(
     registrar: Arc<NodeRegistrar>,
     config: &ClientConfig,
 ) -> Router {
-    let routes = blockstack_api::rest::routes(reads).merge(write_routes(
+    let routes = with_write_routes(
+        blockstack_api::rest::routes(reads),
         registrar,
         config,
         config.is_test(),
-    ));
+    );
     blockstack_api::rest::app(routes)
 }
 

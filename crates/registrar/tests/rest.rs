@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use blockstack_consensus::hash::value_hash_hex;
 use blockstack_registrar::auth::Auth;
-use blockstack_registrar::rest::{routes, WalletInfo, WriteApi};
+use blockstack_registrar::rest::{with_reads, WalletInfo, WriteApi};
 use blockstack_registrar::{NameStatus, Queue, Registrar, RegistrarConfig, Stage};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -44,7 +44,7 @@ impl Server {
                 data_pubkey: Some("04ab".into()),
             },
         });
-        let app = blockstack_api::rest::app(routes(api));
+        let app = blockstack_api::rest::app(with_reads(read_routes(), api));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
@@ -95,6 +95,19 @@ impl Server {
             .map(|j| (j.name, j.stage))
             .collect()
     }
+}
+
+/// Stands in for the read routes: every name looks up as available.
+fn read_routes() -> axum::Router {
+    axum::Router::new().route(
+        "/v1/names/{name}",
+        axum::routing::get(|| async {
+            (
+                axum::http::StatusCode::NOT_FOUND,
+                axum::Json(json!({"status": "available"})),
+            )
+        }),
+    )
 }
 
 fn parsed(text: &str) -> Value {
@@ -192,6 +205,55 @@ async fn a_registration_is_queued_with_the_originals_reply() {
         .call(Method::GET, "/v1/blockchains/bitcoin/pending", None)
         .await;
     assert_eq!(parsed(&text)["queues"]["preorder"][0]["confirmations"], 2);
+}
+
+#[tokio::test]
+async fn a_queued_name_looks_up_as_pending_before_the_read_route() {
+    let s = Server::start().await;
+    let available = (StatusCode::NOT_FOUND, json!({"status": "available"}));
+    let lookup = |path: &'static str| {
+        let s = &s;
+        async move {
+            let (status, text) = s.raw(Method::GET, path, None, false).await;
+            (status, text)
+        }
+    };
+    let (status, text) = lookup("/v1/names/a.test").await;
+    assert_eq!((status, parsed(&text)), available);
+
+    let (_, text) = s
+        .call(Method::POST, "/v1/names", Some(json!({"name": "a.test"})))
+        .await;
+    let txid = parsed(&text)["transaction_hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pending = |confirmations: u32| json!({"status": "pending", "operation": "preorder", "txid": txid, "confirmations": confirmations});
+    // Public, answered from the queue, written as the original writes JSON.
+    let (status, text) = lookup("/v1/names/a.test").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(parsed(&text), pending(0));
+    assert!(text.contains("\"status\": \"pending\""), "{text}");
+    let (status, text) = lookup("/v1/names/a%2Etest").await;
+    assert_eq!((status, parsed(&text)), (StatusCode::OK, pending(0)));
+
+    s.sim.mine(2);
+    let (_, text) = lookup("/v1/names/a.test").await;
+    assert_eq!(parsed(&text), pending(2));
+    // Without bitcoind the name is still pending, at 0 confirmations.
+    s.sim.world().offline = true;
+    let (_, text) = lookup("/v1/names/a.test").await;
+    assert_eq!(parsed(&text), pending(0));
+    s.sim.world().offline = false;
+
+    // Other names, other paths and other methods go on to their routes.
+    let (status, text) = lookup("/v1/names/b.test").await;
+    assert_eq!((status, parsed(&text)), available);
+    let (status, _) = lookup("/v1/names/a.test/history").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, text) = s.call(Method::DELETE, "/v1/names/a.test", None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    assert_eq!(parsed(&text)["success"], true);
 }
 
 #[tokio::test]

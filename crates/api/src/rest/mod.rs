@@ -44,7 +44,7 @@ use axum::routing::get;
 use axum::{Router, ServiceExt as _};
 use tower::Layer as _;
 
-pub use extract::{Qs, MAX_PAGE, PAGE_SIZE};
+pub use extract::{PyJson, Qs, MAX_PAGE, PAGE_SIZE};
 pub use openapi::{document as openapi_document, ApiDoc};
 
 use crate::error::ApiError;

@@ -391,11 +391,12 @@ impl Start {
         tracing::info!(url = %node_rpc_url, "node RPC listening");
         let mut routes = blockstack_api::rest::routes(service);
         if let Some((registrar, client_config)) = registrar {
-            routes = routes.merge(blockstack_registrar::service::write_routes(
+            routes = blockstack_registrar::service::with_write_routes(
+                routes,
                 registrar.clone(),
                 &client_config,
                 true,
-            ));
+            );
             tokio::spawn(registrar.run(stop_rx.clone()));
             tracing::info!(queue = %client_config.queue_path().display(), "registrar running");
         }
