@@ -605,6 +605,22 @@ async fn malformed_requests_get_faults_not_crashes() {
         .await
         .expect("get");
     assert_eq!(resp.status(), StatusCode::NOT_IMPLEMENTED);
+    // The method is checked before the path.
+    for path in ["/other", "/"] {
+        let resp = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status(), StatusCode::NOT_IMPLEMENTED, "GET {path}");
+    }
+    let resp = client
+        .put(format!("{base}/other"))
+        .body(good.clone())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), StatusCode::NOT_IMPLEMENTED);
     let resp = client
         .post(format!("{base}/other"))
         .body(good.clone())

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -39,7 +39,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// `SimpleXMLRPCRequestHandler.encode_threshold`.
 pub const GZIP_THRESHOLD: u64 = 1400;
 
-/// The RPC router: `POST /` and `POST /RPC2`.
+/// The RPC router: `POST /` and `POST /RPC2`; 501 for any other method, 404 for other paths.
 pub fn router(dispatcher: RpcDispatcher) -> Router {
     let gzip = tower_http::compression::CompressionLayer::new()
         .gzip(true)
@@ -50,7 +50,7 @@ pub fn router(dispatcher: RpcDispatcher) -> Router {
         .route("/", post(handle))
         .route("/RPC2", post(handle))
         .method_not_allowed_fallback(|| async { empty(StatusCode::NOT_IMPLEMENTED) })
-        .fallback(|| async { empty(StatusCode::NOT_FOUND) })
+        .fallback(unrouted)
         .layer(gzip)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(dispatcher)
@@ -69,6 +69,16 @@ pub async fn serve_rpc(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// Any other path: 404 for a POST, and 501 for any other method whatever the path, since the
+/// original's handler implements POST alone and checks the path only then.
+async fn unrouted(method: Method) -> Response {
+    if method == Method::POST {
+        empty(StatusCode::NOT_FOUND)
+    } else {
+        empty(StatusCode::NOT_IMPLEMENTED)
+    }
 }
 
 fn empty(status: StatusCode) -> Response {
