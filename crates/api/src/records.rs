@@ -46,9 +46,16 @@ impl Reader<'_> {
             self.snap.last_block().map_or(Value::Null, Value::from),
         );
         m.extend(fields);
+        self.mark_if_stale(&mut m);
+        Value::Object(m)
+    }
+
+    /// The end of `success_response`: `stale` and `warning` when the node has not indexed
+    /// for too long.
+    pub fn mark_if_stale(&self, reply: &mut Map<String, Value>) {
         if self.status.is_stale_at(unix_now()) {
-            m.insert("stale".into(), Value::Bool(true));
-            m.insert(
+            reply.insert("stale".into(), Value::Bool(true));
+            reply.insert(
                 "warning".into(),
                 Value::from(format!(
                     "Daemon has not reindexed since {}",
@@ -56,7 +63,6 @@ impl Reader<'_> {
                 )),
             );
         }
-        Value::Object(m)
     }
 
     /// The height queries are evaluated at (`db.lastblock`).

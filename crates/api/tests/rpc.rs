@@ -561,6 +561,37 @@ async fn extension_methods_are_dispatched_first() {
 }
 
 #[tokio::test]
+async fn atlas_replies_carry_the_stale_marker() {
+    let fx = Fixture::new();
+    // As the daemon's Atlas extension answers: a finished `success_response` document.
+    let ext: Arc<dyn RpcExtension> = Arc::new(|method: &str, _: &[Value]| match method {
+        "get_zonefile_inventory" => Some(RpcReply::Bare(
+            json!({"status": true, "indexing": false, "lastblock": LAST_BLOCK, "inv": ""}),
+        )),
+        "get_atlas_peers" => Some(RpcReply::Bare(json!({"error": "busy"}))),
+        "ping" => Some(RpcReply::Bare(json!({"status": true}))),
+        _ => None,
+    });
+    let server = rpc_server(fx.service.clone(), Some(ext)).await;
+    let base = &server.base;
+    let fresh = call(base, "get_zonefile_inventory", vec![i(0), i(10)]).await;
+    assert!(fresh.get("stale").is_none(), "{fresh}");
+
+    fx.node.update(|s| s.last_indexing_time -= 7300.0);
+    let inv = call(base, "get_zonefile_inventory", vec![i(0), i(10)]).await;
+    assert_eq!(inv["stale"], json!(true), "{inv}");
+    assert!(inv["warning"]
+        .as_str()
+        .expect("warning")
+        .starts_with("Daemon has not reindexed since "));
+    assert_eq!(inv["inv"], json!(""));
+    // Errors, and methods other than Atlas's, are sent as they are.
+    let err = call(base, "get_atlas_peers", vec![]).await;
+    assert_eq!(err, json!({"error": "busy"}));
+    assert_eq!(call(base, "ping", vec![]).await, json!({"status": true}));
+}
+
+#[tokio::test]
 async fn malformed_requests_get_faults_not_crashes() {
     let fx = Fixture::new();
     let server = rpc_server(fx.service.clone(), None).await;

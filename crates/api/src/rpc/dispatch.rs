@@ -105,7 +105,7 @@ impl RpcDispatcher {
                     })
                     .map_or_else(|| builtin(reader, atlas.as_deref(), &call), Ok);
                 match reply {
-                    Ok(r) => render(reader, r),
+                    Ok(r) => render(reader, atlas_marked(reader, &call.method, r)),
                     Err(e) => traceback(&format!("{e}")),
                 }
             })
@@ -179,6 +179,21 @@ fn atlas_reply(
     match rpc.handle_from(remote, &call.method, &call.params)? {
         Value::String(doc) => serde_json::from_str(&doc).ok().map(RpcReply::Bare),
         _ => None,
+    }
+}
+
+/// An Atlas method's success with the stale marker added when the node is stale: the
+/// original's Atlas methods answer through `success_response` like the others.
+fn atlas_marked(reader: &crate::service::Reader<'_>, method: &str, reply: RpcReply) -> RpcReply {
+    match reply {
+        RpcReply::Bare(Json::Object(mut m))
+            if blockstack_atlas::rpc::METHODS.contains(&method)
+                && m.get("status") == Some(&Json::Bool(true)) =>
+        {
+            reader.mark_if_stale(&mut m);
+            RpcReply::Bare(Json::Object(m))
+        }
+        other => other,
     }
 }
 
