@@ -414,6 +414,22 @@ async fn error_paths_have_their_status_and_body() {
             401,
             json!({"error": "Duplicate query argument"}),
         ),
+        // Refused before routing, whatever the route reads of the query.
+        (
+            "/v1/names/foo.test?a=1&a=2".into(),
+            401,
+            json!({"error": "Duplicate query argument"}),
+        ),
+        (
+            "/v1/ping?x=1;x=2".into(),
+            401,
+            json!({"error": "Duplicate query argument"}),
+        ),
+        (
+            "/v1/nosuch?a=1&a=2".into(),
+            401,
+            json!({"error": "Duplicate query argument"}),
+        ),
     ];
     for (path, status, body) in cases {
         let (got_status, ctype, got_body) = get(&server.base, &path).await;

@@ -9,7 +9,8 @@
 //! * a name the route table or the name syntax rejects (`Foo.test`, `a..b`) is 400
 //!   `{"error": "Invalid name or subdomain"}` (the original: 404 with no body, or 500);
 //! * a malformed zone file hash in a path is 400 (the original: 404, no body);
-//! * unknown routes and wrong methods carry `{"error": ...}` bodies (the original: none);
+//! * unknown routes, wrong methods and a query string that names a key twice (401, on any
+//!   path) carry `{"error": ...}` bodies (the original: none);
 //! * subdomains are read from the node's subdomain index (`ServiceConfig::subdomains_db`);
 //!   `/v1/names/{sub}` for a subdomain whose zone file is non-standard answers with
 //!   `zonefile_txt: {"error": ...}` and the record's hash (the original fails with a 500), and
@@ -216,9 +217,14 @@ async fn cors(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Request limits: `HEAD` is not served (404, as the original), a declared body over [`MAX_BODY_BYTES`] is refused (413) before anything
-/// reads it, and a request that runs past [`REQUEST_TIMEOUT`] fails (503).
+/// Request checks before routing and limits: a query string that names a key twice is
+/// refused (401) on every path, as the original parses it before it routes; `HEAD` is not
+/// served (404, as the original); a declared body over [`MAX_BODY_BYTES`] is refused (413)
+/// before anything reads it; and a request that runs past [`REQUEST_TIMEOUT`] fails (503).
 async fn limits(req: Request, next: Next) -> Response {
+    if let Some(Err(e)) = req.uri().query().map(Qs::parse) {
+        return e.into_response();
+    }
     // No route of the original answers HEAD (axum would answer it from the GET handler).
     if req.method() == Method::HEAD {
         return ApiError::WrongMethod.into_response();
