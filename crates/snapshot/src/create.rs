@@ -282,6 +282,39 @@ fn trim_atlas(path: &Path, block: u64) -> Result<()> {
     dbcopy::self_contained(&conn, path)
 }
 
+/// Drops from the copy of the subdomain database at `path` what it learnt from carrier rows
+/// of blocks after `block`: those rows, the records they carried, and the subdomain zone files
+/// no remaining record names. A record's acceptance depends only on the records before it, so
+/// what is left is the index as of `block`, in step with the trimmed Atlas inventory (the
+/// indexer's cursor is its last carrier row).
+fn trim_subdomains(path: &Path, block: u64) -> Result<()> {
+    let conn = dbcopy::open_copy(path)?;
+    let block = i64::try_from(block).unwrap_or(i64::MAX);
+    let tx = conn
+        .unchecked_transaction()
+        .map_err(sql(path, "starting the trim"))?;
+    for (statement, what) in [
+        (
+            "DELETE FROM subdomain_records WHERE block_height > ?1",
+            "dropping records after the snapshot's block",
+        ),
+        (
+            "DELETE FROM carrier_rows WHERE block_height > ?1",
+            "dropping carrier rows after the snapshot's block",
+        ),
+    ] {
+        tx.execute(statement, [block]).map_err(sql(path, what))?;
+    }
+    tx.execute(
+        "DELETE FROM subdomain_zonefiles WHERE zonefile_hash NOT IN \
+         (SELECT zonefile_hash FROM subdomain_records)",
+        [],
+    )
+    .map_err(sql(path, "dropping zone files no record names"))?;
+    tx.commit().map_err(sql(path, "committing the trim"))?;
+    dbcopy::self_contained(&conn, path)
+}
+
 /// Creates a snapshot of the state at `paths` in the new file `out`, signed by `key`.
 pub fn create(
     paths: &StatePaths,
@@ -317,6 +350,7 @@ pub fn create(
     if paths.subdomains_db.exists() {
         let copy = work.path().join(SUBDOMAINS_DB);
         dbcopy::copy_live(&paths.subdomains_db, &copy)?;
+        trim_subdomains(&copy, block)?;
         databases.push((SUBDOMAINS_DB, copy));
     }
 

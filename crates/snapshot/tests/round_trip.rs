@@ -246,6 +246,93 @@ fn an_older_block_is_snapshotted_by_rolling_a_copy_back() {
     assert!(err.to_string().contains("only reached block"), "{err}");
 }
 
+/// Carrier rows, their records and the records' zone files in `subdomains.db`, by block.
+fn subdomain_rows(db: &Path) -> [Vec<i64>; 3] {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let column = |sql: &str| -> Vec<i64> {
+        let mut stmt = conn.prepare(sql).expect("prepare");
+        let rows = stmt.query_map([], |r| r.get(0)).expect("query");
+        rows.map(|r| r.expect("row")).collect()
+    };
+    [
+        column("SELECT block_height FROM carrier_rows ORDER BY inv_index"),
+        column("SELECT block_height FROM subdomain_records ORDER BY parent_zonefile_index"),
+        column("SELECT CAST(zonefile AS INTEGER) FROM subdomain_zonefiles ORDER BY 1"),
+    ]
+}
+
+#[test]
+fn the_subdomain_index_travels_as_of_the_snapshots_block() {
+    let f = Fixture::new(50, 50);
+    let sub = f.source().join("subdomains.db");
+    drop(blockstack_subdomains::SubdomainDb::open(&sub).expect("subdomain db"));
+    let conn = rusqlite::Connection::open(&sub).expect("open");
+    // One carrier row a block, each carrying one record with a zone file of its own, and a
+    // zone file that no record names.
+    for h in 2..=f.last_block as i64 {
+        conn.execute(
+            "INSERT INTO carrier_rows VALUES (?1, 'foo.test', ?2, ?3, ?1, 1)",
+            rusqlite::params![h, format!("{h:040x}"), format!("{h:064x}")],
+        )
+        .expect("carrier row");
+        conn.execute(
+            "INSERT INTO subdomain_records VALUES \
+             (?1, 'foo.test', 0, 'owner', ?2, '', ?3, ?4, ?3, ?5, '', 1)",
+            rusqlite::params![
+                format!("s{h}.foo.test"),
+                format!("{:040x}", 1000 + h),
+                h,
+                format!("{h:040x}"),
+                format!("{h:064x}")
+            ],
+        )
+        .expect("record");
+        conn.execute(
+            "INSERT INTO subdomain_zonefiles VALUES (?1, ?2)",
+            rusqlite::params![format!("{:040x}", 1000 + h), h.to_string()],
+        )
+        .expect("zone file");
+    }
+    conn.execute(
+        "INSERT INTO subdomain_zonefiles VALUES (?1, '0')",
+        [format!("{:040x}", 7)],
+    )
+    .expect("stray zone file");
+    drop(conn);
+    let blocks = |to: u64| (2..=to as i64).collect::<Vec<_>>();
+
+    // The latest state travels whole, but for the zone file no record names.
+    let snap = f.snapshot("latest.bsk", &CreateOptions::default());
+    let target = f.target();
+    restore(&snap, &target, &policy(&[&key(1)], None), &[]).expect("restore");
+    let all = blocks(f.last_block);
+    assert_eq!(
+        subdomain_rows(&target.join("subdomains.db")),
+        [all.clone(), all.clone(), all]
+    );
+
+    // An older block leaves out what later blocks carried.
+    let block = f.last_block - 2;
+    let snap = f.snapshot(
+        "older.bsk",
+        &CreateOptions {
+            block: Some(block),
+            ..CreateOptions::default()
+        },
+    );
+    restore(&snap, &target, &policy(&[&key(1)], None), &[]).expect("restore");
+    let kept = blocks(block);
+    assert_eq!(
+        subdomain_rows(&target.join("subdomains.db")),
+        [kept.clone(), kept.clone(), kept]
+    );
+    assert_eq!(
+        subdomain_rows(&sub)[0].len() as u64,
+        f.last_block - 1,
+        "the live database was not touched"
+    );
+}
+
 #[test]
 fn an_existing_output_is_never_overwritten() {
     let f = Fixture::new(5, 0);
