@@ -183,6 +183,38 @@ mod tests {
     }
 
     #[test]
+    fn types_are_written_in_the_template_order_whatever_the_file_order() {
+        // Every type, written in the reverse of the template's order.
+        let lines = [
+            "$ORIGIN foo.test",
+            "$TTL 3600",
+            "@ IN SOA ns1.example.com admin.example.com ( 1 2 3 4 5 )",
+            "@ NS ns1.example.com",
+            "@ MX 10 mail.example.com",
+            "@ A 1.2.3.4",
+            "v6 AAAA ::1",
+            "www CNAME foo.test",
+            "alias ALIAS other.example.com",
+            "ptr PTR host.example.com",
+            "txt TXT \"hello\"",
+            "_sip._tcp SRV 10 20 5060 sip.example.com",
+            "spf SPF v=spf1",
+            "_http._tcp URI 10 1 \"https://example.com/x\"",
+        ];
+        // The parser refuses PTR lines (spec §2), so that one is added to the parsed file.
+        let mut reversed = lines[..2].to_vec();
+        reversed.extend(lines[2..].iter().rev().filter(|l| !l.contains(" PTR ")));
+        let mut zf = crate::parse(&reversed.join("\n")).expect("parses");
+        zf.ptr.push(crate::record::PtrRecord {
+            name: "ptr".into(),
+            ttl: None,
+            host: "host.example.com".into(),
+            fullname: None,
+        });
+        assert_eq!(serialize(&zf), lines.join("\n") + "\n");
+    }
+
+    #[test]
     fn escapes_semicolons_and_writes_ttl_zero() {
         let zf = Zonefile {
             txt: vec![TxtRecord {
