@@ -83,6 +83,9 @@ pub enum ApiError {
     /// The name database could not be read (500).
     #[error("Internal server error")]
     Internal,
+    /// Data the route needs could not be loaded (503, the original's `ENODATA`).
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -106,7 +109,9 @@ impl ApiError {
             ApiError::NonStandardHistoric(_) => StatusCode::NO_CONTENT,
             ApiError::Unimplemented => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Timeout | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout | ApiError::Busy | ApiError::Unavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 

@@ -264,8 +264,18 @@ async fn error_paths_have_their_status_and_body() {
         ),
         (
             "/v1/names/foo.test/public_key".into(),
-            404,
-            json!({"error": "No zone file for name"}),
+            503,
+            json!({"error": "unable to load or parse zone file for foo.test"}),
+        ),
+        (
+            "/v1/names/carol-00.test/public_key".into(),
+            503,
+            json!({"error": "unable to load or parse zone file for carol-00.test"}),
+        ),
+        (
+            "/v1/names/nosuch.test/public_key".into(),
+            503,
+            json!({"error": "unable to load or parse zone file for nosuch.test"}),
         ),
         (
             "/v1/names".into(),
@@ -437,6 +447,33 @@ async fn error_paths_have_their_status_and_body() {
         assert_eq!(got_body, body, "body of {path}");
         assert_eq!(ctype, "application/json", "content type of {path}");
     }
+}
+
+#[tokio::test]
+async fn a_data_key_is_served_uncompressed_and_its_absence_is_404() {
+    let fx = Fixture::new();
+    fx.put_zonefile(GIFT_ZONEFILE.as_bytes());
+    let server = rest_server(fx.service.clone()).await;
+    let (status, _, body) = get(&server.base, "/v1/names/gift.test/public_key").await;
+    assert_eq!(status, StatusCode::OK);
+    let compressed = "0298f5d4bd8dc1d1bd3e8e2c1cdf04d7ff6c8e4b0c0b1c5bf0b7ac11f16b2b7c5a";
+    let key = body["public_key"].as_str().expect("key");
+    assert_eq!(
+        (key.len(), &key[..2], &key[2..66]),
+        (130, "04", &compressed[2..])
+    );
+
+    // A user zone file without a data key.
+    let keyless =
+        b"$ORIGIN gift.test\n$TTL 3600\n_https._tcp URI 10 1 \"https://example.org/p.json\"\n";
+    fx.put_zonefile(keyless);
+    common::update_zonefile(&fx.dir.path().join("names.db"), "gift.test", keyless);
+    let (status, _, body) = get(&server.base, "/v1/names/gift.test/public_key").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({"error": "zone file for gift.test has no public key"})
+    );
 }
 
 #[tokio::test]

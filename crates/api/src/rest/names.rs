@@ -263,28 +263,43 @@ pub async fn history(
     .await?
 }
 
-/// `GET /v1/names/{name}/public_key`: the `pubkey:data:` key of the current zone file.
-#[utoipa::path(get, path = "/v1/names/{name}/public_key", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 200, description = "The data public key", body = PublicKey), (status = 400, description = "Malformed name", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 500, description = "Indexer-side error", body = ErrorBody)))]
+/// `GET /v1/names/{name}/public_key`: the `pubkey:data:` key of the current zone file,
+/// uncompressed, as the original's `cli_get_public_key`: 503 when the name's zone file cannot
+/// be loaded as a user zone file (no such name, no zone file held, not one that parses and
+/// passes the schema), 404 when it has no such key.
+#[utoipa::path(get, path = "/v1/names/{name}/public_key", tag = "names", params(("name" = String, Path, description = "Fully-qualified name, e.g. `foo.test`")), responses((status = 200, description = "The data public key, uncompressed", body = PublicKey), (status = 400, description = "Malformed name", body = ErrorBody), (status = 404, description = "The zone file has no data key", body = ErrorBody), (status = 500, description = "More than one data key, or a key that is not a point", body = ErrorBody), (status = 503, description = "The zone file cannot be loaded", body = ErrorBody)))]
 pub async fn public_key(
     State(svc): State<QueryService>,
     Path(name): Path<String>,
 ) -> Result<PyJson<Value>, ApiError> {
     checked_name(&name)?;
     svc.query(move |r| {
-        let rec = client_record(r, &name, false)?.map_err(ApiError::Indexer)?;
-        let bytes = record_zonefile(&rec)
-            .ok_or_else(|| ApiError::NotFound("No zone file for name".into()))?;
-        let key = blockstack_zonefile::parse_bytes(&bytes)
-            .ok()
-            .and_then(|zf| {
-                blockstack_zonefile::bns::data_public_key(&zf)
-                    .ok()
-                    .flatten()
-            })
-            .ok_or_else(|| ApiError::NotFound("No public key found".into()))?;
-        Ok(PyJson(json!({"public_key": key})))
+        use blockstack_zonefile::schema::{validate, SchemaVariant};
+        let unloadable =
+            || ApiError::Unavailable(format!("unable to load or parse zone file for {name}"));
+        let rec = client_record(r, &name, false)?.map_err(|_| unloadable())?;
+        let zonefile = record_zonefile(&rec)
+            .and_then(|bytes| blockstack_zonefile::parse_bytes(&bytes).ok())
+            .filter(|zf| validate(zf, SchemaVariant::Client).is_ok())
+            .ok_or_else(unloadable)?;
+        let key = blockstack_zonefile::bns::data_public_key(&zonefile)
+            .map_err(|_| ApiError::Indexer("Invalid zone file: multiple data keys".into()))?
+            .ok_or_else(|| ApiError::NotFound(format!("zone file for {name} has no public key")))?;
+        Ok(PyJson(json!({"public_key": uncompressed(&key)?})))
     })
     .await?
+}
+
+/// A data key in hex as `user_zonefile_data_pubkey` returns it: a compressed key
+/// decompressed, any other form as written.
+fn uncompressed(key: &str) -> Result<String, ApiError> {
+    if key.len() != 66 {
+        return Ok(key.to_owned());
+    }
+    let bytes = hex::decode(key).map_err(|_| ApiError::Indexer("Invalid public key".into()))?;
+    let point = bitcoin::secp256k1::PublicKey::from_slice(&bytes)
+        .map_err(|_| ApiError::Indexer("Invalid public key".into()))?;
+    Ok(hex::encode(point.serialize_uncompressed()))
 }
 
 /// A zone file reply: raw bytes, or `{"zonefile": text}`.
