@@ -341,6 +341,26 @@ async fn error_replies_match_the_original() {
             err("invalid count"),
         ),
         (
+            "get_historic_names_by_address",
+            vec![s("mjjWPCACZvF2G67wjKhkbYnjF65PohdsHE"), i(-1), i(10)],
+            err("invalid offset"),
+        ),
+        (
+            "get_historic_names_by_address",
+            vec![s("short"), i(-1), i(11)],
+            err("Invalid address"),
+        ),
+        (
+            "get_num_historic_names_by_address",
+            vec![s("short")],
+            err("Invalid address"),
+        ),
+        (
+            "get_names_in_namespace",
+            vec![s("test"), i(-1), i(10)],
+            err("invalid offset"),
+        ),
+        (
             "get_namespace_blockchain_record",
             vec![s("nosuch")],
             err("No such namespace"),
