@@ -581,6 +581,67 @@ async fn extension_methods_are_dispatched_first() {
 }
 
 #[tokio::test]
+async fn zonefiles_by_block_checks_its_arguments_on_an_atlas_node() {
+    let fx = Fixture::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cfg = blockstack_atlas::AtlasConfig::new(dir.path().join("atlas"), "127.0.0.1:16264");
+    cfg.atlasdb_path = None;
+    cfg.sync_writes = false;
+    let atlas = blockstack_atlas::Atlas::open(cfg).expect("atlas");
+    let hash = "ab".repeat(20);
+    atlas
+        .add_block(
+            LAST_BLOCK,
+            vec![blockstack_atlas::ZonefileRow {
+                name: "gift.test".into(),
+                zonefile_hash: hash.clone(),
+                txid: "cd".repeat(32),
+                block_height: LAST_BLOCK,
+                vtxindex: 1,
+            }],
+        )
+        .expect("block");
+    fx.node.set_atlas(atlas);
+    let server = rpc_server(fx.service.clone(), None).await;
+    let base = &server.base;
+    let b = LAST_BLOCK as i64;
+    let err = |m: &str| json!({ "error": m });
+    let cases: Vec<(Vec<Value>, Json)> = vec![
+        (
+            vec![i(0), i(b), i(0), i(10)],
+            err("Invalid from_block height"),
+        ),
+        (
+            vec![s("1"), i(b), i(0), i(10)],
+            err("Invalid from_block height"),
+        ),
+        (
+            vec![i(1), i(10_000_001), i(0), i(10)],
+            err("Invalid to_block height"),
+        ),
+        (vec![i(1), i(b), i(-1), i(10)], err("invalid offset")),
+        (vec![i(1), i(b), i(0), i(101)], err("invalid count")),
+        (vec![i(1), i(b), i(0), i(-1)], err("invalid count")),
+    ];
+    for (params, want) in cases {
+        let got = call(base, "get_zonefiles_by_block", params.clone()).await;
+        assert_eq!(got, want, "{params:?}");
+    }
+    let found = call(
+        base,
+        "get_zonefiles_by_block",
+        vec![i(b), i(b), i(0), i(100)],
+    )
+    .await;
+    assert_eq!(found["status"], json!(true), "{found}");
+    let rows = found["zonefile_info"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{found}");
+    assert_eq!(rows[0]["name"], json!("gift.test"));
+    assert_eq!(rows[0]["zonefile_hash"], json!(hash));
+    assert_eq!(rows[0]["block_height"], json!(LAST_BLOCK));
+}
+
+#[tokio::test]
 async fn atlas_replies_carry_the_stale_marker() {
     let fx = Fixture::new();
     // As the daemon's Atlas extension answers: a finished `success_response` document.
