@@ -151,7 +151,8 @@ pub fn profile_urls(zf: &Zonefile) -> Vec<String> {
 
 /// Python 2.7 `urlparse.urlsplit` scheme detection: text before the first
 /// `:` made of letters, digits, `+`, `-` and `.`, unless what follows the
-/// colon is empty or all digits (then it was a port).
+/// colon is a non-empty run of digits (then it was a port). Nothing at all
+/// after the colon still makes a scheme.
 fn has_url_scheme(url: &str) -> bool {
     let Some((scheme, rest)) = url.split_once(':') else {
         return false;
@@ -165,7 +166,7 @@ fn has_url_scheme(url: &str) -> bool {
     let scheme_ok = scheme
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-    scheme_ok && !rest.is_empty() && !rest.bytes().all(|b| b.is_ascii_digit())
+    scheme_ok && (rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -239,7 +240,7 @@ mod tests {
     #[test]
     fn profile_urls_get_a_scheme() {
         let zf = crate::parse(
-            "_a URI 1 1 \"https://x.co/p\"\n_b URI 1 1 \"x.co/p\"\n_c URI 1 1 \"x.co:8080\"\n_d URI 1 1 \"file:///p\"\n",
+            "_a URI 1 1 \"https://x.co/p\"\n_b URI 1 1 \"x.co/p\"\n_c URI 1 1 \"x.co:8080\"\n_d URI 1 1 \"file:///p\"\n_e URI 1 1 \"x.co:\"\n_f URI 1 1 \"x_co:p\"\n",
         )
         .expect("parses");
         assert_eq!(
@@ -248,7 +249,11 @@ mod tests {
                 "https://x.co/p",
                 "https://x.co/p",
                 "https://x.co:8080",
-                "file:///p"
+                "file:///p",
+                // `urlsplit("x.co:")` has the scheme `x.co` and an empty path.
+                "x.co:",
+                // `_` is not a scheme character.
+                "https://x_co:p",
             ]
         );
     }
