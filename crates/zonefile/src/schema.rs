@@ -198,6 +198,40 @@ mod tests {
     }
 
     #[test]
+    fn bounds_of_the_client_origin_the_ttl_and_uri_fields() {
+        let uri = "_http._tcp URI 10 1 \"https://x.co/a\"\n";
+        let with_origin = |origin: &str| format!("$ORIGIN {origin}\n$TTL 3600\n{uri}");
+        for (origin, ok) in [
+            ("ab".to_string(), false),
+            ("abc".to_string(), true),
+            ("a".repeat(37), true),
+            ("a".repeat(38), false),
+            ("Abc".to_string(), false),
+            ("a.b.c".to_string(), true),
+        ] {
+            let got = check(&with_origin(&origin), SchemaVariant::Client);
+            assert_eq!(got.is_ok(), ok, "{origin}: {got:?}");
+        }
+        let with_ttl = |ttl: &str| format!("$ORIGIN a.id\n$TTL {ttl}\n{uri}");
+        for (ttl, ok) in [("0", true), ("2147483647", true), ("-1", false)] {
+            let got = check(&with_ttl(ttl), SchemaVariant::Server);
+            assert_eq!(got.is_ok(), ok, "$TTL {ttl}: {got:?}");
+        }
+        let with_fields =
+            |p: &str, w: &str| format!("$ORIGIN a.id\n$TTL 1\n_h URI {p} {w} \"https://x.co/a\"\n");
+        for (p, w, ok) in [
+            ("0", "0", true),
+            ("65535", "65535", true),
+            ("1", "65536", false),
+            ("-1", "1", false),
+            ("1", "-1", false),
+        ] {
+            let got = check(&with_fields(p, w), SchemaVariant::Server);
+            assert_eq!(got.is_ok(), ok, "URI {p} {w}: {got:?}");
+        }
+    }
+
+    #[test]
     fn record_rules() {
         let base = "$ORIGIN a.id\n$TTL 1\n";
         assert_eq!(
