@@ -27,6 +27,7 @@
 //!     indexing: false,
 //!     last_indexing_time: unix_now(),
 //!     zonefile_count: None,
+//!     bitcoind_answered_at: None,
 //! }));
 //! let service = QueryService::new(
 //!     "/var/lib/blockstack/names.db",

@@ -10,6 +10,9 @@ use blockstack_atlas::Atlas;
 /// this many seconds is stale.
 pub const MAX_INDEXING_DELAY_SECS: f64 = 7200.0;
 
+/// How long the original's `getinfo` serves bitcoind's answer from its cache (seconds).
+pub const BITCOIND_INFO_MAX_AGE_SECS: f64 = 600.0;
+
 /// A point-in-time view of the node's state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeStatus {
@@ -21,6 +24,9 @@ pub struct NodeStatus {
     pub last_indexing_time: f64,
     /// Zone files in the Atlas inventory plus one, when Atlas is enabled.
     pub zonefile_count: Option<u64>,
+    /// Unix time (seconds) bitcoind last answered the node (its last indexing pass); `None`
+    /// where the server cannot tell (a REST server beside a core it does not run).
+    pub bitcoind_answered_at: Option<f64>,
 }
 
 impl NodeStatus {
@@ -32,7 +38,18 @@ impl NodeStatus {
             indexing: false,
             last_indexing_time: unix_now(),
             zonefile_count: None,
+            bitcoind_answered_at: None,
         }
+    }
+
+    /// Whether bitcoind has not answered for longer than [`BITCOIND_INFO_MAX_AGE_SECS`] at
+    /// unix time `now`: the original's `getinfo` then has no cached bitcoind information left
+    /// and fails. A running indexing pass is talking to bitcoind, however long it takes.
+    pub fn bitcoind_lost_at(&self, now: f64) -> bool {
+        !self.indexing
+            && self
+                .bitcoind_answered_at
+                .is_some_and(|t| t + BITCOIND_INFO_MAX_AGE_SECS < now)
     }
 
     /// Whether the node is stale at unix time `now`: `last_indexing_time +
@@ -136,5 +153,21 @@ mod tests {
         assert_eq!(status.zonefile_count, None);
         assert!(!status.is_stale());
         assert!(status.is_stale_at(status.last_indexing_time + MAX_INDEXING_DELAY_SECS + 1.0));
+        assert!(!status.bitcoind_lost_at(f64::MAX), "unknown is never lost");
+    }
+
+    #[test]
+    fn bitcoind_is_lost_once_its_answer_is_older_than_the_cache() {
+        let status = NodeStatus {
+            bitcoind_answered_at: Some(1000.0),
+            ..NodeStatus::starting()
+        };
+        assert!(!status.bitcoind_lost_at(1000.0 + BITCOIND_INFO_MAX_AGE_SECS));
+        assert!(status.bitcoind_lost_at(1000.0 + BITCOIND_INFO_MAX_AGE_SECS + 1.0));
+        let indexing = NodeStatus {
+            indexing: true,
+            ..status
+        };
+        assert!(!indexing.bitcoind_lost_at(1000.0 + BITCOIND_INFO_MAX_AGE_SECS + 1.0));
     }
 }

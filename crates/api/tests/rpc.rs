@@ -642,6 +642,31 @@ async fn zonefiles_by_block_checks_its_arguments_on_an_atlas_node() {
 }
 
 #[tokio::test]
+async fn getinfo_fails_once_bitcoind_has_not_answered_for_ten_minutes() {
+    let fx = Fixture::new();
+    let server = rpc_server(fx.service.clone(), None).await;
+    let base = &server.base;
+    let now = blockstack_api::node_info::unix_now();
+    fx.node
+        .update(|s| s.bitcoind_answered_at = Some(now - 590.0));
+    let info = call(base, "getinfo", vec![]).await;
+    assert_eq!(info["server_alive"], json!(true), "{info}");
+
+    fx.node
+        .update(|s| s.bitcoind_answered_at = Some(now - 610.0));
+    let info = call(base, "getinfo", vec![]).await;
+    let message = "Exception: bitcoind has not answered for over 600 seconds";
+    assert_eq!(info["error"], json!(message), "{info}");
+    assert!(info.get("traceback").is_some(), "{info}");
+    // The other methods do not ask bitcoind.
+    assert_eq!(call(base, "ping", vec![]).await["status"], json!("alive"));
+    assert_eq!(
+        call(base, "get_num_names", vec![]).await["status"],
+        json!(true)
+    );
+}
+
+#[tokio::test]
 async fn atlas_replies_carry_the_stale_marker() {
     let fx = Fixture::new();
     // As the daemon's Atlas extension answers: a finished `success_response` document.

@@ -105,6 +105,7 @@ async fn a_missing_database_fails_cleanly() {
         indexing: true,
         last_indexing_time: blockstack_api::node_info::unix_now(),
         zonefile_count: None,
+        bitcoind_answered_at: None,
     }));
     let service = QueryService::new(
         dir.path().join("absent.db"),

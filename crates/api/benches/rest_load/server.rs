@@ -102,6 +102,7 @@ async fn serve(args: Args) {
         indexing: false,
         last_indexing_time: unix_now(),
         zonefile_count: Some(args.zonefile_count),
+        bitcoind_answered_at: None,
     }));
     let service = QueryService::new(
         &args.db,

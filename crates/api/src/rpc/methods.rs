@@ -257,7 +257,15 @@ fn ping(r: &Reader<'_>, _: &[Value]) -> Reply {
     ))
 }
 
+/// `getinfo`: fails as the original's does once bitcoind's last answer is older than its
+/// cache.
 fn getinfo(r: &Reader<'_>, _: &[Value]) -> Reply {
+    if r.status.bitcoind_lost_at(crate::node_info::unix_now()) {
+        return Ok(RpcReply::Traceback(format!(
+            "Exception: bitcoind has not answered for over {} seconds",
+            crate::node_info::BITCOIND_INFO_MAX_AGE_SECS
+        )));
+    }
     Ok(RpcReply::Bare(r.getinfo()?))
 }
 

@@ -175,6 +175,7 @@ impl Fixture {
             indexing: false,
             last_indexing_time: blockstack_api::node_info::unix_now(),
             zonefile_count: Some(1),
+            bitcoind_answered_at: None,
         }));
         let service = QueryService::new(
             db,

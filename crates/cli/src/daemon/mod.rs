@@ -175,6 +175,7 @@ async fn index_until_shutdown(
             if let Ok(report) = &result {
                 s.last_block_seen = report.seen;
                 s.last_indexing_time = unix_now();
+                s.bitcoind_answered_at = Some(s.last_indexing_time);
             }
         });
         if let (Some(atlas), Ok(report)) = (&settings.atlas, &result) {
