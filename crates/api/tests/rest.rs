@@ -383,6 +383,16 @@ async fn error_paths_have_their_status_and_body() {
             json!({"error": "Unsupported blockchain"}),
         ),
         (
+            "/v1/blockchains/ethereum/operations/5162".into(),
+            401,
+            json!({"error": "Unsupported blockchain"}),
+        ),
+        (
+            "/v1/blockchains/ethereum/names/foo.test/history".into(),
+            401,
+            json!({"error": "Unsupported blockchain"}),
+        ),
+        (
             "/v1/blockchains/bitcoin/operations/0".into(),
             404,
             json!({"error": "Invalid block height"}),
@@ -509,6 +519,27 @@ async fn transport_cors_methods_and_limits() {
         Some("content-length, content-range")
     );
     assert_eq!(header("access-control-max-age").as_deref(), Some("21600"));
+    assert_eq!(
+        resp.text().await.expect("body"),
+        "",
+        "a preflight has no body"
+    );
+    // Under /insight-api/ too, routed or not.
+    let resp = client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{base}/insight-api/addr/x/utxo"),
+        )
+        .send()
+        .await
+        .expect("options");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()
+            .get("access-control-allow-methods")
+            .and_then(|v| v.to_str().ok()),
+        Some("GET, PUT, POST, DELETE")
+    );
     // OPTIONS outside /v1/ is not a route.
     let resp = client
         .request(reqwest::Method::OPTIONS, format!("{base}/"))
