@@ -22,7 +22,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Router;
 use base64::Engine as _;
 use blockstack_api::rest::PyJson;
 use blockstack_consensus::name::is_name_valid;
@@ -181,7 +181,7 @@ struct Reject {
 impl IntoResponse for Reject {
     fn into_response(self) -> Response {
         match self.message {
-            Some(message) => (self.status, Json(json!({ "error": message }))).into_response(),
+            Some(message) => (self.status, PyJson(json!({ "error": message }))).into_response(),
             None => (self.status, "").into_response(),
         }
     }
@@ -236,7 +236,7 @@ fn queued(txid: &str, message: &str, extra: Option<(&str, Value)>) -> Reply {
     if let Some((key, value)) = extra {
         body.insert(key.into(), value);
     }
-    Ok((StatusCode::ACCEPTED, Json(Value::Object(body))).into_response())
+    Ok((StatusCode::ACCEPTED, PyJson(Value::Object(body))).into_response())
 }
 
 fn failed(status: StatusCode, what: &str, err: &SubmitError) -> Reject {
@@ -467,7 +467,7 @@ async fn post_zonefile<A: Actions>(State(api): Api<A>, body: Bytes) -> Reply {
     };
     match api.registrar.actions().push_zonefile(&bytes).await {
         Ok(servers) if !servers.is_empty() => {
-            Ok(Json(json!({"status": true, "servers": servers})).into_response())
+            Ok(PyJson(json!({"status": true, "servers": servers})).into_response())
         }
         _ => Err(error(
             StatusCode::UNAUTHORIZED,
@@ -480,7 +480,7 @@ async fn post_zonefile<A: Actions>(State(api): Api<A>, body: Bytes) -> Reply {
 async fn registrar_state<A: Actions>(State(api): Api<A>, headers: HeaderMap) -> Reply {
     guard(&api, &headers)?;
     match api.registrar.queue().all() {
-        Ok(jobs) => Ok(Json(jobs.iter().map(state_row).collect::<Vec<_>>()).into_response()),
+        Ok(jobs) => Ok(PyJson(jobs.iter().map(state_row).collect::<Vec<_>>()).into_response()),
         Err(err) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, err.to_string())),
     }
 }
@@ -529,23 +529,23 @@ async fn pending<A: Actions>(State(api): Api<A>) -> Reply {
         }
         queues.entry(job.stage.as_str()).or_default().push(entry);
     }
-    Ok(Json(json!({ "queues": queues })).into_response())
+    Ok(PyJson(json!({ "queues": queues })).into_response())
 }
 
 async fn payment_address<A: Actions>(State(api): Api<A>, headers: HeaderMap) -> Reply {
     guard(&api, &headers)?;
-    Ok(Json(json!({"address": api.wallet.payment_address})).into_response())
+    Ok(PyJson(json!({"address": api.wallet.payment_address})).into_response())
 }
 
 async fn owner_address<A: Actions>(State(api): Api<A>, headers: HeaderMap) -> Reply {
     guard(&api, &headers)?;
-    Ok(Json(json!({"address": api.wallet.owner_address})).into_response())
+    Ok(PyJson(json!({"address": api.wallet.owner_address})).into_response())
 }
 
 async fn data_pubkey<A: Actions>(State(api): Api<A>, headers: HeaderMap) -> Reply {
     guard(&api, &headers)?;
     match &api.wallet.data_pubkey {
-        Some(key) => Ok(Json(json!({"public_key": key})).into_response()),
+        Some(key) => Ok(PyJson(json!({"public_key": key})).into_response()),
         None => Err(Reject {
             status: StatusCode::SERVICE_UNAVAILABLE,
             message: None,
@@ -575,7 +575,10 @@ async fn balance_with<A: Actions>(State(api): Api<A>, headers: HeaderMap, confs:
             "Failed to query wallet balance",
         )
     })?;
-    Ok(Json(json!({"balance": {"satoshis": sats, "bitcoin": sats as f64 / 1e8}})).into_response())
+    Ok(
+        PyJson(json!({"balance": {"satoshis": sats, "bitcoin": sats as f64 / 1e8}}))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -621,7 +624,7 @@ async fn withdraw<A: Actions>(State(api): Api<A>, headers: HeaderMap, body: Byte
         )
     })?;
     if body.tx_only.unwrap_or(false) {
-        return Ok(Json(json!({"status": true, "tx": tx.hex})).into_response());
+        return Ok(PyJson(json!({"status": true, "tx": tx.hex})).into_response());
     }
     actions.broadcast(&tx).await.map_err(|e| {
         error(
@@ -629,13 +632,16 @@ async fn withdraw<A: Actions>(State(api): Api<A>, headers: HeaderMap, body: Byte
             format!("Failed to transfer balance: {e}"),
         )
     })?;
-    Ok(Json(json!({"status": true, "success": true, "transaction_hash": tx.txid})).into_response())
+    Ok(
+        PyJson(json!({"status": true, "success": true, "transaction_hash": tx.txid}))
+            .into_response(),
+    )
 }
 
 /// `GET /v1/wallet/keys`: the in-memory keys, private keys included (password only).
 async fn keys<A: Actions>(State(api): Api<A>, headers: HeaderMap) -> Reply {
     guard(&api, &headers)?;
-    Ok(Json(api.wallet.keys.clone()).into_response())
+    Ok(PyJson(api.wallet.keys.clone()).into_response())
 }
 
 /// Changing the daemon's keys or password while it runs is not supported.

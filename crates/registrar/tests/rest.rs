@@ -166,6 +166,8 @@ async fn a_registration_is_queued_with_the_originals_reply() {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    // Written as the original's `json.dumps` writes it.
+    assert!(text.contains("\"success\": true, "), "{text}");
     let body = parsed(&text);
     assert_eq!(body["success"], true);
     assert_eq!(
@@ -179,10 +181,7 @@ async fn a_registration_is_queued_with_the_originals_reply() {
         .call(Method::POST, "/v1/names", Some(json!({"name": "a.test"})))
         .await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(
-        parsed(&text),
-        json!({"error": "register failed.\nAlready in queue."})
-    );
+    assert_eq!(text, r#"{"error": "register failed.\nAlready in queue."}"#);
 
     let (status, text) = s
         .call(Method::GET, "/v1/blockchains/bitcoin/pending", None)
