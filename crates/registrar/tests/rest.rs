@@ -420,6 +420,54 @@ async fn posting_a_name_the_wallet_owns_renews_it_and_refuses_registration_field
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(s.stages(), [("mine.test".to_string(), Stage::Renew)]);
+
+    // A second job of the same kind fails, with the original's status and message per route.
+    let again = s
+        .call(
+            Method::POST,
+            "/v1/names",
+            Some(json!({"name": "mine.test"})),
+        )
+        .await;
+    assert_eq!(
+        again,
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"error": "renew failed.\nAlready in queue."}"#.to_string()
+        )
+    );
+    for (method, path, body, status, message) in [
+        (
+            Method::PUT,
+            "/v1/names/x.test/owner",
+            Some(json!({"owner": "1111111111111111111114oLvT2"})),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Transfer failed.\nAlready in queue.",
+        ),
+        (
+            Method::PUT,
+            "/v1/names/x.test/zonefile",
+            Some(json!({"zonefile": "zf"})),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Update failed.\nAlready in queue.",
+        ),
+        (
+            Method::DELETE,
+            "/v1/names/x.test",
+            None,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Revoke failed.\nAlready in queue.",
+        ),
+    ] {
+        let (first, text) = s.call(method.clone(), path, body.clone()).await;
+        assert_eq!(first, StatusCode::ACCEPTED, "{path}: {text}");
+        let (second, text) = s.call(method, path, body).await;
+        assert_eq!(
+            (second, parsed(&text)),
+            (status, json!({ "error": message })),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -11,6 +11,8 @@
 //! * a malformed zone file hash in a path is 400 (the original: 404, no body);
 //! * unknown routes, wrong methods and a query string that names a key twice (401, on any
 //!   path) carry `{"error": ...}` bodies (the original: none);
+//! * a body declared over [`MAX_BODY_BYTES`] is 413 before any route reads it (the original
+//!   leaves it unread, so its handler answers "invalid request", usually 401);
 //! * subdomains are read from the node's subdomain index (`ServiceConfig::subdomains_db`);
 //!   `/v1/names/{sub}` for a subdomain whose zone file is non-standard answers with
 //!   `zonefile_txt: {"error": ...}` and the record's hash (the original fails with a 500), and
