@@ -497,6 +497,42 @@ async fn zonefiles_are_published_wallet_addresses_served_and_cors_applies() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(parsed(&text), json!({"error": "maxLength"}));
+    // Both forms, or neither, are an invalid request; a node that does not take it fails.
+    for body in [json!({}), json!({"zonefile": "a", "zonefile_b64": "YQ=="})] {
+        let (status, text) = s
+            .raw(Method::POST, "/v1/zonefile", Some(body.to_string()), false)
+            .await;
+        assert_eq!(
+            (status, parsed(&text)),
+            (
+                StatusCode::UNAUTHORIZED,
+                json!({"error": "Invalid request"})
+            ),
+            "{body}"
+        );
+    }
+    s.sim.world().node_refuses_zonefiles = true;
+    let (status, text) = s
+        .raw(
+            Method::POST,
+            "/v1/zonefile",
+            Some(json!({"zonefile": "hello"}).to_string()),
+            false,
+        )
+        .await;
+    assert_eq!(
+        (status, parsed(&text)),
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "Failed to publish zonefile to all backend providers"})
+        )
+    );
+    s.sim.world().node_refuses_zonefiles = false;
+    // The pending list is public.
+    let (status, _) = s
+        .raw(Method::GET, "/v1/blockchains/bitcoin/pending", None, false)
+        .await;
+    assert_eq!(status, StatusCode::OK);
 
     let (_, text) = s.call(Method::GET, "/v1/wallet/owner_address", None).await;
     assert_eq!(parsed(&text), json!({"address": OWNER}));

@@ -39,6 +39,8 @@ pub struct World {
     pub refuse: Option<String>,
     pub refuse_builds: bool,
     pub node_frozen: bool,
+    /// The node refuses zone files.
+    pub node_refuses_zonefiles: bool,
 }
 
 #[derive(Clone, Default)]
@@ -197,7 +199,11 @@ impl Actions for Sim {
     }
 
     async fn push_zonefile(&self, zonefile: &[u8]) -> Result<Vec<String>, ActionError> {
-        self.world().pushed.push(zonefile.to_vec());
+        let mut w = self.world();
+        if w.node_refuses_zonefiles {
+            return Err(ActionError::Unavailable("the node refused it".into()));
+        }
+        w.pushed.push(zonefile.to_vec());
         Ok(vec!["node:6264".into()])
     }
 }
