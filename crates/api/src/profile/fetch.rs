@@ -21,11 +21,14 @@ pub struct FetchLimits {
     pub queue_timeout: Duration,
 }
 
+/// The most profile bytes read from one URL: the original client's `RPC_MAX_PROFILE_LEN`.
+pub const MAX_PROFILE_BYTES: usize = 1_024_000;
+
 impl Default for FetchLimits {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(5),
-            max_bytes: 256 * 1024,
+            max_bytes: MAX_PROFILE_BYTES,
             concurrent: 16,
             queue_timeout: Duration::from_secs(2),
         }
@@ -133,5 +136,36 @@ impl Fetcher {
             body.extend_from_slice(&chunk);
         }
         Ok(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_default_cap_is_the_original_clients_profile_limit() {
+        let app = axum::Router::new()
+            .route(
+                "/exact",
+                axum::routing::get(|| async { vec![b'x'; MAX_PROFILE_BYTES] }),
+            )
+            .route(
+                "/over",
+                axum::routing::get(|| async { vec![b'x'; MAX_PROFILE_BYTES + 1] }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let fetcher = Fetcher::new(FetchLimits::default());
+        let body = fetcher.get(&format!("{base}/exact")).await.expect("fetch");
+        assert_eq!(body.len(), 1_024_000);
+        let over = fetcher.get(&format!("{base}/over")).await;
+        assert!(
+            matches!(over, Err(FetchError::TooLarge(1_024_000))),
+            "{over:?}"
+        );
     }
 }
