@@ -59,11 +59,12 @@ fn only_lists_with_owner_seqn_and_parts_are_candidates() {
 #[test]
 fn bad_records_are_skipped() {
     let text = carrier(&format!(
-        "{}\n{}\n{}\n{}\n{}",
+        "{}\n{}\n{}\n{}\n{}\n{}",
         sub("dup", " \"seqn=1\""),
         sub("badseq", "").replace("seqn=0", "seqn=x"),
         sub("badparts", "").replace("parts=1", "parts=one"),
         sub("_Registrar", ""),
+        sub("_Resolver", ""),
         sub("ok", ""),
     ));
     let found = decode(&text).expect("decodes");
@@ -76,6 +77,7 @@ fn bad_records_are_skipped() {
             SkipReason::DuplicateKey("seqn".into()),
             SkipReason::InvalidSequence("x".into()),
             SkipReason::InvalidParts("one".into()),
+            SkipReason::Reserved,
             SkipReason::Reserved,
         ]
     );
