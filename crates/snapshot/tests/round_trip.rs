@@ -582,6 +582,60 @@ fn an_original_node_snapshot_is_recognised_but_not_restored() {
     );
 }
 
+#[test]
+fn a_backup_set_must_match_its_name_database_and_stand_alone() {
+    let f = Fixture::new(20, 0);
+    let target = f.target();
+    let db = fs::read(f.source().join("blockstack-server.db")).expect("db");
+    let atlas = fs::read(f.source().join("atlas.db")).expect("atlas");
+    let set = f.last_block - 1;
+    let member = |file: &str, n: u64| format!("./backups/{file}.bak.{n}").into_bytes();
+
+    // The set is named after the block before the database's last.
+    let (name, atlas_name) = (
+        member("blockstack-server.db", set + 1),
+        member("atlas.db", set + 1),
+    );
+    let snap = f.root.path().join("misnamed.bsk");
+    craft(
+        &snap,
+        &[
+            Crafted::File(&name, &db),
+            Crafted::File(&atlas_name, &atlas),
+        ],
+        Compression::Zstd,
+        &key(1),
+    );
+    assert_refused(
+        &snap,
+        &target,
+        &policy(&[&key(1)], None),
+        &format!("backup set {} must end at block {}", set + 1, set + 2),
+    );
+
+    // Every database of the archive belongs to one set.
+    let (name, atlas_name) = (
+        member("blockstack-server.db", set),
+        member("atlas.db", set - 1),
+    );
+    let snap = f.root.path().join("mixed.bsk");
+    craft(
+        &snap,
+        &[
+            Crafted::File(&name, &db),
+            Crafted::File(&atlas_name, &atlas),
+        ],
+        Compression::Zstd,
+        &key(1),
+    );
+    assert_refused(
+        &snap,
+        &target,
+        &policy(&[&key(1)], None),
+        &format!("mixes backup sets {set} and {}", set - 1),
+    );
+}
+
 /// The names of the zone file entries in the payload of `snapshot`.
 fn zonefile_members(snapshot: &Path) -> Vec<String> {
     let inspection = blockstack_snapshot::inspect(snapshot).expect("inspect");
