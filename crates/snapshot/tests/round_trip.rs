@@ -474,6 +474,8 @@ fn a_checkpoint_that_disagrees_refuses_and_one_that_agrees_passes() {
 enum Crafted<'a> {
     File(&'a [u8], &'a [u8]),
     Symlink(&'a [u8], &'a str),
+    /// An entry of another kind (hard link, device, FIFO), without data.
+    Special(&'a [u8], tar::EntryType),
 }
 
 /// A signed snapshot of hand-made members (names written raw, so `..` survives).
@@ -489,6 +491,14 @@ fn craft(path: &Path, members: &[Crafted<'_>], compression: Compression, signer:
             Crafted::Symlink(name, to) => {
                 h.set_entry_type(tar::EntryType::Symlink);
                 h.set_link_name(to).expect("link name");
+                (name, &[])
+            }
+            Crafted::Special(name, kind) => {
+                h.set_entry_type(*kind);
+                if *kind == tar::EntryType::Link {
+                    h.set_link_name("backups/blockstack-server.db.bak.5")
+                        .expect("link name");
+                }
                 (name, &[])
             }
         };
@@ -526,6 +536,25 @@ fn unsafe_and_stray_entries_refuse_the_whole_archive() {
         (
             "symbolic link",
             vec![Crafted::Symlink(b"zonefiles/link", "/etc/passwd")],
+        ),
+        (
+            "hard link",
+            vec![Crafted::Special(b"zonefiles/a/l.txt", tar::EntryType::Link)],
+        ),
+        (
+            "character device",
+            vec![Crafted::Special(b"zonefiles/a/c.txt", tar::EntryType::Char)],
+        ),
+        (
+            "block device",
+            vec![Crafted::Special(
+                b"zonefiles/a/d.txt",
+                tar::EntryType::Block,
+            )],
+        ),
+        (
+            "FIFO",
+            vec![Crafted::Special(b"zonefiles/a/f.txt", tar::EntryType::Fifo)],
         ),
         (
             "appears twice",
