@@ -205,6 +205,15 @@ mod tests {
     }
 
     #[test]
+    fn the_most_signatures_allowed_parse() {
+        let sigs: Vec<_> = (0..MAX_SIGNATURES).map(|i| sig(i as u8)).collect();
+        let f = file(b"payload", &sigs);
+        let t = parse_file(&f).expect("256 signatures");
+        assert_eq!((t.signatures.len(), t.payload_len), (256, 7));
+        assert_eq!(t.signatures, sigs);
+    }
+
+    #[test]
     fn refuses_short_files_and_bad_counts() {
         assert_eq!(parse(b"0001", 4), Err(TrailerError::TooShort(4)));
         assert_eq!(parse_file(b"payload0000000x"), Err(TrailerError::BadCount));
