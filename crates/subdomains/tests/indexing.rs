@@ -408,6 +408,43 @@ fn pending_ignores_zone_files_the_parent_lists_as_missing() {
 }
 
 #[test]
+fn pending_reads_the_missing_list_of_the_domains_latest_record() {
+    let a = key(1);
+    let src = FakeSource::default();
+    let lost = carrier_zonefile("bar.id", &[], &[]);
+    src.announce("bar.id", &lost, 100, false);
+    src.announce(
+        "bar.id",
+        &carrier_zonefile(
+            "bar.id",
+            &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+            &[1],
+        ),
+        101,
+        true,
+    );
+    let mut ix = indexer();
+    ix.index(&src).expect("index");
+    assert!(!ix.lookup().pending(FQN).expect("pending"));
+
+    // A later record of the domain (another subdomain) lists nothing as missing: the lost
+    // row is no longer excused, for every subdomain of the domain.
+    src.announce(
+        "bar.id",
+        &carrier_zonefile(
+            "bar.id",
+            &[op("y.bar.id", "bar.id", &address(&a), 0, "y0", None)],
+            &[],
+        ),
+        102,
+        true,
+    );
+    ix.index(&src).expect("index");
+    assert!(ix.lookup().pending(FQN).expect("pending"));
+    assert!(ix.lookup().pending("y.bar.id").expect("pending"));
+}
+
+#[test]
 fn rows_below_the_first_block_are_never_decoded() {
     let a = key(1);
     let src = FakeSource::default();
