@@ -210,3 +210,32 @@ fn written_records_decode_back() {
     assert!(written.contains("foo TXT \"owner=1MwPD6dH4fE3gQ9mCov81L1DEQWT7E85qH\" \"seqn=0\" \"parts=1\" \"zf0=aGVsbG8\\=\" \"sig=c2ln\""));
     assert_eq!(decode(&written).expect("decodes").records, found.records);
 }
+
+#[test]
+fn the_signed_plaintext_is_canonical_whatever_the_record_wrote() {
+    use base64::Engine as _;
+    // 200 bytes: 268 base64 characters, canonically two pieces of 250 and 18.
+    let own: Vec<u8> = (0..200u8).collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&own);
+    assert_eq!(b64.len(), 268);
+    let esc = |s: &str| s.replace('=', "\\=");
+    // Written with `seqn=01`, `+`-free but padded, in three uneven pieces.
+    let (p0, p1, p2) = (&b64[..100], &b64[100..200], &b64[200..]);
+    let line = format!(
+        "foo TXT \"owner=1MwPD6dH4fE3gQ9mCov81L1DEQWT7E85qH\" \"seqn=01\" \"parts=3\" \
+         \"zf0={}\" \"zf1={}\" \"zf2={}\" \"sig=abc\"",
+        esc(p0),
+        esc(p1),
+        esc(p2)
+    );
+    let found = decode(&carrier(&line)).expect("decodes");
+    assert_eq!(found.records.len(), 1, "{:?}", found.skipped);
+    let rec = &found.records[0];
+    assert_eq!((rec.sequence, rec.zonefile.as_slice()), (1, own.as_slice()));
+    let expected = format!(
+        "foo,owner=1MwPD6dH4fE3gQ9mCov81L1DEQWT7E85qH,seqn=1,parts=2,zf0={},zf1={}",
+        esc(&b64[..250]),
+        esc(&b64[250..])
+    );
+    assert_eq!(rec.plaintext(), expected);
+}
