@@ -618,49 +618,35 @@ fn a_backup_set_must_match_its_name_database_and_stand_alone() {
     let db = fs::read(f.source().join("blockstack-server.db")).expect("db");
     let atlas = fs::read(f.source().join("atlas.db")).expect("atlas");
     let set = f.last_block - 1;
-    let member = |file: &str, n: u64| format!("./backups/{file}.bak.{n}").into_bytes();
-
+    // An archive of the name database as set `name_set` and the Atlas one as `atlas_set`.
+    let refused = |name_set: u64, atlas_set: u64, needle: &str| {
+        let name = format!("./backups/blockstack-server.db.bak.{name_set}");
+        let atlas_name = format!("./backups/atlas.db.bak.{atlas_set}");
+        let snap = f
+            .root
+            .path()
+            .join(format!("sets-{name_set}-{atlas_set}.bsk"));
+        craft(
+            &snap,
+            &[
+                Crafted::File(name.as_bytes(), &db),
+                Crafted::File(atlas_name.as_bytes(), &atlas),
+            ],
+            Compression::Zstd,
+            &key(1),
+        );
+        assert_refused(&snap, &target, &policy(&[&key(1)], None), needle);
+    };
     // The set is named after the block before the database's last.
-    let (name, atlas_name) = (
-        member("blockstack-server.db", set + 1),
-        member("atlas.db", set + 1),
-    );
-    let snap = f.root.path().join("misnamed.bsk");
-    craft(
-        &snap,
-        &[
-            Crafted::File(&name, &db),
-            Crafted::File(&atlas_name, &atlas),
-        ],
-        Compression::Zstd,
-        &key(1),
-    );
-    assert_refused(
-        &snap,
-        &target,
-        &policy(&[&key(1)], None),
+    refused(
+        set + 1,
+        set + 1,
         &format!("backup set {} must end at block {}", set + 1, set + 2),
     );
-
     // Every database of the archive belongs to one set.
-    let (name, atlas_name) = (
-        member("blockstack-server.db", set),
-        member("atlas.db", set - 1),
-    );
-    let snap = f.root.path().join("mixed.bsk");
-    craft(
-        &snap,
-        &[
-            Crafted::File(&name, &db),
-            Crafted::File(&atlas_name, &atlas),
-        ],
-        Compression::Zstd,
-        &key(1),
-    );
-    assert_refused(
-        &snap,
-        &target,
-        &policy(&[&key(1)], None),
+    refused(
+        set,
+        set - 1,
         &format!("mixes backup sets {set} and {}", set - 1),
     );
 }

@@ -377,9 +377,9 @@ fn a_higher_sequence_seen_first_is_accepted_once_its_predecessor_is() {
     );
 }
 
-#[test]
-fn pending_ignores_zone_files_the_parent_lists_as_missing() {
-    let a = key(1);
+/// A domain whose first carrier row is absent and whose next one creates [`FQN`] listing that
+/// row as `_missing`, indexed.
+fn an_excused_lost_row() -> (FakeSource, SubdomainIndexer) {
     let src = FakeSource::default();
     let lost = carrier_zonefile("bar.id", &[], &[]);
     src.announce("bar.id", &lost, 100, false);
@@ -387,7 +387,7 @@ fn pending_ignores_zone_files_the_parent_lists_as_missing() {
         "bar.id",
         &carrier_zonefile(
             "bar.id",
-            &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
+            &[op(FQN, "bar.id", &address(&key(1)), 0, "v0", None)],
             &[1],
         ),
         101,
@@ -395,6 +395,12 @@ fn pending_ignores_zone_files_the_parent_lists_as_missing() {
     );
     let mut ix = indexer();
     ix.index(&src).expect("index");
+    (src, ix)
+}
+
+#[test]
+fn pending_ignores_zone_files_the_parent_lists_as_missing() {
+    let (src, mut ix) = an_excused_lost_row();
     let current = ix.lookup().current(FQN).expect("lookup").expect("found");
     assert_eq!(current.record.missing, [1]);
     assert!(!ix.lookup().pending(FQN).expect("pending"));
@@ -409,22 +415,7 @@ fn pending_ignores_zone_files_the_parent_lists_as_missing() {
 
 #[test]
 fn pending_reads_the_missing_list_of_the_domains_latest_record() {
-    let a = key(1);
-    let src = FakeSource::default();
-    let lost = carrier_zonefile("bar.id", &[], &[]);
-    src.announce("bar.id", &lost, 100, false);
-    src.announce(
-        "bar.id",
-        &carrier_zonefile(
-            "bar.id",
-            &[op(FQN, "bar.id", &address(&a), 0, "v0", None)],
-            &[1],
-        ),
-        101,
-        true,
-    );
-    let mut ix = indexer();
-    ix.index(&src).expect("index");
+    let (src, mut ix) = an_excused_lost_row();
     assert!(!ix.lookup().pending(FQN).expect("pending"));
 
     // A later record of the domain (another subdomain) lists nothing as missing: the lost
@@ -433,7 +424,7 @@ fn pending_reads_the_missing_list_of_the_domains_latest_record() {
         "bar.id",
         &carrier_zonefile(
             "bar.id",
-            &[op("y.bar.id", "bar.id", &address(&a), 0, "y0", None)],
+            &[op("y.bar.id", "bar.id", &address(&key(1)), 0, "y0", None)],
             &[],
         ),
         102,
