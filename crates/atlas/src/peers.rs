@@ -704,6 +704,28 @@ mod tests {
     }
 
     #[test]
+    fn at_most_eighty_live_neighbours_are_handed_out() {
+        let mut r = rng();
+        let mut t = table(PeerConfig::default());
+        let mut added = Vec::new();
+        for i in 0..200 {
+            let hp = format!("peer{i}:6264");
+            if let Admission::Added(_) = t.offer(&hp, 0, &mut r) {
+                t.record(&hp, 1, true);
+                added.push(hp);
+            }
+        }
+        assert!(added.len() > NUM_NEIGHBORS, "{} admitted", added.len());
+        let mut live = t.live_neighbors(None, &mut r);
+        assert_eq!(live.len(), NUM_NEIGHBORS);
+        assert_eq!(NUM_NEIGHBORS, 80);
+        live.sort();
+        live.dedup();
+        assert_eq!(live.len(), 80, "no peer twice");
+        assert!(live.iter().all(|hp| added.contains(hp)));
+    }
+
+    #[test]
     fn blacklist_self_and_bans_refuse_admission() {
         let mut r = rng();
         let mut t = table(PeerConfig {

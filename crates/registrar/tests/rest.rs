@@ -27,6 +27,11 @@ struct Server {
 
 impl Server {
     async fn start() -> Server {
+        Self::with_data_key(Some("04ab")).await
+    }
+
+    /// A server whose wallet has `data_pubkey` as its data key.
+    async fn with_data_key(data_pubkey: Option<&str>) -> Server {
         let sim = Sim::default();
         let registrar = Arc::new(Registrar::new(
             Queue::open_in_memory().unwrap(),
@@ -41,7 +46,7 @@ impl Server {
                 min_confs: 1,
                 payment_address: "payer".into(),
                 owner_address: OWNER.into(),
-                data_pubkey: Some("04ab".into()),
+                data_pubkey: data_pubkey.map(str::to_owned),
             },
         });
         let app = blockstack_api::rest::app(with_reads(read_routes(), api));
@@ -561,6 +566,16 @@ async fn zonefiles_are_published_wallet_addresses_served_and_cors_applies() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn a_wallet_without_a_data_key_answers_503_with_no_body() {
+    let s = Server::with_data_key(None).await;
+    let (status, text) = s.call(Method::GET, "/v1/wallet/data_pubkey", None).await;
+    assert_eq!(
+        (status, text.as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "")
+    );
 }
 
 #[tokio::test]
