@@ -75,6 +75,12 @@ pub struct Embedding {
     pub poll_interval: Option<Duration>,
 }
 
+/// How long shutdown waits for the registrar's pass in flight.
+const REGISTRAR_STOP_WAIT: Duration = Duration::from_secs(10);
+
+/// How long shutdown waits for the devnet chain's server to finish the requests in flight.
+const CHAIN_STOP_WAIT: Duration = Duration::from_secs(10);
+
 /// The REST API's port of the original `blockstack api`.
 pub const DEFAULT_API_PORT: u16 = 6270;
 /// The node RPC's port.
@@ -248,6 +254,7 @@ impl Start {
         let rest_api_url = rest_listener.as_ref().map(url).transpose()?;
 
         let mut registrar = None;
+        let mut chain_tasks = Vec::new();
         let (rules, confirmations, bitcoind, poll, zonefiles) = match &settings {
             None => {
                 let options = DevnetOptions {
@@ -260,7 +267,8 @@ impl Start {
                         .map(tokio::net::TcpListener::local_addr)
                         .transpose()?,
                 };
-                let net = devnet::start(dir, &options, chain_stop_rx).await?;
+                let mut net = devnet::start(dir, &options, chain_stop_rx).await?;
+                chain_tasks = std::mem::take(&mut net.tasks);
                 let info = &net.info;
                 tracing::info!(rpc = %info.bitcoind_rpc_url, wallet = %info.wallet_file.display(), payment = %info.payment_address, "devnet up");
                 if interactive {
@@ -390,6 +398,7 @@ impl Start {
         ));
         tracing::info!(url = %node_rpc_url, "node RPC listening");
         let mut routes = blockstack_api::rest::routes(service);
+        let mut registrar_task = None;
         if let Some((registrar, client_config)) = registrar {
             routes = blockstack_registrar::service::with_write_routes(
                 routes,
@@ -397,7 +406,7 @@ impl Start {
                 &client_config,
                 true,
             );
-            tokio::spawn(registrar.run(stop_rx.clone()));
+            registrar_task = Some(tokio::spawn(registrar.run(stop_rx.clone())));
             tracing::info!(queue = %client_config.queue_path().display(), "registrar running");
         }
         let app = blockstack_api::rest::app(routes);
@@ -438,7 +447,30 @@ impl Start {
                 r
             }
         };
+        // The registrar's pass in flight may still need the chain.
+        if let Some(mut task) = registrar_task {
+            if tokio::time::timeout(REGISTRAR_STOP_WAIT, &mut task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the registrar did not finish its pass in time; stopping it");
+                task.abort();
+            }
+        }
         let _ = chain_stop_tx.send(true);
+        // A restart in this process must find the block file unlocked: the chain's server
+        // finishes the requests in flight, then lets go of it.
+        let chain_stopped = async {
+            for task in chain_tasks {
+                let _ = task.await;
+            }
+        };
+        if tokio::time::timeout(CHAIN_STOP_WAIT, chain_stopped)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the devnet chain's server did not finish its requests in time");
+        }
         if let Some(crawler) = crawler {
             crawler.stop().await;
         }
@@ -466,5 +498,84 @@ struct AtlasZonefiles(Arc<Atlas>);
 impl ZonefileSource for AtlasZonefiles {
     fn get(&self, hash: &str) -> Option<Vec<u8>> {
         self.0.get_zonefile(hash).ok().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// An embedded devnet gives its block file back before `run_embedded` returns, even with a
+    /// request to its chain in flight at shutdown, so the same process can start it again.
+    #[tokio::test]
+    async fn embedded_devnet_unlocks_its_chain_when_it_returns() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let start = Start {
+            foreground: true,
+            devnet: true,
+            block_time: None,
+            no_automine: false,
+            bitcoind_rpc_port: 0,
+            poll_interval: 1,
+            rpc_port: Some(0),
+            api_port: Some(0),
+            bind: Some("127.0.0.1".into()),
+        };
+        let globals = Globals {
+            debug: false,
+            working_dir: Some(dir.path().to_path_buf()),
+        };
+        let info = dir.path().join(devnet::INFO_FILE);
+        let body = br#"{"method":"getblockcount","params":[],"id":1}"#;
+        let (in_flight_tx, in_flight_rx) = tokio::sync::oneshot::channel();
+        let up = async {
+            while !info.exists() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let text = fs::read_to_string(&info).expect("devnet.json");
+            let url: serde_json::Value = serde_json::from_str(&text).expect("devnet.json parses");
+            let addr = url["bitcoind_rpc_url"]
+                .as_str()
+                .and_then(|u| u.strip_prefix("http://"))
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .expect("the chain's URL");
+            let mut conn = tokio::net::TcpStream::connect(addr)
+                .await
+                .expect("connect to the chain");
+            let head = format!(
+                "POST / HTTP/1.1\r\nHost: chain\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            conn.write_all(head.as_bytes()).await.expect("request head");
+            conn.write_all(&body[..10]).await.expect("part of the body");
+            // The server is reading the body when shutdown begins; the rest comes later.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let rest = tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                conn.write_all(&body[10..]).await.expect("rest of the body");
+                let mut reply = Vec::new();
+                let _ = conn.read_to_end(&mut reply).await;
+                reply
+            });
+            let _ = in_flight_tx.send(rest);
+        };
+        start
+            .run_embedded(dir.path(), &globals, Embedding::default(), up)
+            .await
+            .expect("the devnet runs and stops");
+        blockstack_devchain::DevChain::open(dir.path().join("devchain"))
+            .expect("the block file is free once the node has returned");
+        let reply = in_flight_rx
+            .await
+            .expect("the request was sent")
+            .await
+            .expect("the client task");
+        assert!(
+            reply.starts_with(b"HTTP/1.1 401"),
+            "the request in flight was answered: {}",
+            String::from_utf8_lossy(&reply)
+        );
     }
 }

@@ -22,6 +22,7 @@ use blockstack_node::settings::{render_config, Network, CONFIG_FILE_NAME};
 use blockstack_wallet::{KdfParams, Wallet, WalletFile, WalletKeys};
 use serde::Serialize;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// The devnet's default JSON-RPC port (bitcoind's regtest port).
 pub const DEFAULT_RPC_PORT: u16 = 18443;
@@ -115,6 +116,9 @@ pub struct Devnet {
     pub client_config: ClientConfig,
     /// The wallet's keys, unless the wallet could not be unlocked with the devnet password.
     pub keys: Option<WalletKeys>,
+    /// The chain's JSON-RPC server and miners. They end once the shutdown signal is sent; the
+    /// block file stays locked until they have.
+    pub tasks: Vec<JoinHandle<()>>,
 }
 
 /// The wallet password of the devnet.
@@ -181,16 +185,17 @@ pub async fn start(
         }),
         ..RpcConfig::default()
     };
+    let mut tasks = Vec::new();
     let mut stop = shutdown.clone();
     let served = chain.clone();
-    tokio::spawn(async move {
+    tasks.push(tokio::spawn(async move {
         let done = async move {
             let _ = stop.wait_for(|s| *s).await;
         };
         if let Err(e) = serve(served, listener, config, done).await {
             tracing::error!(error = %e, "devnet JSON-RPC stopped");
         }
-    });
+    }));
     let url = format!("http://127.0.0.1:{port}/");
     let ini = render_config(
         Network::Regtest,
@@ -239,7 +244,7 @@ pub async fn start(
     if options.automine && options.block_time.is_none_or(|s| s == 0) {
         let miner = chain.clone();
         let mut stop = shutdown.clone();
-        tokio::spawn(async move {
+        tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(AUTOMINE_CHECK);
             loop {
                 tokio::select! {
@@ -251,12 +256,12 @@ pub async fn start(
                     _ = stop.wait_for(|s| *s) => break,
                 }
             }
-        });
+        }));
     }
     if let Some(secs) = options.block_time.filter(|s| *s > 0) {
         let timer_chain = chain.clone();
         let mut stop = shutdown.clone();
-        tokio::spawn(async move {
+        tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(secs));
             tick.tick().await;
             loop {
@@ -269,7 +274,7 @@ pub async fn start(
                     _ = stop.wait_for(|s| *s) => break,
                 }
             }
-        });
+        }));
     }
     let client_config = write_client_config(dir, options, (&user, &password, port))?;
     let keys = match wallet_file.load(&wallet_password()) {
@@ -310,5 +315,6 @@ pub async fn start(
         bitcoind: client,
         client_config,
         keys,
+        tasks,
     })
 }
