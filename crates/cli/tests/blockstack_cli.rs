@@ -470,6 +470,15 @@ async fn a_namespace_and_its_names_go_through_their_whole_life() {
     net.ok(&["update", "imported.custom", &new_zf.display().to_string()]);
     let err = net.err(&["update", "imported.custom", &zf_arg]);
     assert!(err.contains("already set"), "{err}");
+    // The registrar queues zone files of at most 4,096 bytes; a larger one is refused here,
+    // before any request (the log below holds none for it).
+    let big = format!("$ORIGIN baz.custom\n$TTL 3600\n;{}\n", "x".repeat(4096));
+    let big_zf = write_file(dir, "big.zonefile", &big);
+    let big_arg = big_zf.display().to_string();
+    let err = net.err(&["-y", "register", "baz.custom", &big_arg]);
+    assert!(err.contains("Zonefile is too big (4127 bytes)"), "{err}");
+    let err = net.err(&["update", "imported.custom", &big_arg]);
+    assert!(err.contains("Zonefile is too big (4127 bytes)"), "{err}");
     let stranger = WalletKeys::generate(NetworkKind::Test)
         .owner
         .address(NetworkKind::Test)

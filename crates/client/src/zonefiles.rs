@@ -2,7 +2,7 @@
 //! the hash, the data public key and the parsed JSON form (zonefile.md).
 
 use blockstack_zonefile::bns::{data_public_key, make_user_zonefile};
-use blockstack_zonefile::{parse_bytes, serialize};
+use blockstack_zonefile::{parse_bytes, serialize, LEGACY_MAX_ZONEFILE_LEN};
 use serde_json::Value as Json;
 
 /// Why a zone file cannot be used.
@@ -14,6 +14,9 @@ pub enum ZonefileError {
     /// It is larger than the node accepts.
     #[error("zone file of {0} bytes is larger than the node accepts")]
     TooLarge(usize),
+    /// It is larger than the registrar queues for a registration or an update.
+    #[error("Zonefile is too big ({0} bytes); a registration or update takes at most {max}", max = LEGACY_MAX_ZONEFILE_LEN)]
+    TooLargeToQueue(usize),
 }
 
 /// The zone file the original generates for a new name
@@ -54,6 +57,16 @@ pub fn hash_bytes(bytes: &[u8]) -> [u8; 20] {
 /// Refuses zone files the node would not store.
 pub fn check(bytes: &[u8]) -> Result<(), ZonefileError> {
     blockstack_zonefile::check_size(bytes).map_err(|_| ZonefileError::TooLarge(bytes.len()))
+}
+
+/// Refuses zone files the registrar would not queue with a registration or an update: the
+/// v0.18 client holds them to 4,096 bytes (`RPC_MAX_ZONEFILE_LEN` of `blockstack_client`),
+/// a tenth of what a node stores.
+pub fn check_queued(bytes: &[u8]) -> Result<(), ZonefileError> {
+    if bytes.len() > LEGACY_MAX_ZONEFILE_LEN {
+        return Err(ZonefileError::TooLargeToQueue(bytes.len()));
+    }
+    check(bytes)
 }
 
 /// The parsed zone file as the original's JSON.
@@ -99,5 +112,18 @@ mod tests {
         );
         assert!(check(text.as_bytes()).is_ok());
         assert!(check(&vec![b'a'; 50_000]).is_err());
+    }
+
+    #[test]
+    fn registrations_and_updates_take_zone_files_of_at_most_4096_bytes() {
+        assert!(check_queued(&[b'a'; 4096]).is_ok());
+        let err = check_queued(&[b'a'; 4097]).expect_err("one byte over");
+        assert!(matches!(err, ZonefileError::TooLargeToQueue(4097)), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "Zonefile is too big (4097 bytes); a registration or update takes at most 4096"
+        );
+        // A node still stores ten times as much, for imports and pushes.
+        assert!(check(&[b'a'; 4097]).is_ok());
     }
 }

@@ -65,7 +65,7 @@ impl Register {
             Some(path) => {
                 let bytes =
                     std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-                zonefiles::check(&bytes)?;
+                zonefiles::check_queued(&bytes)?;
                 let text = String::from_utf8(bytes).context("the zone file is not UTF-8 text")?;
                 (text, false)
             }

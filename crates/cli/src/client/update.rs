@@ -51,7 +51,7 @@ impl Update {
             Some(d) => d.clone(),
             None => default_zonefile(ctx, &self.name)?,
         };
-        zonefiles::check(text.as_bytes())?;
+        zonefiles::check_queued(text.as_bytes())?;
         let nonstandard = matches!(self.nonstandard.as_deref(), Some("True" | "true" | "1"));
         if !nonstandard {
             if let Err(e) = zonefiles::to_json(text.as_bytes()) {
