@@ -373,7 +373,7 @@ impl<B: WalletBackend> Client<B> {
         let price = self.node.name_cost(name).await?;
         safety::cost_as_expected(expected_cost, price)?;
         let info = self.node.getinfo().await?;
-        let burn = self.fee_destination(ns, info.last_block_processed + 1)?;
+        let burn = self.fee_destination(ns, info.last_block_seen + 1)?;
         let consensus = self.node.consensus_hash().await?;
         let rate = self.fee_rate().await?;
         let wallet = wallet_utxos(&utxos);
@@ -432,7 +432,8 @@ impl<B: WalletBackend> Client<B> {
             &self.address(owner),
         )?;
         let info = self.node.getinfo().await?;
-        safety::outside_grace_period(name, &record, info.last_block_processed)?;
+        // As v0.18: the operation is judged at the block after the newest one seen.
+        safety::outside_grace_period(name, &record, info.last_block_seen + 1)?;
         Ok((record, info.last_block_processed))
     }
 
@@ -550,7 +551,7 @@ impl<B: WalletBackend> Client<B> {
         let id = namespace_of(name);
         let ns = self.namespace(id).await?;
         let ns = safety::namespace_ready(id, ns.as_ref())?;
-        let burn = self.fee_destination(ns, info.last_block_processed + 1)?;
+        let burn = self.fee_destination(ns, info.last_block_seen + 1)?;
         let (owner_utxos, payer_utxos) = self.two_party(owner, payer).await?;
         let rate = self.fee_rate().await?;
         let composed = self

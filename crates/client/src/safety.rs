@@ -129,15 +129,17 @@ pub fn name_owner(
     }
 }
 
-/// Not in the grace period after expiry, where only renewals pass.
+/// Not in the grace period after expiry, where only renewals pass, at `next_block`: the block
+/// the transaction is expected in (`_is_name_outside_grace_period` takes the newest block seen
+/// plus one).
 pub fn outside_grace_period(
     name: &str,
     record: &NameRecord,
-    last_block: u64,
+    next_block: u64,
 ) -> Result<(), SafetyError> {
-    let in_grace = record.expire_block >= 0
-        && i64::try_from(last_block).unwrap_or(i64::MAX) >= record.expire_block
-        && i64::try_from(last_block).unwrap_or(i64::MAX) < record.renewal_deadline;
+    let next = i64::try_from(next_block).unwrap_or(i64::MAX);
+    let in_grace =
+        record.expire_block >= 0 && next >= record.expire_block && next < record.renewal_deadline;
     if in_grace {
         Err(SafetyError::InGracePeriod(name.to_owned()))
     } else {

@@ -29,6 +29,8 @@ struct Chain {
     owned: Vec<String>,
     namespace_version: u16,
     namespace_address: String,
+    /// `getinfo`'s `last_block_processed` and `last_block_seen`.
+    tip: (u64, u64),
 }
 
 fn answer(state: &Arc<Mutex<Chain>>, method: &str, params: &[Value]) -> Json {
@@ -36,7 +38,7 @@ fn answer(state: &Arc<Mutex<Chain>>, method: &str, params: &[Value]) -> Json {
     let arg = params.first().and_then(Value::as_str).unwrap_or_default();
     match method {
         "getinfo" => json!({
-            "consensus": CONSENSUS, "last_block_processed": 50, "last_block_seen": 50,
+            "consensus": CONSENSUS, "last_block_processed": s.tip.0, "last_block_seen": s.tip.1,
             "server_version": "0.18.0.2", "server_alive": true, "indexing": false
         }),
         "get_name_record" => match s.names.iter().find(|(n, _)| n == arg) {
@@ -86,6 +88,7 @@ async fn setup(payment_sats: u64) -> Setup {
     let state = Arc::new(Mutex::new(Chain {
         namespace_version: 1,
         namespace_address: "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn".into(),
+        tip: (50, 50),
         ..Chain::default()
     }));
     let s = state.clone();
@@ -182,6 +185,29 @@ async fn pay_to_creator_namespaces_receive_the_name_fee() {
             assert_eq!(fee.address, "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn")
         }
         other => panic!("{other:?}"),
+    }
+
+    // The creator is paid while the next block (the newest seen plus one) is at most a year
+    // (52,595 blocks) after the reveal at block 10, whatever the node has indexed.
+    for (seen, to_creator) in [(52_604, true), (52_605, false)] {
+        let s = setup(10_000_000).await;
+        s.state.lock().expect("state").namespace_version = 2;
+        s.state.lock().expect("state").tip = (50, seen);
+        let sent = s
+            .client
+            .name_preorder(
+                "foo.test",
+                &s.keys.payment,
+                &s.keys.owner.script_pubkey(),
+                None,
+            )
+            .await
+            .expect("preorder");
+        assert_eq!(
+            sent.tx.output[2].script_pubkey != burn_script(),
+            to_creator,
+            "seen {seen}"
+        );
     }
 }
 
@@ -351,6 +377,48 @@ async fn owner_operations_check_ownership_and_change() {
         matches!(err, OpsError::Safety(SafetyError::NotRegistered(_))),
         "{err}"
     );
+}
+
+/// The grace period is judged at the block after the newest one the node has seen, as v0.18
+/// does: with the tip one block short of expiry, the next block is already in it.
+#[tokio::test]
+async fn owner_operations_are_refused_when_the_next_block_is_in_the_grace_period() {
+    let s = setup(10_000_000).await;
+    let mine = s.keys.owner.script_pubkey().to_hex_string();
+    // Expires at 1000; the node has indexed 990 and seen 999.
+    s.state.lock().expect("state").names = vec![("foo.test".into(), registered(&mine))];
+    s.state.lock().expect("state").tip = (990, 999);
+    let err = s
+        .client
+        .name_update("foo.test", &s.keys.owner, &s.keys.payment, [0x22; 20])
+        .await
+        .expect_err("next block in the grace period");
+    assert!(
+        matches!(err, OpsError::Safety(SafetyError::InGracePeriod(_))),
+        "{err}"
+    );
+    let other = WalletKeys::generate(NetworkKind::Test)
+        .owner
+        .address(NetworkKind::Test)
+        .to_string();
+    let err = s
+        .client
+        .name_transfer("foo.test", &s.keys.owner, &s.keys.payment, &other, true)
+        .await
+        .expect_err("next block in the grace period");
+    assert!(
+        matches!(err, OpsError::Safety(SafetyError::InGracePeriod(_))),
+        "{err}"
+    );
+    assert_eq!(s.client.backend.sent_count(), 0);
+
+    // Seen up to 998: the next block is 999, the last before expiry.
+    s.state.lock().expect("state").tip = (990, 998);
+    s.client
+        .name_update("foo.test", &s.keys.owner, &s.keys.payment, [0x22; 20])
+        .await
+        .expect("the last block before expiry");
+    assert_eq!(s.client.backend.sent_count(), 1);
 }
 
 #[tokio::test]
