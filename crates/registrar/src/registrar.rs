@@ -25,8 +25,8 @@ pub struct RegistrarConfig {
     pub confirmations: u32,
     /// The same, for "unsafe" registrations.
     pub unsafe_confirmations: u32,
-    /// A preorder still waiting after this many confirmations is dropped (preorders expire
-    /// after 144 blocks on chain).
+    /// A preorder whose registration cannot be sent once it has more confirmations than this
+    /// is dropped (preorders expire after 144 blocks on chain).
     pub preorder_max_confirmations: u32,
     /// Time between two passes over the queue when nothing fails.
     pub poll_interval: Duration,
@@ -332,9 +332,16 @@ impl<A: Actions> Registrar<A> {
             self.queue.mark_broadcast(&job.name, job.stage)?;
         }
         if job.stage == Stage::Preorder && confirmations > self.config.preorder_max_confirmations {
-            tracing::warn!(name = %job.name, "dropping a preorder that was never registered");
-            self.queue.remove(&job.name, job.stage)?;
-            return Ok(Outcome::Advanced);
+            // As the original's loop: the registration is tried first (a registrar that was
+            // down may find its preorder this old), and the preorder is cleared if it fails.
+            match self.after_preorder(job).await {
+                Ok(outcome) => return Ok(outcome),
+                Err(err) => {
+                    tracing::warn!(name = %job.name, error = %err, "dropping a preorder that was never registered");
+                    self.queue.remove(&job.name, job.stage)?;
+                    return Ok(Outcome::Advanced);
+                }
+            }
         }
         if confirmations < self.config.needed(job) {
             return Ok(Outcome::Waiting);

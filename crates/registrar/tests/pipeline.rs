@@ -298,6 +298,18 @@ async fn a_preorder_that_cannot_be_registered_is_dropped_after_130_confirmations
 }
 
 #[tokio::test]
+async fn a_preorder_found_after_130_confirmations_is_still_registered() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    reg.register(request("a.test", None, None)).await.unwrap();
+    // The registrar was down while 135 blocks were mined on its preorder.
+    sim.mine(135);
+    reg.pass().await.unwrap();
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Register)]);
+}
+
+#[tokio::test]
 async fn updates_transfers_renewals_and_revokes_finish_once_confirmed() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::default();
