@@ -136,6 +136,9 @@ pub trait Actions: Send + Sync + 'static {
         planned: Planned<'_>,
     ) -> impl Future<Output = Result<Built, ActionError>> + Send;
 
+    /// The wallet's payment and owner addresses, as [`Built`] records them.
+    fn wallet_addresses(&self) -> (String, String);
+
     /// Sends a signed transaction. A transaction the chain already has is a success.
     fn broadcast(&self, tx: &StepTx) -> impl Future<Output = Result<(), ActionError>> + Send;
 

@@ -102,6 +102,13 @@ fn already_known(code: i64, message: &str) -> bool {
 }
 
 impl<B: WalletBackend + 'static> Actions for ClientActions<B> {
+    fn wallet_addresses(&self) -> (String, String) {
+        (
+            self.client.address(&self.keys.payment),
+            self.client.address(&self.keys.owner),
+        )
+    }
+
     async fn build(&self, planned: Planned<'_>) -> Result<Built, ActionError> {
         let keys = &self.keys;
         let owner_script = keys.owner.script_pubkey();

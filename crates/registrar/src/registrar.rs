@@ -374,6 +374,17 @@ impl<A: Actions> Registrar<A> {
             self.queue.remove(&job.name, job.stage)?;
             return Ok(Outcome::Advanced);
         }
+        // The registration must come from the keys that made the preorder (its hash commits
+        // to the owner, and the chain matches the payer); a daemon restarted with another
+        // wallet cannot finish it.
+        let (payment, owner) = self.actions.wallet_addresses();
+        if job.data.payment_address != payment || job.data.owner_address != owner {
+            return Err(ActionError::Refused(format!(
+                "{} was preordered by payment address {} for owner {}, not by this wallet ({payment}, {owner})",
+                job.name, job.data.payment_address, job.data.owner_address
+            ))
+            .into());
+        }
         let built = self.actions.build(Planned::Register(job)).await?;
         let mut data = job.data.clone();
         data.is_regup = built.data.is_regup;

@@ -310,6 +310,35 @@ async fn a_preorder_found_after_130_confirmations_is_still_registered() {
 }
 
 #[tokio::test]
+async fn a_preorder_made_by_another_wallet_is_not_registered() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::default();
+    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
+    reg.register(request("a.test", None, None)).await.unwrap();
+    // Restarted with another wallet before the preorder confirmed.
+    sim.world().other_wallet = true;
+    blocks_and_passes(&sim, &reg, 3).await;
+    let job = reg.queue().get("a.test", Stage::Preorder).unwrap().unwrap();
+    assert_eq!(
+        job.errors.last().map(String::as_str),
+        Some(
+            "a.test was preordered by payment address payer-address for owner owner-address, \
+             not by this wallet (other-payer, other-owner)"
+        )
+    );
+    assert_eq!(
+        sim.world().built.len(),
+        1,
+        "no registration is built: {:?}",
+        sim.world().built
+    );
+    // Back with the wallet that made it: the registration goes out.
+    sim.world().other_wallet = false;
+    blocks_and_passes(&sim, &reg, 1).await;
+    assert_eq!(stages(&reg), [("a.test".to_string(), Stage::Register)]);
+}
+
+#[tokio::test]
 async fn updates_transfers_renewals_and_revokes_finish_once_confirmed() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::default();

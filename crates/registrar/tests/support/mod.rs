@@ -41,6 +41,8 @@ pub struct World {
     pub node_frozen: bool,
     /// The node refuses zone files.
     pub node_refuses_zonefiles: bool,
+    /// The registrar now runs with another wallet than the one that queued the work.
+    pub other_wallet: bool,
 }
 
 #[derive(Clone, Default)]
@@ -81,6 +83,14 @@ impl Sim {
 }
 
 impl Actions for Sim {
+    fn wallet_addresses(&self) -> (String, String) {
+        if self.world().other_wallet {
+            ("other-payer".into(), "other-owner".into())
+        } else {
+            (PAYER.into(), OWNER.into())
+        }
+    }
+
     async fn build(&self, planned: Planned<'_>) -> Result<Built, ActionError> {
         let mut w = self.world();
         if w.offline {
