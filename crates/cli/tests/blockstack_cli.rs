@@ -479,6 +479,11 @@ async fn a_namespace_and_its_names_go_through_their_whole_life() {
     assert!(err.contains("Zonefile is too big (4127 bytes)"), "{err}");
     let err = net.err(&["update", "imported.custom", &big_arg]);
     assert!(err.contains("Zonefile is too big (4127 bytes)"), "{err}");
+    let err = net.err(&["update", "imported.custom"]);
+    assert!(
+        err.contains("Zone file data required in non-interactive mode"),
+        "{err}"
+    );
     let stranger = WalletKeys::generate(NetworkKind::Test)
         .owner
         .address(NetworkKind::Test)

@@ -9,7 +9,7 @@ use blockstack_client::safety;
 use blockstack_client::zonefiles;
 use serde_json::Value as Json;
 
-use super::context::{default_zonefile, owned_record, owner_address, rest_json};
+use super::context::{owned_record, owner_address, rest_json};
 use super::keyarg::{key_json, parse_key};
 use super::Context;
 
@@ -18,7 +18,7 @@ use super::Context;
 pub struct Update {
     /// The fully-qualified name.
     pub name: String,
-    /// A zone file's path, or its text (default: the generated zone file).
+    /// A zone file's path, or its text (required).
     pub data: Option<String>,
     /// `True` to accept a zone file that does not parse.
     pub nonstandard: Option<String>,
@@ -49,7 +49,9 @@ impl Update {
                 std::fs::read_to_string(d).with_context(|| format!("reading {d}"))?
             }
             Some(d) => d.clone(),
-            None => default_zonefile(ctx, &self.name)?,
+            // v0.18 opens a zone file editor here when it runs interactively; without one, a
+            // generated zone file would silently replace the name's records.
+            None => bail!("Zone file data required in non-interactive mode"),
         };
         zonefiles::check_queued(text.as_bytes())?;
         let nonstandard = matches!(self.nonstandard.as_deref(), Some("True" | "true" | "1"));
