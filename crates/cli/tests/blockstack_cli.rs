@@ -646,7 +646,13 @@ async fn the_api_daemon_carries_a_cli_registration_through_its_registrar() {
         .expect("wallet")
         .keys;
     let client = net.client();
-    let revealer = keys.payment.script_pubkey();
+    // The revealer is a single key (v0.18 reveals to p2pkh addresses only), funded for the
+    // launch.
+    let reveal_key = blockstack_wallet::KeyInfo::Single(SingleKey::generate(NetworkKind::Test));
+    let reveal_address = reveal_key.address(NetworkKind::Test).to_string();
+    net.ok(&["withdraw", &reveal_address, "50000000"]);
+    net.mine(1).await;
+    let revealer = reveal_key.script_pubkey();
     client
         .namespace_preorder("api", &keys.payment, &revealer)
         .await
@@ -673,7 +679,7 @@ async fn the_api_daemon_carries_a_cli_registration_through_its_registrar() {
         .expect("namespace reveal");
     net.mine(1).await;
     client
-        .namespace_ready("api", &keys.payment)
+        .namespace_ready("api", &reveal_key)
         .await
         .expect("namespace ready");
     net.mine(1).await;

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use bitcoin::{Amount, NetworkKind};
 use blockstack_client::backend::{BitcoindBackend, WalletBackend};
 use blockstack_client::compose::{Composer, RevealParams};
 use blockstack_client::config::ClientConfig;
@@ -14,7 +15,7 @@ use blockstack_client::node::NodeClient;
 use blockstack_client::ops::Client;
 use blockstack_consensus::hash::value_hash_hex;
 use blockstack_consensus::price::PriceFunction;
-use blockstack_wallet::{WalletFile, WalletKeys};
+use blockstack_wallet::{KeyInfo, SingleKey, WalletFile, WalletKeys};
 use serde_json::{json, Value};
 
 mod common;
@@ -125,7 +126,20 @@ fn wallet_keys(dir: &Path) -> WalletKeys {
 }
 
 async fn make_namespace(net: &Net, keys: &WalletKeys) {
-    let revealer = keys.payment.script_pubkey();
+    // A single-key revealer (v0.18 reveals to p2pkh addresses only), funded for the launch.
+    let reveal_key = KeyInfo::Single(SingleKey::generate(NetworkKind::Test));
+    net.client
+        .withdraw(
+            &keys.payment,
+            &reveal_key.address(NetworkKind::Test).to_string(),
+            Some(Amount::from_sat(10_000_000)),
+            None,
+            0,
+        )
+        .await
+        .expect("fund the revealer");
+    net.mine(1).await;
+    let revealer = reveal_key.script_pubkey();
     net.client
         .namespace_preorder("test", &keys.payment, &revealer)
         .await
@@ -148,7 +162,7 @@ async fn make_namespace(net: &Net, keys: &WalletKeys) {
         .expect("namespace reveal");
     net.mine(1).await;
     net.client
-        .namespace_ready("test", &keys.payment)
+        .namespace_ready("test", &reveal_key)
         .await
         .expect("namespace ready");
     net.mine(1).await;

@@ -255,6 +255,7 @@ impl<B: WalletBackend> Client<B> {
         payer: &KeyInfo,
         reveal_script: &ScriptBuf,
     ) -> Result<Sent, OpsError> {
+        safety::revealer_is_single_key(reveal_script)?;
         let existing = self.namespace(namespace_id).await?;
         safety::namespace_available(namespace_id, existing.as_ref())?;
         let (price, exists) = self.node.namespace_cost(namespace_id).await?;
@@ -286,6 +287,7 @@ impl<B: WalletBackend> Client<B> {
         payer: &KeyInfo,
         reveal_script: &ScriptBuf,
     ) -> Result<Sent, OpsError> {
+        safety::revealer_is_single_key(reveal_script)?;
         let existing = self.namespace(namespace_id).await?;
         safety::namespace_available(namespace_id, existing.as_ref())?;
         let utxos = wallet_utxos(&self.check_usable(payer).await?);

@@ -90,6 +90,19 @@ pub enum SafetyError {
     /// Updates and transfers are refused in the renewal grace period.
     #[error("Name {0} is in the renewal grace period.  Only renewals are possible.")]
     InGracePeriod(String),
+    /// A namespace revealer that is not a single-key (p2pkh) address: it could never import
+    /// names, whose import keychain derives from the revealer's one public key.
+    #[error("Invalid address; only p2pkh addresses are supported for namespace reveal")]
+    RevealerNotSingleKey,
+}
+
+/// `_is_namespace_reveal_address_valid`: the revealer is a p2pkh address.
+pub fn revealer_is_single_key(reveal_script: &bitcoin::Script) -> Result<(), SafetyError> {
+    if reveal_script.is_p2pkh() {
+        Ok(())
+    } else {
+        Err(SafetyError::RevealerNotSingleKey)
+    }
 }
 
 /// `_is_name_available`: the name has no live, unrevoked registration.

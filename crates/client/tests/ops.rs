@@ -421,6 +421,49 @@ async fn owner_operations_are_refused_when_the_next_block_is_in_the_grace_period
     assert_eq!(s.client.backend.sent_count(), 1);
 }
 
+/// A namespace revealed to a multisig address could never import names (v0.18 refuses it): the
+/// preorder and the reveal are refused before the node is asked anything.
+#[tokio::test]
+async fn a_multisig_revealer_is_refused() {
+    let s = setup(10_000_000).await;
+    let p2sh = bitcoin::ScriptBuf::new_p2sh(&bitcoin::ScriptHash::all_zeros());
+    let err = s
+        .client
+        .namespace_preorder("test", &s.keys.payment, &p2sh)
+        .await
+        .expect_err("multisig revealer");
+    assert!(
+        matches!(err, OpsError::Safety(SafetyError::RevealerNotSingleKey)),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "Invalid address; only p2pkh addresses are supported for namespace reveal"
+    );
+    let params = blockstack_client::compose::RevealParams {
+        lifetime: 52_595,
+        price: blockstack_consensus::price::PriceFunction {
+            coeff: 4,
+            base: 4,
+            buckets: [1; 16],
+            nonalpha_discount: 1,
+            no_vowel_discount: 1,
+        },
+        version: 1,
+    };
+    let err = s
+        .client
+        .namespace_reveal("test", &params, &s.keys.payment, &p2sh)
+        .await
+        .expect_err("multisig revealer");
+    assert!(
+        matches!(err, OpsError::Safety(SafetyError::RevealerNotSingleKey)),
+        "{err}"
+    );
+    assert!(methods(&s.calls).is_empty(), "{:?}", methods(&s.calls));
+    assert_eq!(s.client.backend.sent_count(), 0);
+}
+
 #[tokio::test]
 async fn a_dry_run_signs_but_does_not_broadcast() {
     let mut s = setup(10_000_000).await;
