@@ -800,6 +800,8 @@ impl Reader<'_> {
             port: self.number(section, "port", bitcoind.port)?,
             user: self.string(section, "rpc_username", &bitcoind.user)?,
             password: self.string(section, "rpc_password", &bitcoind.password)?,
+            // v0.18 falls back to https when a provider section leaves `use_https` out; here
+            // it follows plain bitcoind (no bitcoind serves https), as `[bitcoind]` does.
             use_https: self.boolean(section, "use_https", false)?,
             timeout: bitcoind.timeout,
         };
