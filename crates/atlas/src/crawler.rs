@@ -11,15 +11,16 @@
 //! 3. **zone file crawl** — fetch missing chunks rarest-first from the healthiest peers that
 //!    advertise them, in batches of at most 100 with a few requests in flight, verifying
 //!    every chunk against the hash it was solicited under, the size limit and the announced
-//!    set before storing it (§10); replies are stored while the next requests travel, those
+//!    set before storing it (§10; an oversized chunk is not kept, but its sender is not
+//!    faulted, as v0.18 peers store fetched chunks of any size); replies are stored while the next requests travel, those
 //!    that arrived meanwhile together in one transaction;
 //! 4. **push** — offer newly stored chunks to peers whose inventory lacks them
 //!    (`put_zonefiles`, at most five per call);
 //! 5. **cleanup** — remove unhealthy peers and revalidate old ones (§7.6).
 //!
 //! Every request updates the peer's health; invalid data (a chunk that does not match its
-//! hash, an oversized chunk, an unparseable reply, a `get_zonefiles` reply delivering none
-//! of the chunks the peer advertised) also counts as a violation, and a peer reaching the
+//! hash, an unparseable reply, a `get_zonefiles` reply delivering none of the chunks the
+//! peer advertised) also counts as a violation, and a peer reaching the
 //! violation limit is removed at once. Nothing a peer sends can panic the
 //! task or get into the store unverified. Time is `tokio::time`, so tests can pause it.
 
@@ -622,17 +623,24 @@ impl Crawler {
     ) -> bool {
         let mut delivered = HashSet::new();
         let mut invalid = false;
+        let mut oversized = false;
         for (hash, result) in outcome {
             match result {
                 Ok(_) => {
                     done.insert(hash.clone());
                     delivered.insert(hash);
                 }
-                Err(AtlasError::Store(
-                    e @ (StoreError::HashMismatch { .. } | StoreError::TooLarge { .. }),
-                )) => {
+                Err(AtlasError::Store(e @ StoreError::HashMismatch { .. })) => {
                     tracing::info!(%peer, %hash, error = %e, "peer sent an invalid zone file");
                     invalid = true;
+                }
+                // A v0.18 peer stores a fetched chunk of any size that matches its hash; only
+                // `put_zonefiles` holds uploads to the limit. Such a peer is honest: the chunk is
+                // not kept here, and not asked for again until the peer's next refresh.
+                Err(AtlasError::Store(e @ StoreError::TooLarge { .. })) => {
+                    tracing::info!(%peer, %hash, error = %e, "not keeping an oversized zone file");
+                    done.insert(hash);
+                    oversized = true;
                 }
                 Err(e) => tracing::warn!(%peer, %hash, error = %e, "cannot store a zone file"),
             }
@@ -649,7 +657,7 @@ impl Crawler {
             .set_inventory_bits(peer, &undelivered, false);
         // A peer that delivers none of what it advertised is misbehaving too: Atlas peers
         // never drop chunks, and its inventory copy was fresh.
-        if invalid || delivered.is_empty() {
+        if invalid || (delivered.is_empty() && !oversized) {
             self.violation(peer);
             return false;
         }

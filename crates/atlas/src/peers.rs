@@ -29,7 +29,7 @@ use crate::limits::{
 /// Canonical `host:port` for a peer address, as `url_to_host_port` computes it (§7.2): an
 /// optional `http://`/`https://` scheme and `user@` are dropped, a bare host gets port 6264,
 /// and `127.0.0.1`/`::1` become `localhost`. `None` for anything malformed, including the
-/// ports v0.18 rejects (0 and 65535 and above).
+/// ports v0.18 rejects (65535 and above, and below 10, which its peer-list check refuses).
 pub fn canonical_hostport(addr: &str) -> Option<String> {
     let rest = addr
         .strip_prefix("http://")
@@ -46,7 +46,9 @@ pub fn canonical_hostport(addr: &str) -> Option<String> {
         [host] => (*host, RPC_SERVER_PORT),
         [host, port] => {
             let port: u16 = port.parse().ok()?;
-            if port == 0 || port == u16::MAX {
+            // Ports 1-9 pass `url_to_host_port` but not the v0.18 client's check of peer
+            // lists (`[1-9][0-9]{1,4}`), which fails a whole reply for one such entry.
+            if port < 10 || port == u16::MAX {
                 return None;
             }
             (*host, port)
@@ -657,6 +659,8 @@ mod tests {
             Some("host:1234")
         );
         assert_eq!(canonical_hostport("host:0"), None);
+        assert_eq!(canonical_hostport("host:9"), None);
+        assert_eq!(canonical_hostport("host:10").as_deref(), Some("host:10"));
         assert_eq!(canonical_hostport("host:65535"), None);
         assert_eq!(canonical_hostport("::1"), None);
         assert_eq!(canonical_hostport("a:b:c"), None);
@@ -689,18 +693,18 @@ mod tests {
     fn live_neighbours_need_a_success_and_half_health() {
         let mut r = rng();
         let mut t = table(PeerConfig::default());
-        for hp in ["a:1", "b:1", "c:1", "d:1"] {
+        for hp in ["a:11", "b:11", "c:11", "d:11"] {
             add(&mut t, hp, &mut r);
         }
-        t.record("a:1", 1, true);
-        t.record("b:1", 1, true);
-        t.record("b:1", 1, false);
-        t.record("b:1", 1, false);
-        t.record("c:1", 1, false);
+        t.record("a:11", 1, true);
+        t.record("b:11", 1, true);
+        t.record("b:11", 1, false);
+        t.record("b:11", 1, false);
+        t.record("c:11", 1, false);
         let mut live = t.live_neighbors(None, &mut r);
         live.sort();
-        assert_eq!(live, vec!["a:1"]);
-        assert!(t.live_neighbors(Some("a:1"), &mut r).is_empty());
+        assert_eq!(live, vec!["a:11"]);
+        assert!(t.live_neighbors(Some("a:11"), &mut r).is_empty());
     }
 
     #[test]
@@ -729,14 +733,14 @@ mod tests {
     fn blacklist_self_and_bans_refuse_admission() {
         let mut r = rng();
         let mut t = table(PeerConfig {
-            self_hostport: Some("me:1".into()),
-            blacklist: vec!["bad:1".into()],
-            seeds: vec!["seed:1".into(), "bad:1".into()],
+            self_hostport: Some("me:11".into()),
+            blacklist: vec!["bad:11".into()],
+            seeds: vec!["seed:11".into(), "bad:11".into()],
             ..PeerConfig::default()
         });
         let added = t.load(
             vec![PeerRow {
-                hostport: "bad:1".into(),
+                hostport: "bad:11".into(),
                 slot: 3,
                 discovery_time: 0,
             }],
@@ -744,34 +748,34 @@ mod tests {
             &mut r,
         );
         assert_eq!(added.len(), 1, "only the seed that is not blacklisted");
-        assert!(t.contains("seed:1") && !t.contains("bad:1"));
+        assert!(t.contains("seed:11") && !t.contains("bad:11"));
         assert_eq!(
-            t.offer("bad:1", 0, &mut r),
+            t.offer("bad:11", 0, &mut r),
             Admission::Refused(Refusal::Blacklisted)
         );
         assert_eq!(
-            t.offer("me:1", 0, &mut r),
+            t.offer("me:11", 0, &mut r),
             Admission::Refused(Refusal::Ourselves)
         );
         assert_eq!(
-            t.offer("seed:1", 0, &mut r),
+            t.offer("seed:11", 0, &mut r),
             Admission::Refused(Refusal::AlreadyKnown)
         );
-        add(&mut t, "x:1", &mut r);
-        t.remove("x:1", 100, true);
+        add(&mut t, "x:11", &mut r);
+        t.remove("x:11", 100, true);
         assert_eq!(
-            t.offer("x:1", 101, &mut r),
+            t.offer("x:11", 101, &mut r),
             Admission::Refused(Refusal::Banned)
         );
         assert!(matches!(
-            t.offer("x:1", 100 + PEER_LIFETIME_INTERVAL + 1, &mut r),
+            t.offer("x:11", 100 + PEER_LIFETIME_INTERVAL + 1, &mut r),
             Admission::Added(_)
         ));
-        t.enqueue_inbound("bad:1");
-        t.enqueue_inbound("seed:1");
-        t.enqueue_inbound("new:1");
-        t.enqueue_inbound("new:1");
-        assert_eq!(t.drain_inbound(), vec!["new:1"]);
+        t.enqueue_inbound("bad:11");
+        t.enqueue_inbound("seed:11");
+        t.enqueue_inbound("new:11");
+        t.enqueue_inbound("new:11");
+        assert_eq!(t.drain_inbound(), vec!["new:11"]);
     }
 
     #[test]
@@ -781,27 +785,27 @@ mod tests {
             max_peers: 1,
             ..PeerConfig::default()
         });
-        add(&mut t, "old:1", &mut r);
+        add(&mut t, "old:11", &mut r);
         let Admission::Collision {
             candidate,
             occupant,
             slot,
-        } = t.offer("new:1", 0, &mut r)
+        } = t.offer("new:11", 0, &mut r)
         else {
             panic!("expected a collision");
         };
-        assert_eq!(occupant, "old:1");
+        assert_eq!(occupant, "old:11");
         assert_eq!(
             t.resolve_collision(&candidate, &occupant, slot, true, 1),
             None
         );
-        assert!(t.contains("old:1") && !t.contains("new:1"));
+        assert!(t.contains("old:11") && !t.contains("new:11"));
         let (removed, row) = t
             .resolve_collision(&candidate, &occupant, slot, false, 1)
             .expect("replaced");
         assert_eq!(
             (removed.as_str(), row.hostport.as_str()),
-            ("old:1", "new:1")
+            ("old:11", "new:11")
         );
         assert_eq!(t.len(), 1);
     }
@@ -810,24 +814,24 @@ mod tests {
     fn unhealthy_and_violating_peers_are_flagged_but_seeds_are_kept() {
         let mut r = rng();
         let mut t = table(PeerConfig {
-            seeds: vec!["seed:1".into()],
+            seeds: vec!["seed:11".into()],
             ..PeerConfig::default()
         });
         t.load(Vec::new(), 0, &mut r);
-        add(&mut t, "slow:1", &mut r);
-        add(&mut t, "ok:1", &mut r);
+        add(&mut t, "slow:11", &mut r);
+        add(&mut t, "ok:11", &mut r);
         for i in 0..MIN_REQUESTS_FOR_REMOVAL as u64 {
-            t.record("slow:1", i, false);
-            t.record("seed:1", i, false);
-            t.record("ok:1", i, i % 2 == 0);
+            t.record("slow:11", i, false);
+            t.record("seed:11", i, false);
+            t.record("ok:11", i, i % 2 == 0);
         }
-        assert_eq!(t.unhealthy(&mut r), vec!["slow:1"]);
-        assert!(!t.record_violation("ok:1", 20));
-        assert!(!t.record_violation("ok:1", 21));
-        assert!(t.record_violation("ok:1", 22));
-        assert!(!t.record_violation("seed:1", 22));
-        assert!(!t.record_violation("seed:1", 22));
-        assert!(!t.record_violation("seed:1", 22));
+        assert_eq!(t.unhealthy(&mut r), vec!["slow:11"]);
+        assert!(!t.record_violation("ok:11", 20));
+        assert!(!t.record_violation("ok:11", 21));
+        assert!(t.record_violation("ok:11", 22));
+        assert!(!t.record_violation("seed:11", 22));
+        assert!(!t.record_violation("seed:11", 22));
+        assert!(!t.record_violation("seed:11", 22));
     }
 
     #[test]
@@ -848,6 +852,14 @@ mod tests {
             ..good.clone()
         };
         assert_eq!(check_peer_info(&old, &ours), Err(Refusal::TooOld));
+        // The boundary: every 0.17 release is admitted, 0.16.99 is not.
+        for (version, admitted) in [("0.17.0", true), ("0.17.9", true), ("0.16.99", false)] {
+            let peer = PeerInfo {
+                server_version: Some(version.into()),
+                ..good.clone()
+            };
+            assert_eq!(check_peer_info(&peer, &ours).is_ok(), admitted, "{version}");
+        }
         let none = PeerInfo {
             server_version: None,
             ..good.clone()

@@ -132,11 +132,13 @@ impl AtlasRpc {
         let engine = base64::engine::general_purpose::STANDARD;
         let mut out = Map::new();
         let mut budget = MAX_GET_ZONEFILES_REPLY_BYTES;
+        // A store that cannot be read is an error, not an empty reply: a caller takes "none of
+        // what you advertised" for misbehaviour.
         let found = match self.atlas.get_zonefiles(&wanted) {
             Ok(found) => found,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read zone files");
-                Vec::new()
+                return error("Failed to load zone files");
             }
         };
         for (hash, data) in wanted.into_iter().zip(found) {

@@ -180,6 +180,30 @@ fn get_zonefiles_serves_what_the_store_holds_within_limits() {
     );
 }
 
+/// A store that cannot be read answers an error, never `status: true` with no zone files,
+/// which a caller would take for a peer withholding what it advertised.
+#[test]
+fn get_zonefiles_reports_a_store_it_cannot_read() {
+    let f = fixture();
+    let absent = f.files[1].0.clone();
+    // The zone file's place in the file layout is a symlink loop: reading it fails.
+    let path = f
+        .atlas
+        .config()
+        .zonefiles_dir
+        .join(&absent[0..2])
+        .join(&absent[2..4])
+        .join(format!("{absent}.txt"));
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+    std::os::unix::fs::symlink(&path, &path).expect("symlink");
+    let reply = call(
+        &f.rpc,
+        "get_zonefiles",
+        vec![Value::Array(vec![Value::string(&absent)])],
+    );
+    assert_eq!(error_of(&reply), "Failed to load zone files", "{reply}");
+}
+
 #[test]
 fn get_zonefiles_replies_stay_under_the_python_clients_cap() {
     let f = fixture();
