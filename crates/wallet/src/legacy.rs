@@ -191,25 +191,7 @@ pub fn open(bytes: &[u8], password: &str) -> Result<Wallet, WalletFileError> {
     let plaintext = decrypt_container(&blob, password.as_bytes())?;
     let mut secrets: LegacySecrets =
         serde_json::from_slice(&plaintext).map_err(|e| WalletFileError::Corrupt(e.to_string()))?;
-    let keys = (|| {
-        let payment = KeyInfo::from_stored(&secrets.payment_privkey, network)?;
-        let owner = KeyInfo::from_stored(&secrets.owner_privkey, network)?;
-        let data = match &secrets.data_privkey {
-            Some(hex) => SingleKey::parse(hex, network)?,
-            None => match &owner {
-                KeyInfo::Single(key) => key.clone(),
-                KeyInfo::Multisig(bundle) => bundle
-                    .members()
-                    .find_map(|(_, key)| key.cloned())
-                    .ok_or(crate::keys::KeyError::TooFewPrivateKeys { have: 0, m: 1 })?,
-            },
-        };
-        Ok::<_, crate::keys::KeyError>(WalletKeys {
-            payment,
-            owner,
-            data,
-        })
-    })();
+    let keys = legacy_keys(&secrets, network);
     secrets.zeroize();
     let wallet = Wallet {
         network,
@@ -223,6 +205,30 @@ pub fn open(bytes: &[u8], password: &str) -> Result<Wallet, WalletFileError> {
         return Err(WalletFileError::MetadataMismatch("owner_addresses"));
     }
     Ok(wallet)
+}
+
+/// The keys of decrypted legacy secrets. A wallet without a data key takes the owner's key, or
+/// the first of the owner bundle's private keys as the wallet lists them
+/// (`get_data_key_from_owner_key_LEGACY`), which need not be the first signer of its script.
+fn legacy_keys(
+    secrets: &LegacySecrets,
+    network: NetworkKind,
+) -> Result<WalletKeys, crate::keys::KeyError> {
+    let payment = KeyInfo::from_stored(&secrets.payment_privkey, network)?;
+    let owner = KeyInfo::from_stored(&secrets.owner_privkey, network)?;
+    let data = match (&secrets.data_privkey, &secrets.owner_privkey) {
+        (Some(hex), _) => SingleKey::parse(hex, network)?,
+        (None, StoredKeyInfo::Single(text)) => SingleKey::parse(text, network)?,
+        (None, StoredKeyInfo::Multisig { private_keys, .. }) => match private_keys.first() {
+            Some(first) => SingleKey::parse(first, network)?,
+            None => return Err(crate::keys::KeyError::TooFewPrivateKeys { have: 0, m: 1 }),
+        },
+    };
+    Ok(WalletKeys {
+        payment,
+        owner,
+        data,
+    })
 }
 
 /// Whether a dotted version string is older than 0.14.2 (those wallets use
@@ -294,6 +300,40 @@ pub(crate) mod tests {
             decrypt_container(&blob, PASSWORD.as_bytes()),
             Err(WalletFileError::Corrupt(_))
         ));
+    }
+
+    /// Without a data key, a single owner key is the data key, and of an owner bundle the
+    /// first private key as listed, not the first signer of the redeem script.
+    #[test]
+    fn a_wallet_without_a_data_key_takes_it_from_the_owner_key() {
+        let hex_of = |k: &SingleKey| k.to_hex();
+        let single = label("legacy-owner");
+        let payment = StoredKeyInfo::Single(hex_of(&label("legacy-pay")));
+        let secrets = LegacySecrets {
+            data_privkey: None,
+            owner_privkey: StoredKeyInfo::Single(hex_of(&single)),
+            payment_privkey: payment.clone(),
+        };
+        let keys = legacy_keys(&secrets, NetworkKind::Test).expect("keys");
+        assert_eq!(keys.data, single);
+
+        let members: Vec<SingleKey> = (0..3).map(|i| label(&format!("owner-{i}"))).collect();
+        let bundle = MultisigKey::from_private_keys(2, members.clone()).expect("bundle");
+        // Listed last signer first: the data key is the one listed first.
+        let listed = vec![hex_of(&members[2]), hex_of(&members[0])];
+        let secrets = LegacySecrets {
+            data_privkey: None,
+            owner_privkey: StoredKeyInfo::Multisig {
+                address: bundle.address(NetworkKind::Test).to_string(),
+                redeem_script: bundle.redeem_script().to_hex_string(),
+                private_keys: listed,
+                segwit: false,
+            },
+            payment_privkey: payment,
+        };
+        let keys = legacy_keys(&secrets, NetworkKind::Test).expect("keys");
+        assert_eq!(keys.data, members[2]);
+        assert!(matches!(keys.owner, KeyInfo::Multisig(_)));
     }
 
     #[test]
