@@ -165,12 +165,12 @@ async fn a_preorder_asks_the_node_for_everything_it_commits_to() {
     }
 }
 
-#[tokio::test]
-async fn pay_to_creator_namespaces_receive_the_name_fee() {
+/// A preorder of `foo.test` in a pay-to-creator namespace, the node having seen up to `seen`.
+async fn creator_namespace_preorder(seen: u64) -> bitcoin::Transaction {
     let s = setup(10_000_000).await;
     s.state.lock().expect("state").namespace_version = 2;
-    let sent = s
-        .client
+    s.state.lock().expect("state").tip = (50, seen);
+    s.client
         .name_preorder(
             "foo.test",
             &s.keys.payment,
@@ -178,9 +178,15 @@ async fn pay_to_creator_namespaces_receive_the_name_fee() {
             None,
         )
         .await
-        .expect("preorder");
-    assert_ne!(sent.tx.output[2].script_pubkey, burn_script());
-    match parse_kind(&sent.tx, &rules(), 50).expect("op") {
+        .expect("preorder")
+        .tx
+}
+
+#[tokio::test]
+async fn pay_to_creator_namespaces_receive_the_name_fee() {
+    let tx = creator_namespace_preorder(50).await;
+    assert_ne!(tx.output[2].script_pubkey, burn_script());
+    match parse_kind(&tx, &rules(), 50).expect("op") {
         OpKind::NamePreorder { fee, .. } => {
             assert_eq!(fee.address, "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn")
         }
@@ -190,21 +196,9 @@ async fn pay_to_creator_namespaces_receive_the_name_fee() {
     // The creator is paid while the next block (the newest seen plus one) is at most a year
     // (52,595 blocks) after the reveal at block 10, whatever the node has indexed.
     for (seen, to_creator) in [(52_604, true), (52_605, false)] {
-        let s = setup(10_000_000).await;
-        s.state.lock().expect("state").namespace_version = 2;
-        s.state.lock().expect("state").tip = (50, seen);
-        let sent = s
-            .client
-            .name_preorder(
-                "foo.test",
-                &s.keys.payment,
-                &s.keys.owner.script_pubkey(),
-                None,
-            )
-            .await
-            .expect("preorder");
+        let tx = creator_namespace_preorder(seen).await;
         assert_eq!(
-            sent.tx.output[2].script_pubkey != burn_script(),
+            tx.output[2].script_pubkey != burn_script(),
             to_creator,
             "seen {seen}"
         );

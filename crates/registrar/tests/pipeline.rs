@@ -283,12 +283,18 @@ async fn the_originals_confirmation_counts_apply_safe_and_unsafe() {
     assert!(stages(&reg).is_empty());
 }
 
-#[tokio::test]
-async fn a_preorder_that_cannot_be_registered_is_dropped_after_130_confirmations() {
+/// A test-mode registrar over a new queue, with a registration of `name` queued (preordered).
+async fn preordered(name: &str) -> (tempfile::TempDir, Sim, Registrar<Sim>) {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::default();
     let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
-    reg.register(request("a.test", None, None)).await.unwrap();
+    reg.register(request(name, None, None)).await.unwrap();
+    (dir, sim, reg)
+}
+
+#[tokio::test]
+async fn a_preorder_that_cannot_be_registered_is_dropped_after_130_confirmations() {
+    let (_dir, sim, reg) = preordered("a.test").await;
     sim.world().refuse_builds = true;
     blocks_and_passes(&sim, &reg, 130).await;
     let job = reg.queue().get("a.test", Stage::Preorder).unwrap().unwrap();
@@ -299,10 +305,7 @@ async fn a_preorder_that_cannot_be_registered_is_dropped_after_130_confirmations
 
 #[tokio::test]
 async fn a_preorder_found_after_130_confirmations_is_still_registered() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = Sim::default();
-    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
-    reg.register(request("a.test", None, None)).await.unwrap();
+    let (_dir, sim, reg) = preordered("a.test").await;
     // The registrar was down while 135 blocks were mined on its preorder.
     sim.mine(135);
     reg.pass().await.unwrap();
@@ -311,10 +314,7 @@ async fn a_preorder_found_after_130_confirmations_is_still_registered() {
 
 #[tokio::test]
 async fn a_preorder_made_by_another_wallet_is_not_registered() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = Sim::default();
-    let reg = registrar(&sim, &dir.path().join("q.db"), RegistrarConfig::test_mode());
-    reg.register(request("a.test", None, None)).await.unwrap();
+    let (_dir, sim, reg) = preordered("a.test").await;
     // Restarted with another wallet before the preorder confirmed.
     sim.world().other_wallet = true;
     blocks_and_passes(&sim, &reg, 3).await;
