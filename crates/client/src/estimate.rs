@@ -99,9 +99,13 @@ impl PricedOp {
 
     fn dust_outputs(self) -> u64 {
         match self {
-            PricedOp::Preorder | PricedOp::Register | PricedOp::Transfer => 2,
-            PricedOp::Renewal => 3,
-            _ => 1,
+            PricedOp::Preorder
+            | PricedOp::Register
+            | PricedOp::Transfer
+            | PricedOp::NamespacePreorder
+            | PricedOp::NamespaceReveal => 2,
+            PricedOp::Renewal | PricedOp::NameImport => 3,
+            PricedOp::Update | PricedOp::Revoke | PricedOp::NamespaceReady => 1,
         }
     }
 }
@@ -272,6 +276,42 @@ mod tests {
             assert!(fee.to_sat() > floor, "{name}: {fee}");
         }
         assert!("bogus".parse::<PricedOp>().is_err());
+    }
+
+    /// At a zero fee rate the estimate is the dust budget alone: (inputs + k) dust fees and
+    /// the OP_RETURN fee, with v0.18's k of each operation's `get_fees` (name ops in
+    /// `blockstack_client/operations/*.py`: preorder, register and transfer 2, renewal 3,
+    /// update and revoke 1; namespace preorder and reveal 2, ready 1, name import 3).
+    #[test]
+    fn the_dust_budget_counts_v018s_outputs_per_operation() {
+        for (name, inputs, k) in [
+            ("preorder", 1, 2),
+            ("register", 1, 2),
+            ("update", 2, 1),
+            ("transfer", 2, 2),
+            ("renewal", 2, 3),
+            ("revoke", 2, 1),
+            ("namespace_preorder", 1, 2),
+            ("namespace_reveal", 1, 2),
+            ("namespace_ready", 1, 1),
+            ("name_import", 1, 3),
+        ] {
+            let op: PricedOp = name.parse().expect("known");
+            let fee = estimate_tx_fee(
+                ChainParams::bitcoin_testnet(),
+                op,
+                &p2pkh(),
+                &p2pkh(),
+                Amount::from_sat(6_400_000),
+                FeeRate::ZERO,
+            )
+            .expect("estimate");
+            assert_eq!(
+                fee.to_sat(),
+                (inputs + k) * DUST_FEE + OP_RETURN_FEE,
+                "{name}"
+            );
+        }
     }
 
     #[test]
