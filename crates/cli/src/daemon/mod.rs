@@ -6,6 +6,7 @@ pub mod pidfile;
 pub mod progress;
 pub mod rules;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,8 +26,25 @@ use blockstack_subdomains::{
 };
 use tokio::sync::watch;
 
-/// How many recent consensus hashes Atlas compares with peers.
+/// How many consensus hashes before the node's start Atlas compares with peers.
 const CONSENSUS_WINDOW: u64 = 24;
+
+/// The consensus hashes Atlas accepts from a peer at or behind our tip: as in v0.18, those of
+/// the [`CONSENSUS_WINDOW`] blocks before the node started and of every block since, never
+/// pruned, so a peer catching up is not taken for one on another fork.
+#[derive(Debug, Default)]
+struct KnownConsensus {
+    ordered: Vec<String>,
+    set: HashSet<String>,
+}
+
+impl KnownConsensus {
+    fn add(&mut self, hash: String) {
+        if self.set.insert(hash.clone()) {
+            self.ordered.push(hash);
+        }
+    }
+}
 
 /// The name database's file inside the working directory (the original's name).
 pub const DB_FILE: &str = "blockstack-server.db";
@@ -93,8 +111,8 @@ fn feed_atlas(
     atlas: &Atlas,
     db: &NameDb,
     rules: &Rules,
-    from: u64,
-    to: u64,
+    (from, to): (u64, u64),
+    known: &mut KnownConsensus,
     indexing: bool,
 ) -> anyhow::Result<()> {
     let snapshot = db.snapshot(rules)?;
@@ -106,13 +124,20 @@ fn feed_atlas(
             tracing::warn!(height, error = %e, "atlas did not take this block's zonefile hashes");
         }
     }
-    let recent = (to.saturating_sub(CONSENSUS_WINDOW)..=to)
-        .filter_map(|h| snapshot.consensus_hash_at(h).ok().flatten())
-        .collect();
+    let first = if known.ordered.is_empty() {
+        to.saturating_sub(CONSENSUS_WINDOW)
+    } else {
+        from
+    };
+    for height in first..=to {
+        if let Some(hash) = snapshot.consensus_hash_at(height)? {
+            known.add(hash);
+        }
+    }
     atlas.set_chain_status(ChainStatus {
         view: ChainView {
             last_block: (to > 0).then_some(to),
-            recent_consensus: recent,
+            recent_consensus: known.ordered.clone(),
         },
         indexing,
     });
@@ -161,6 +186,7 @@ async fn index_until_shutdown(
         None => None,
     };
     let mut reporter = progress::Reporter::new(settings.interactive);
+    let mut known_consensus = KnownConsensus::default();
     // Atlas skips rows it already has, so resuming from its last block with rows is safe.
     let mut fed = settings
         .atlas
@@ -189,8 +215,8 @@ async fn index_until_shutdown(
                     atlas,
                     indexer.store(),
                     &settings.rules,
-                    from.min(tip + 1),
-                    tip,
+                    (from.min(tip + 1), tip),
+                    &mut known_consensus,
                     false,
                 ) {
                     tracing::warn!(error = %e, "updating atlas");
@@ -250,5 +276,61 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blockstack_consensus::{AddressNetwork, BlockOutcome};
+
+    fn consensus_of(height: u64) -> String {
+        format!("{height:032x}")
+    }
+
+    /// A peer that catches up from far behind is judged against every consensus hash since the
+    /// window before the node started, not only the last 25.
+    #[test]
+    fn atlas_keeps_every_consensus_hash_since_the_window_before_start() {
+        let dir = tempfile::tempdir().expect("dir");
+        let rules = Rules::test(100, AddressNetwork::Testnet);
+        let mut db = NameDb::open(dir.path().join(DB_FILE)).expect("db");
+        let commit = |db: &mut NameDb, height: u64| {
+            let outcome = BlockOutcome {
+                height,
+                consensus_hash: consensus_of(height),
+                ops_hash: "00".repeat(32),
+                ..BlockOutcome::default()
+            };
+            db.commit_block(&outcome, &format!("{height:064x}"))
+                .expect("commit");
+        };
+        for height in 100..=160 {
+            commit(&mut db, height);
+        }
+        let atlas = Atlas::open(blockstack_atlas::AtlasConfig::new(
+            dir.path().join("atlas"),
+            "localhost:16264",
+        ))
+        .expect("atlas");
+        let mut known = KnownConsensus::default();
+        feed_atlas(&atlas, &db, &rules, (100, 160), &mut known, false).expect("feed");
+        let view = atlas.chain_status().view;
+        assert_eq!(view.last_block, Some(160));
+        assert!(view.recent_consensus.contains(&consensus_of(136)));
+        assert!(!view.recent_consensus.contains(&consensus_of(135)));
+
+        for height in 161..=200 {
+            commit(&mut db, height);
+        }
+        feed_atlas(&atlas, &db, &rules, (161, 200), &mut known, false).expect("feed");
+        let view = atlas.chain_status().view;
+        assert_eq!(view.recent_consensus.len(), 200 - 136 + 1);
+        for height in [136, 160, 176, 200] {
+            assert!(
+                view.recent_consensus.contains(&consensus_of(height)),
+                "{height}"
+            );
+        }
     }
 }
