@@ -245,6 +245,19 @@ mod tests {
         spender_for_script(&ScriptBuf::new_p2pkh(&PubkeyHash::from_byte_array([7; 20])))
     }
 
+    /// The testnet estimate of `op` with single-key sender and payer and a 6,400,000-sat price.
+    fn estimate_single_key(op: PricedOp, rate: FeeRate) -> Amount {
+        estimate_tx_fee(
+            ChainParams::bitcoin_testnet(),
+            op,
+            &p2pkh(),
+            &p2pkh(),
+            Amount::from_sat(6_400_000),
+            rate,
+        )
+        .expect("estimate")
+    }
+
     #[test]
     fn every_operation_has_an_estimate_with_the_dust_budget() {
         let rate = FeeRate::from_sat_per_vb_u32(10);
@@ -262,15 +275,7 @@ mod tests {
         ] {
             let op: PricedOp = name.parse().expect("known");
             assert_eq!(op.as_str(), name);
-            let fee = estimate_tx_fee(
-                ChainParams::bitcoin_testnet(),
-                op,
-                &p2pkh(),
-                &p2pkh(),
-                Amount::from_sat(6_400_000),
-                rate,
-            )
-            .expect("estimate");
+            let fee = estimate_single_key(op, rate);
             // At least one input and k dust outputs, plus the OP_RETURN fee.
             let floor = (1 + op.dust_outputs()) * DUST_FEE + OP_RETURN_FEE;
             assert!(fee.to_sat() > floor, "{name}: {fee}");
@@ -297,15 +302,7 @@ mod tests {
             ("name_import", 1, 3),
         ] {
             let op: PricedOp = name.parse().expect("known");
-            let fee = estimate_tx_fee(
-                ChainParams::bitcoin_testnet(),
-                op,
-                &p2pkh(),
-                &p2pkh(),
-                Amount::from_sat(6_400_000),
-                FeeRate::ZERO,
-            )
-            .expect("estimate");
+            let fee = estimate_single_key(op, FeeRate::ZERO);
             assert_eq!(
                 fee.to_sat(),
                 (inputs + k) * DUST_FEE + OP_RETURN_FEE,
