@@ -64,9 +64,10 @@ pub fn check(bytes: &[u8]) -> Result<(), ZonefileError> {
 /// a tenth of what a node stores.
 pub fn check_queued(bytes: &[u8]) -> Result<(), ZonefileError> {
     if bytes.len() > LEGACY_MAX_ZONEFILE_LEN {
-        return Err(ZonefileError::TooLargeToQueue(bytes.len()));
+        Err(ZonefileError::TooLargeToQueue(bytes.len()))
+    } else {
+        Ok(())
     }
-    check(bytes)
 }
 
 /// The parsed zone file as the original's JSON.

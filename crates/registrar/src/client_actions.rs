@@ -45,6 +45,7 @@ impl<B: WalletBackend + 'static> ClientActions<B> {
     }
 
     fn built(&self, sent: Sent, block_height: u64, is_regup: bool) -> Built {
+        let (payment_address, owner_address) = self.wallet_addresses();
         Built {
             tx: StepTx {
                 txid: sent.txid.to_string(),
@@ -52,8 +53,8 @@ impl<B: WalletBackend + 'static> ClientActions<B> {
                 broadcast: false,
             },
             data: JobData {
-                payment_address: self.client.address(&self.keys.payment),
-                owner_address: self.client.address(&self.keys.owner),
+                payment_address,
+                owner_address,
                 block_height,
                 is_regup,
                 owner_script: Some(self.keys.owner.script_pubkey().to_hex_string()),
